@@ -1,0 +1,53 @@
+"""newsearch: paragraph-level full-text search for news archives.
+
+>>> from newsearch import Index
+>>> index = Index.open("indexes/default", create=True)
+>>> results = index.search('"Rafah border crossing"', since="2024-02-01")
+"""
+
+from __future__ import annotations
+
+from .errors import (
+    EngineUnavailableError,
+    IndexCorruptError,
+    IndexLockedError,
+    IndexNotFoundError,
+    InputError,
+    NewsearchError,
+    QuerySyntaxError,
+)
+from .index import Index
+from .model import (
+    Article,
+    ArticleHits,
+    Hit,
+    IndexReport,
+    IndexStats,
+    Paragraph,
+    SearchResults,
+    Snippet,
+    Span,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Article",
+    "ArticleHits",
+    "EngineUnavailableError",
+    "Hit",
+    "Index",
+    "IndexCorruptError",
+    "IndexLockedError",
+    "IndexNotFoundError",
+    "IndexReport",
+    "IndexStats",
+    "InputError",
+    "NewsearchError",
+    "Paragraph",
+    "QuerySyntaxError",
+    "SearchResults",
+    "Snippet",
+    "Span",
+    "__version__",
+]

@@ -1,0 +1,121 @@
+"""The one text pipeline: tokens with offsets, Unicode and case folding, stemming.
+
+Indexing, query parsing and highlighting all call this module, so a query word finds
+exactly the words it highlights. Offsets always point into the original text.
+
+Pipeline for each word found by ``TOKEN_RE`` in the original text:
+NFKD decomposition, accents dropped, case folded, curly apostrophes made straight, a
+possessive ``'s`` removed, remaining apostrophes removed, then the Snowball English
+stemmer. Stop words are kept, so phrases match exactly. Numbers keep their inner
+separators (``2.3``), except thousands commas (``28,000`` is the term ``28000``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import NamedTuple
+
+from nltk.stem.snowball import SnowballStemmer
+
+# Joins the values of a multi-valued field (tags); phrases never match across it.
+VALUE_SEPARATOR = "\x1f"
+_VALUE_GAP = 100
+
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_APOSTROPHES = "'\u2019\u02bc\u2018`\u00b4"
+TOKEN_RE = re.compile(
+    rf"\d+(?:[.,]\d+)+"  # numbers with separators: 28,000  2.3
+    rf"|[^\W_][^\W_{_MARKS}]*[{_MARKS}]*(?:[^\W_]|[{_MARKS}])*"  # a word, accents included
+    rf"(?:[{_APOSTROPHES}](?:[^\W_]|[{_MARKS}])+)*"  # inner apostrophes: Netanyahu’s, don't
+)
+_APOSTROPHE_RE = re.compile(f"[{_APOSTROPHES}]")
+_POSSESSIVE_RE = re.compile(r"'s$")
+
+_stemmer = SnowballStemmer("english")
+
+
+class Token(NamedTuple):
+    """One analyzed word: its index term, position and offsets into the original text."""
+
+    term: str
+    position: int
+    start: int
+    end: int
+    folded: str
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Fold one word: accents, case, apostrophes and possessives; no stemming."""
+    if word.isascii():
+        text = word.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", word)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+        text = _APOSTROPHE_RE.sub("'", text)
+    if "'" in text:
+        text = _POSSESSIVE_RE.sub("", text).replace("'", "")
+    if text[:1].isdigit() and "," in text:
+        text = text.replace(",", "")
+    return text
+
+
+@lru_cache(maxsize=200_000)
+def stem(folded: str) -> str:
+    """The index term for a folded word (Snowball English; numbers unchanged)."""
+    if not folded or folded[0].isdigit():
+        return folded
+    return _stemmer.stem(folded)
+
+
+def tokenize(text: str) -> Iterator[Token]:
+    """Yield the tokens of ``text`` with positions and offsets into ``text``."""
+    position = 0
+    base = 0
+    for value_index, value in enumerate(text.split(VALUE_SEPARATOR)):
+        if value_index:
+            position += _VALUE_GAP
+        for match in TOKEN_RE.finditer(value):
+            folded = fold(match.group())
+            if not folded:
+                continue
+            yield Token(stem(folded), position, base + match.start(), base + match.end(), folded)
+            position += 1
+        base += len(value) + 1
+
+
+def terms(text: str) -> list[str]:
+    """The index terms of ``text`` in order (what a query word or phrase searches for)."""
+    return [token.term for token in tokenize(text)]
+
+
+def fold_prefix(text: str) -> str:
+    """Fold a prefix the way words are folded, without stemming it."""
+    return "".join(fold(m.group()) for m in TOKEN_RE.finditer(text))
+
+
+# How much shorter than a prefix a stem may be and still count as a match of it:
+# ``negotiat*`` must find "negotiation", whose term is ``negoti``.
+_PREFIX_STEM_SLACK = 2
+_PREFIX_STEM_MIN = 3
+
+
+def prefix_stems(prefix: str) -> list[str]:
+    """Whole terms shorter than ``prefix`` that a prefix query also matches.
+
+    The index holds stems, and a stem may be shorter than the prefix of the word it came
+    from (``negotiation`` → ``negoti``). So ``negotiat*`` matches the terms that start
+    with ``negotiat`` and also the terms ``negotia`` and ``negoti``.
+    """
+    return [
+        prefix[:n]
+        for n in range(max(_PREFIX_STEM_MIN, len(prefix) - _PREFIX_STEM_SLACK), len(prefix))
+    ]
+
+
+def term_matches_prefix(term: str, prefix: str) -> bool:
+    """True when an index term matches a prefix query (see ``prefix_stems``)."""
+    return term.startswith(prefix) or term in prefix_stems(prefix)

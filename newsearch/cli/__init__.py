@@ -1,0 +1,83 @@
+"""The ``newsearch`` command: a thin click layer over ``newsearch.Index``.
+
+Exit codes follow grep: 0 found (or done), 1 nothing found, 2 usage, query or input
+error, 130 interrupted by Ctrl-C. Errors are one line on stderr; ``--debug`` shows the
+traceback instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from ..errors import NewsearchError, QuerySyntaxError
+
+EXIT_FOUND, EXIT_NOT_FOUND, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class Failure(click.ClickException):
+    """A one-line error on stderr with exit code 2."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"newsearch: error: {self.format_message()}", err=True)
+
+
+class NewsearchGroup(click.Group):
+    """Turns every library error into one line on stderr and exit 2 (unless --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("newsearch: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            # The reader went away (`newsearch query x | head`): stop quietly.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_FOUND)
+        except QuerySyntaxError as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise Failure(
+                f"bad query: {exc}\n  {exc.caret().replace(chr(10), chr(10) + '  ')}"
+            ) from exc
+        except NewsearchError as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise Failure(str(exc)) from exc
+        except Exception as exc:  # the promise: no traceback without --debug
+            if ctx.params.get("debug"):
+                raise
+            raise Failure(
+                f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)"
+            ) from exc
+
+
+@click.group(cls=NewsearchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(package_name="newsearch")
+def cli(debug: bool) -> None:
+    """Paragraph-level full-text search for news archives.
+
+    \b
+    Example:
+        newsearch index seeds/
+        newsearch query '"Rafah border crossing"' --since 2024-02-01
+    """
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="newsearch")
+
+
+from . import commands  # noqa: E402,F401  (registers the commands on `cli`)
+
+__all__ = ["cli", "main"]

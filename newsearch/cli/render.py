@@ -1,0 +1,164 @@
+"""Turning results, articles, stats and reports into terminal text or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from ..model import Hit, IndexReport, IndexStats, Paragraph, SearchResults, Span
+
+PLAIN_MARK = "**"
+
+
+def mark(text: str, spans: Sequence[Span], color: bool) -> str:
+    """``text`` with its spans in bold colour (terminal) or between ``**`` markers."""
+    out, last = [], 0
+    for span in spans:
+        out.append(text[last : span.start])
+        word = text[span.start : span.end]
+        out.append(
+            click.style(word, bold=True, fg="yellow") if color else PLAIN_MARK + word + PLAIN_MARK
+        )
+        last = span.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _meta_line(hit: Hit) -> str:
+    parts = [hit.date.date().isoformat() if hit.date else "undated"]
+    parts += [v for v in (hit.source, hit.author) if v]
+    parts.append(hit.article_id)
+    return " · ".join(parts)
+
+
+def _paragraph_line(number: int, text: str) -> str:
+    return f"  ¶{number:<3} {text}"
+
+
+def _context_lines(hit: Hit, color: bool) -> list[str]:
+    lines = []
+    for p in hit.context:
+        text = click.style(p.text, dim=True) if color else p.text
+        lines.append(_paragraph_line(p.number, text))
+    return lines
+
+
+def _hit_lines(hit: Hit, color: bool, full: bool) -> list[str]:
+    if full:
+        text = mark(hit.text, hit.highlights, color)
+    else:
+        text = mark(hit.snippet.text, hit.snippet.highlights, color)
+    context = list(zip(hit.context, _context_lines(hit, color), strict=True))
+    before = [line for p, line in context if p.number < hit.paragraph]
+    after = [line for p, line in context if p.number > hit.paragraph]
+    return [*before, _paragraph_line(hit.paragraph, text), *after]
+
+
+def results_text(results: SearchResults, *, color: bool, flat: bool) -> str:
+    """Hits grouped by article (title, date, source, matching paragraphs) or flat."""
+    lines: list[str] = []
+    full = bool(results.hits and results.hits[0].context)
+    if flat:
+        for hit in results.hits:
+            title = click.style(hit.title, bold=True) if color else hit.title
+            lines.append(f"{title} — {_meta_line(hit)} · score {hit.score:.2f}")
+            lines.extend(_hit_lines(hit, color, full))
+            lines.append("")
+    else:
+        for group in results.by_article():
+            first = group.hits[0]
+            lines.append(click.style(first.title, bold=True) if color else first.title)
+            lines.append(f"  {_meta_line(first)}")
+            for hit in group.hits:
+                lines.extend(_hit_lines(hit, color, full))
+            lines.append("")
+    lines.append(footer(results))
+    return "\n".join(lines)
+
+
+def footer(results: SearchResults) -> str:
+    articles = len({h.article_id for h in results.hits})
+    if not results.hits:
+        return (
+            f"no hits for {results.query!r}"
+            if results.total == 0
+            else (f"{results.total} hits; none at offset {results.offset}")
+        )
+    first = results.offset + 1
+    last = results.offset + len(results.hits)
+    return (
+        f"{results.total} {'hit' if results.total == 1 else 'hits'} "
+        f"(showing {first}–{last}, {articles} {'article' if articles == 1 else 'articles'})"
+    )
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def article_text(paragraphs: Sequence[Paragraph]) -> str:
+    """An article with numbered paragraphs and their roles."""
+    first = paragraphs[0]
+    meta = [first.date.isoformat() if first.date else "undated"]
+    meta += [v for v in (first.source, first.author, first.section) if v]
+    lines = [first.title, "  " + " · ".join(meta)]
+    if first.url:
+        lines.append(f"  {first.url}")
+    if first.tags:
+        lines.append("  tags: " + ", ".join(first.tags))
+    lines.append("")
+    for p in paragraphs:
+        role = "" if p.role == "body" else f"({p.role}) "
+        lines.append(f"¶{p.number:<3} {role}{p.text}")
+    return "\n".join(lines)
+
+
+def article_dict(paragraphs: Sequence[Paragraph]) -> dict[str, Any]:
+    first = paragraphs[0]
+    return {
+        "article_id": first.article_id,
+        "title": first.title,
+        "date": first.date.isoformat() if first.date else None,
+        "source": first.source,
+        "author": first.author,
+        "url": first.url,
+        "section": first.section,
+        "tags": list(first.tags),
+        "language": first.language,
+        "paragraphs": [{"paragraph": p.number, "role": p.role, "text": p.text} for p in paragraphs],
+    }
+
+
+def stats_text(stats: IndexStats) -> str:
+    span = "—"
+    if stats.first_date and stats.last_date:
+        span = f"{stats.first_date.date().isoformat()} to {stats.last_date.date().isoformat()}"
+    sources = ", ".join(f"{name} ({count})" for name, count in list(stats.sources.items())[:10])
+    return "\n".join(
+        [
+            f"index:      {stats.path}",
+            f"engine:     {stats.engine}",
+            f"articles:   {stats.articles:,}",
+            f"paragraphs: {stats.paragraphs:,}",
+            f"dates:      {span}",
+            f"sources:    {sources or '—'}",
+            f"size:       {stats.size_bytes / 1_000_000:.1f} MB",
+        ]
+    )
+
+
+def report_text(report: IndexReport) -> str:
+    """The one-line summary that ends an indexing run."""
+    articles = report.added + report.replaced
+    line = (
+        f"indexed {articles:,} {'article' if articles == 1 else 'articles'} "
+        f"({report.added:,} added, {report.replaced:,} replaced), "
+        f"{report.paragraphs:,} paragraphs, {len(report.skipped):,} skipped, "
+        f"in {report.seconds:.1f} s"
+    )
+    if report.interrupted:
+        line = "interrupted: kept what was committed before Ctrl-C: " + line
+    return line

@@ -1,0 +1,94 @@
+"""The small interface every engine adapter implements.
+
+An engine stores paragraph documents and answers compiled query ASTs. It knows nothing
+about files, readers, highlighting or output formats; nothing engine-specific (classes,
+exceptions) escapes it: adapters translate their engine's errors into ``newsearch.errors``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from ..model import Paragraph
+from ..query.ast import Node
+
+Sort = Literal["relevance", "newest", "oldest"]
+SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
+
+# Role weights applied at indexing time: a match in a title or standfirst is a stronger
+# signal of what the article is about than the same match in a body paragraph.
+ROLE_BOOST = {"title": 1.5, "standfirst": 1.25, "caption": 1.0, "body": 1.0}
+
+
+@dataclass(frozen=True)
+class EngineHit:
+    paragraph: Paragraph
+    score: float
+
+
+@dataclass(frozen=True)
+class EngineResults:
+    total: int
+    hits: list[EngineHit]
+
+
+@dataclass(frozen=True)
+class EngineStats:
+    articles: int
+    paragraphs: int
+    first_date: datetime | None
+    last_date: datetime | None
+    sources: dict[str, int]
+
+
+ArticleBatch = Sequence[tuple[str, Sequence[Paragraph]]]
+
+
+class Engine(ABC):
+    """One index on disk, as seen through one engine."""
+
+    name: str
+
+    @classmethod
+    @abstractmethod
+    def create(cls, path: Path) -> Engine:
+        """Create an empty index in ``path`` (which exists and is empty of index files)."""
+
+    @classmethod
+    @abstractmethod
+    def open(cls, path: Path) -> Engine:
+        """Open an existing index; raise ``IndexCorruptError`` when it cannot be read."""
+
+    @abstractmethod
+    def replace_articles(self, batch: ArticleBatch, *, lock_timeout: float) -> set[str]:
+        """Write the articles' paragraphs in one atomic commit, replacing any earlier copy.
+
+        Article ids in ``batch`` are distinct. Returns the ids that were already in the
+        index. Raises ``IndexLockedError`` when the write lock stays taken longer than
+        ``lock_timeout`` seconds.
+        """
+
+    @abstractmethod
+    def delete_articles(self, article_ids: Sequence[str], *, lock_timeout: float) -> set[str]:
+        """Delete the articles in one commit; return the ids that were there."""
+
+    @abstractmethod
+    def search(self, query: Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
+        """The hits ranked ``offset`` to ``offset + limit`` and the total number of hits."""
+
+    @abstractmethod
+    def article(self, article_id: str) -> list[Paragraph]:
+        """Every paragraph of one article, in order (empty when it is not indexed)."""
+
+    @abstractmethod
+    def stats(self) -> EngineStats:
+        """Counts, date span and sources."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release files and readers."""

@@ -1,0 +1,271 @@
+"""The whoosh (whoosh-reloaded) engine adapter.
+
+The schema's analyzer is ``NewsAnalyzer`` below, which runs ``newsearch.analysis``;
+whoosh pickles it into the index by its import path, so this module path and class
+name are part of the on-disk format (``FORMAT_VERSION`` in ``newsearch.index``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import whoosh.index as whoosh_index
+from whoosh import query as wq
+from whoosh.analysis import Analyzer, Token
+from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.sorting import FieldFacet, MultiFacet
+
+from .. import analysis
+from ..errors import IndexCorruptError, IndexLockedError
+from ..model import Paragraph
+from ..query import ast
+from .base import ROLE_BOOST, ArticleBatch, Engine, EngineHit, EngineResults, EngineStats, Sort
+
+INDEX_NAME = "MAIN"
+
+
+class NewsAnalyzer(Analyzer):
+    """Feeds whoosh the tokens of ``newsearch.analysis`` (the one analyzer)."""
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for tok in analysis.tokenize(value):
+            token.text = tok.term
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[tok.start : tok.end]
+            if positions:
+                token.pos = start_pos + tok.position
+            if chars:
+                token.startchar = start_char + tok.start
+                token.endchar = start_char + tok.end
+            yield token
+
+
+def _schema() -> Schema:
+    analyzer = NewsAnalyzer()
+    return Schema(
+        article_id=ID(stored=True),
+        paragraph=NUMERIC(int, stored=True, sortable=True),
+        role=ID(stored=True),
+        text=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        title=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        source=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        author=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        section=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        tags=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        language=ID(stored=True),
+        url=STORED(),
+        date=DATETIME(stored=True, sortable=True),
+    )
+
+
+def _document(p: Paragraph) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "article_id": p.article_id,
+        "paragraph": p.number,
+        "role": p.role,
+        "text": p.text,
+        "title": p.title,
+        "_boost": ROLE_BOOST[p.role],
+    }
+    optional = {
+        "source": p.source,
+        "author": p.author,
+        "section": p.section,
+        "language": p.language.lower() if p.language else None,
+        "url": p.url,
+        "date": p.date,
+        "tags": analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None,
+    }
+    doc.update({k: v for k, v in optional.items() if v is not None})
+    return doc
+
+
+def _paragraph(fields: dict[str, Any]) -> Paragraph:
+    tags = fields.get("tags")
+    return Paragraph(
+        article_id=fields["article_id"],
+        number=fields["paragraph"],
+        role=fields["role"],
+        text=fields["text"],
+        title=fields["title"],
+        date=fields.get("date"),
+        source=fields.get("source"),
+        author=fields.get("author"),
+        url=fields.get("url"),
+        section=fields.get("section"),
+        tags=tuple(tags.split(analysis.VALUE_SEPARATOR)) if tags else (),
+        language=fields.get("language"),
+    )
+
+
+def compile_query(node: ast.Node) -> wq.Query:
+    """Translate the engine-neutral AST into whoosh query objects."""
+    if isinstance(node, ast.Term):
+        return wq.Term(node.field, node.term)
+    if isinstance(node, ast.Phrase):
+        # whoosh's slop counts the step between neighbours: 1 means adjacent.
+        return wq.Phrase(node.field, list(node.terms), slop=node.slop + 1)
+    if isinstance(node, ast.Prefix):
+        stems = [wq.Term(node.field, s) for s in analysis.prefix_stems(node.prefix)]
+        return (
+            wq.Or([wq.Prefix(node.field, node.prefix), *stems])
+            if stems
+            else wq.Prefix(node.field, node.prefix)
+        )
+    if isinstance(node, ast.Keyword):
+        return wq.Term(node.field, node.value)
+    if isinstance(node, ast.DateRange):
+        return wq.DateRange("date", node.start, node.end, endexcl=node.end is not None)
+    if isinstance(node, ast.Or):
+        return wq.Or([compile_query(c) for c in node.children])
+    if isinstance(node, ast.And):
+        positive = [compile_query(c) for c in node.children if not isinstance(c, ast.Not)]
+        negative = [compile_query(c.child) for c in node.children if isinstance(c, ast.Not)]
+        matched = positive[0] if len(positive) == 1 else wq.And(positive)
+        return wq.AndNot(matched, wq.Or(negative)) if negative else matched
+    if isinstance(node, ast.Not):
+        return wq.AndNot(wq.Every(), compile_query(node.child))
+    if isinstance(node, ast.MatchAll):
+        return wq.Every()
+    return wq.NullQuery
+
+
+class WhooshEngine(Engine):
+    """An index stored with whoosh in ``path``."""
+
+    name = "whoosh"
+
+    def __init__(self, ix: Any) -> None:
+        self._ix = ix
+        self._searcher: Any = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def create(cls, path: Path) -> WhooshEngine:
+        path.mkdir(parents=True, exist_ok=True)
+        return cls(whoosh_index.create_in(str(path), _schema(), indexname=INDEX_NAME))
+
+    @classmethod
+    def open(cls, path: Path) -> WhooshEngine:
+        try:
+            return cls(whoosh_index.open_dir(str(path), indexname=INDEX_NAME))
+        except whoosh_index.EmptyIndexError as exc:
+            raise IndexCorruptError(f"no whoosh index in {path}") from exc
+        except (OSError, EOFError, ValueError, KeyError) as exc:
+            raise IndexCorruptError(f"cannot read the index in {path}: {exc}") from exc
+
+    def _writer(self, lock_timeout: float) -> Any:
+        try:
+            return self._ix.writer(timeout=lock_timeout, delay=0.05)
+        except whoosh_index.LockError as exc:
+            raise IndexLockedError(
+                "index is being written by another process; try again when it has finished"
+            ) from exc
+
+    def replace_articles(self, batch: ArticleBatch, *, lock_timeout: float) -> set[str]:
+        writer = self._writer(lock_timeout)
+        existing: set[str] = set()
+        try:
+            for article_id, paragraphs in batch:
+                if writer.delete_by_term("article_id", article_id):
+                    existing.add(article_id)
+                for p in paragraphs:
+                    writer.add_document(**_document(p))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return existing
+
+    def delete_articles(self, article_ids: Sequence[str], *, lock_timeout: float) -> set[str]:
+        writer = self._writer(lock_timeout)
+        try:
+            found = {aid for aid in article_ids if writer.delete_by_term("article_id", aid)}
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return found
+
+    def _current_searcher(self) -> Any:
+        if self._searcher is None:
+            self._searcher = self._ix.searcher()
+        else:
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    def search(self, query: ast.Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
+        compiled = compile_query(query)
+        with self._lock:
+            searcher = self._current_searcher()
+            kwargs: dict[str, Any] = {"limit": offset + limit if limit else 1}
+            if sort != "relevance":
+                kwargs["sortedby"] = MultiFacet(
+                    [FieldFacet("date", reverse=sort == "newest"), FieldFacet("paragraph")]
+                )
+            results = searcher.search(compiled, **kwargs)
+            total = len(results)
+            hits = [
+                EngineHit(_paragraph(hit.fields()), _score(hit.score))
+                for hit in results[offset : offset + limit]
+            ]
+        return EngineResults(total=total, hits=hits)
+
+    def article(self, article_id: str) -> list[Paragraph]:
+        with self._lock:
+            searcher = self._current_searcher()
+            docs = [_paragraph(fields) for fields in searcher.documents(article_id=article_id)]
+        return sorted(docs, key=lambda p: p.number)
+
+    def stats(self) -> EngineStats:
+        with self._lock:
+            searcher = self._current_searcher()
+            paragraphs = searcher.doc_count()
+            sources: Counter[str] = Counter()
+            dates: list[datetime] = []
+            articles = 0
+            for fields in searcher.documents(role="title"):
+                articles += 1
+                if fields.get("source"):
+                    sources[fields["source"]] += 1
+                if fields.get("date"):
+                    dates.append(fields["date"])
+        return EngineStats(
+            articles=articles,
+            paragraphs=paragraphs,
+            first_date=min(dates) if dates else None,
+            last_date=max(dates) if dates else None,
+            sources=dict(sources.most_common()),
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+            self._ix.close()
+
+
+def _score(value: Any) -> float:
+    """A hit's relevance score; whoosh reports the sort key instead when sorting by date."""
+    return float(value) if isinstance(value, (int, float)) else 0.0

@@ -1,0 +1,155 @@
+"""Highlight spans and snippets, computed from the stored paragraph text and the AST.
+
+The highlighter re-tokenizes the paragraph with ``newsearch.analysis``, so every span is
+a real match of the query: a phrase is one span covering the whole occurrence (and only
+where the phrase occurs), a prefix or a word highlights each matching word, and words
+under ``NOT`` are never highlighted. Only unscoped (paragraph text) words highlight;
+field scopes such as ``title:`` match the article's metadata, not the paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from . import analysis
+from .model import Snippet, Span
+from .query import ast
+
+SNIPPET_CHARS = 200
+ELLIPSIS = "…"
+_SENTENCE_START = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
+
+
+def _phrase_spans(
+    tokens: Sequence[analysis.Token], terms: tuple[str, ...], slop: int
+) -> list[Span]:
+    spans = []
+    count = len(tokens)
+    for i, first in enumerate(tokens):
+        if first.term != terms[0]:
+            continue
+        last = first
+        j = i
+        for term in terms[1:]:
+            j += 1
+            # The next word must come after the previous one, with at most `slop`
+            # other positions between them.
+            while j < count and tokens[j].position <= last.position + slop + 1:
+                if tokens[j].term == term:
+                    break
+                j += 1
+            else:
+                break
+            last = tokens[j]
+        else:
+            spans.append(Span(first.start, last.end))
+    return spans
+
+
+def find_spans(text: str, query: ast.Node) -> tuple[Span, ...]:
+    """Sorted, non-overlapping highlight spans of ``query`` in ``text``."""
+    leaves = [leaf for leaf in ast.positive_leaves(query) if leaf.field == "text"]
+    if not leaves:
+        return ()
+    tokens = list(analysis.tokenize(text))
+    spans: list[Span] = []
+    for leaf in leaves:
+        if isinstance(leaf, ast.Term):
+            spans.extend(Span(t.start, t.end) for t in tokens if t.term == leaf.term)
+        elif isinstance(leaf, ast.Prefix):
+            spans.extend(
+                Span(t.start, t.end)
+                for t in tokens
+                if analysis.term_matches_prefix(t.term, leaf.prefix)
+            )
+        elif leaf.terms:
+            spans.extend(_phrase_spans(tokens, leaf.terms, leaf.slop))
+    return merge_spans(spans)
+
+
+def merge_spans(spans: Sequence[Span]) -> tuple[Span, ...]:
+    """Sort spans and merge the ones that overlap (touching spans stay separate)."""
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if merged and span.start < merged[-1].end:
+            if span.end > merged[-1].end:
+                merged[-1] = Span(merged[-1].start, span.end)
+        else:
+            merged.append(span)
+    return tuple(merged)
+
+
+def _best_window(spans: Sequence[Span], size: int) -> Span:
+    """The span-anchored window of ``size`` characters that holds the most spans."""
+    best, best_count = spans[0], 0
+    for anchor in spans:
+        end = anchor.start + size
+        count = sum(1 for s in spans if s.start >= anchor.start and s.end <= end)
+        if count > best_count:
+            best, best_count = anchor, count
+    return best
+
+
+def _fragment_bounds(text: str, spans: Sequence[Span], size: int) -> tuple[int, int]:
+    """Start and end of the snippet: sentence or word boundaries around the best match."""
+    if len(text) <= size:
+        return 0, len(text)
+    if not spans:
+        start = 0
+    else:
+        anchor = _best_window(spans, size)
+        # Prefer to open at the start of the anchor's sentence when it is close enough
+        # to keep the match well inside the fragment, else a few words before it.
+        lead = max(0, (size - (anchor.end - anchor.start)) // 3)
+        floor = max(0, anchor.start - lead)
+        sentence_starts = [
+            m.end() for m in _SENTENCE_START.finditer(text, 0, anchor.start) if m.end() >= floor
+        ]
+        if sentence_starts:
+            start = sentence_starts[-1]
+        elif floor == 0:
+            start = 0
+        else:
+            space = text.find(" ", floor, anchor.start)
+            start = space + 1 if space != -1 else anchor.start
+    end = min(len(text), start + size)
+    if end < len(text):
+        space = text.rfind(" ", start, end + 1)
+        if space > start:
+            end = space
+        if spans:
+            # Never cut a highlighted span in two.
+            for s in spans:
+                if s.start < end < s.end:
+                    end = s.end
+    return start, end
+
+
+def make_snippet(text: str, spans: Sequence[Span], size: int = SNIPPET_CHARS) -> Snippet:
+    """A fragment of about ``size`` characters around the best match, with its spans.
+
+    The fragment starts at a sentence or word boundary and ends at a word boundary; an
+    ellipsis marks each side where the paragraph goes on. Span offsets are into the
+    snippet text (ellipsis included).
+    """
+    start, end = _fragment_bounds(text, spans, size)
+    body = text[start:end].strip()
+    lead_ws = len(text[start:end]) - len(text[start:end].lstrip())
+    start += lead_ws
+    end = start + len(body)
+    prefix = ELLIPSIS + " " if start > 0 else ""
+    suffix = " " + ELLIPSIS if end < len(text) else ""
+    shift = len(prefix) - start
+    inside = tuple(
+        Span(s.start + shift, s.end + shift) for s in spans if s.start >= start and s.end <= end
+    )
+    return Snippet(prefix + body + suffix, inside)
+
+
+def highlight(
+    text: str, query: ast.Node, size: int = SNIPPET_CHARS
+) -> tuple[tuple[Span, ...], Snippet]:
+    """Highlight spans for the whole paragraph and the snippet built around them."""
+    spans = find_spans(text, query)
+    return spans, make_snippet(text, spans, size)

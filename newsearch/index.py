@@ -1,0 +1,349 @@
+"""The public facade: ``Index`` ties readers, paragraphs, the query parser, an engine and
+the highlighter together. It is the one place that knows about all of them."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from . import paragraphs as paragraphs_mod
+from .engines import DEFAULT_ENGINE, engine_class
+from .engines.base import SORTS, Engine, Sort
+from .errors import IndexCorruptError, IndexNotFoundError, NewsearchError
+from .highlight import SNIPPET_CHARS
+from .highlight import highlight as highlight_text
+from .model import (
+    Article,
+    Hit,
+    IndexReport,
+    IndexStats,
+    Paragraph,
+    SearchResults,
+    SkippedInput,
+    Snippet,
+    Span,
+)
+from .query import ast, date_range, parse
+from .readers import Parsed, read_paths, read_stream
+
+FORMAT_VERSION = 1
+META_FILE = "newsearch.json"
+DATA_DIR = "data"
+DEFAULT_INDEX = "indexes/default"
+INDEX_ENV = "NEWSEARCH_INDEX"
+# Articles are written in batches of whole articles; a batch is one writer and one
+# commit. Larger batches mean fewer segments and fewer merges; memory stays bounded.
+BATCH_PARAGRAPHS = 5000
+# A paragraph longer than this is not news text (a pasted dump, an encoded blob).
+MAX_PARAGRAPH_CHARS = 100_000
+DEFAULT_LOCK_TIMEOUT = 10.0
+
+DateLike = str | date | datetime | None
+Progress = Callable[[IndexReport], None]
+
+
+def default_index_path() -> Path:
+    """``$NEWSEARCH_INDEX`` if set, else ``indexes/default``."""
+    return Path(os.environ.get(INDEX_ENV) or DEFAULT_INDEX)
+
+
+def _read_meta(path: Path) -> dict[str, Any]:
+    try:
+        meta: dict[str, Any] = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(
+            f"cannot read {path / META_FILE}: {exc}; rebuild the index with "
+            f"'newsearch index --rebuild --index {path} FILES…'"
+        ) from exc
+    if meta.get("format") != FORMAT_VERSION:
+        raise IndexCorruptError(
+            f"index {path} has format version {meta.get('format')!r}, this newsearch reads "
+            f"version {FORMAT_VERSION}; rebuild it with "
+            f"'newsearch index --rebuild --index {path} FILES…'"
+        )
+    return meta
+
+
+def _write_meta(path: Path, meta: dict[str, Any]) -> None:
+    tmp = path / (META_FILE + ".tmp")
+    tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path / META_FILE)
+
+
+class Index:
+    """A newsearch index on disk: add articles, search them, show, delete, stats.
+
+    >>> index = Index.open("indexes/default", create=True)
+    >>> index.add_paths(["seeds/"]).added
+    1
+    """
+
+    def __init__(self, path: Path, engine: Engine, *, lock_timeout: float) -> None:
+        self.path = path
+        self.engine = engine
+        self.lock_timeout = lock_timeout
+
+    # -- opening -----------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        create: bool = False,
+        engine: str | None = None,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> Index:
+        """Open the index at ``path`` (default ``$NEWSEARCH_INDEX`` or ``indexes/default``).
+
+        With ``create=True`` a missing index is created, with ``engine`` (default
+        whoosh). Opening an existing index uses the engine recorded in it.
+        """
+        where = Path(path) if path is not None else default_index_path()
+        if not (where / META_FILE).exists():
+            if not create:
+                raise IndexNotFoundError(
+                    f"no index at {where}; create one with 'newsearch index --index {where} FILES…'"
+                )
+            return cls._create(where, engine or DEFAULT_ENGINE, lock_timeout)
+        meta = _read_meta(where)
+        recorded = meta.get("engine", DEFAULT_ENGINE)
+        if engine is not None and engine != recorded:
+            raise NewsearchError(
+                f"index {where} uses the {recorded} engine, not {engine}; "
+                f"rebuild it with 'newsearch index --rebuild --engine {engine}' to switch"
+            )
+        adapter = engine_class(recorded).open(where / DATA_DIR)
+        return cls(where, adapter, lock_timeout=lock_timeout)
+
+    @classmethod
+    def _create(cls, where: Path, engine: str, lock_timeout: float) -> Index:
+        adapter_class = engine_class(engine)
+        where.mkdir(parents=True, exist_ok=True)
+        adapter = adapter_class.create(where / DATA_DIR)
+        _write_meta(where, {"format": FORMAT_VERSION, "engine": engine})
+        return cls(where, adapter, lock_timeout=lock_timeout)
+
+    def close(self) -> None:
+        """Release the engine's files."""
+        self.engine.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- adding ------------------------------------------------------------------------
+
+    def add(self, article: Article) -> IndexReport:
+        """Index one article (replacing an earlier copy with the same id)."""
+        return self.add_articles([article])
+
+    def add_articles(
+        self, articles: Iterable[Article], *, progress: Progress | None = None
+    ) -> IndexReport:
+        """Index articles from any iterable, streaming, in batches of whole articles."""
+        parsed = (Parsed(where=a.id or a.title[:60], article=a) for a in articles)
+        return self._ingest(parsed, progress)
+
+    def add_paths(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        *,
+        source: str | None = None,
+        progress: Progress | None = None,
+    ) -> IndexReport:
+        """Index files and folders (recursively): plain text, JSON, JSON Lines.
+
+        Raises ``InputError`` before indexing anything if a path does not exist; a bad
+        file is skipped with a reason in the report and the rest is indexed.
+        """
+        return self._ingest(read_paths([Path(p) for p in paths], source=source), progress)
+
+    def add_stream(
+        self,
+        stream: IO[str] | IO[bytes],
+        *,
+        source: str | None = None,
+        where: str = "<stdin>",
+        progress: Progress | None = None,
+    ) -> IndexReport:
+        """Index JSON Lines (one article per line) from a stream."""
+        return self._ingest(read_stream(stream, where=where, source=source), progress)
+
+    def _ingest(self, items: Iterable[Parsed], progress: Progress | None) -> IndexReport:
+        report = IndexReport()
+        started = time.perf_counter()
+        batch: dict[str, list[Paragraph]] = {}
+        pending = 0
+        try:
+            for item in items:
+                report.warnings.extend(f"{item.where}: {w}" for w in item.warnings)
+                prepared = self._prepare(item, report)
+                if prepared is None:
+                    continue
+                article_id, paragraphs = prepared
+                if article_id in batch:
+                    # The same article twice in one batch: the later copy wins.
+                    pending -= len(batch.pop(article_id))
+                    report.replaced += 1
+                batch[article_id] = paragraphs
+                pending += len(paragraphs)
+                if pending >= BATCH_PARAGRAPHS:
+                    self._flush(batch, report, progress)
+                    batch, pending = {}, 0
+            self._flush(batch, report, progress)
+        except KeyboardInterrupt:
+            report.interrupted = True
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _prepare(self, item: Parsed, report: IndexReport) -> tuple[str, list[Paragraph]] | None:
+        if item.article is None:
+            report.skipped.append(SkippedInput(item.where, item.skip_reason or "unreadable"))
+            return None
+        article_id = paragraphs_mod.article_id(item.article)
+        paragraphs = paragraphs_mod.split_article(item.article, article_id)
+        if not paragraphs:
+            report.skipped.append(SkippedInput(item.where, "no paragraphs"))
+            return None
+        longest = max(len(p.text) for p in paragraphs)
+        if longest > MAX_PARAGRAPH_CHARS:
+            report.skipped.append(
+                SkippedInput(
+                    item.where,
+                    f"a paragraph of {longest:,} characters is over the "
+                    f"{MAX_PARAGRAPH_CHARS:,}-character limit",
+                )
+            )
+            return None
+        return article_id, paragraphs
+
+    def _flush(
+        self, batch: dict[str, list[Paragraph]], report: IndexReport, progress: Progress | None
+    ) -> None:
+        if not batch:
+            return
+        existing = self.engine.replace_articles(list(batch.items()), lock_timeout=self.lock_timeout)
+        report.replaced += len(existing)
+        report.added += len(batch) - len(existing)
+        report.paragraphs += sum(len(p) for p in batch.values())
+        if progress is not None:
+            progress(report)
+
+    # -- deleting and reading ----------------------------------------------------------
+
+    def delete(self, *article_ids: str) -> set[str]:
+        """Delete articles (all their paragraphs, in one commit); return the ids found."""
+        return self.engine.delete_articles(list(article_ids), lock_timeout=self.lock_timeout)
+
+    def article(self, article_id: str) -> list[Paragraph]:
+        """Every paragraph of an article in order; empty when it is not indexed."""
+        return self.engine.article(article_id)
+
+    def stats(self) -> IndexStats:
+        """Articles, paragraphs, date span, sources and size on disk."""
+        counts = self.engine.stats()
+        size = sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
+        return IndexStats(
+            path=str(self.path),
+            engine=self.engine.name,
+            articles=counts.articles,
+            paragraphs=counts.paragraphs,
+            first_date=counts.first_date,
+            last_date=counts.last_date,
+            sources=counts.sources,
+            size_bytes=size,
+        )
+
+    # -- searching ---------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        since: DateLike = None,
+        until: DateLike = None,
+        limit: int = 10,
+        offset: int = 0,
+        sort: Sort = "relevance",
+        context: int = 0,
+        highlight: bool = True,
+    ) -> SearchResults:
+        """Parse ``query``, run it and return one page of highlighted paragraph hits.
+
+        ``since``/``until`` are inclusive dates (``"2024-02"``, ``date(2024, 2, 9)``);
+        ``sort`` is ``relevance``, ``newest`` or ``oldest``; ``context`` adds that many
+        neighbouring paragraphs to each hit. Raises ``QuerySyntaxError`` for a bad query.
+        """
+        if limit < 0 or offset < 0 or context < 0:
+            raise NewsearchError("limit, offset and context must not be negative")
+        if sort not in SORTS:
+            raise NewsearchError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
+        node = with_dates(parse(query), date_range(since, until))
+        found = self.engine.search(node, limit=limit, offset=offset, sort=sort)
+        articles: dict[str, list[Paragraph]] = {}
+        hits = []
+        for engine_hit in found.hits:
+            p = engine_hit.paragraph
+            if highlight:
+                spans, snippet = highlight_text(p.text, node)
+            else:
+                spans, snippet = (), Snippet(p.text[:SNIPPET_CHARS])
+            neighbours: tuple[Paragraph, ...] = ()
+            if context:
+                if p.article_id not in articles:
+                    articles[p.article_id] = self.article(p.article_id)
+                neighbours = tuple(
+                    q
+                    for q in articles[p.article_id]
+                    if q.number != p.number and abs(q.number - p.number) <= context
+                )
+            hits.append(_hit(p, engine_hit.score, spans, snippet, neighbours))
+        return SearchResults(
+            query=query, total=found.total, offset=offset, limit=limit, hits=tuple(hits)
+        )
+
+
+def with_dates(node: ast.Node, dates: ast.DateRange | None) -> ast.Node:
+    """Add a date filter to a parsed query, keeping the AST's normal form."""
+    if dates is None:
+        return node
+    if isinstance(node, ast.MatchAll):
+        return dates
+    if isinstance(node, ast.And):
+        return ast.And((*node.children, dates))
+    return ast.And((node, dates))
+
+
+def _hit(
+    p: Paragraph,
+    score: float,
+    spans: tuple[Span, ...],
+    snippet: Snippet,
+    context: tuple[Paragraph, ...],
+) -> Hit:
+    return Hit(
+        article_id=p.article_id,
+        paragraph=p.number,
+        role=p.role,
+        score=score,
+        text=p.text,
+        title=p.title,
+        date=p.date,
+        source=p.source,
+        author=p.author,
+        url=p.url,
+        section=p.section,
+        tags=p.tags,
+        language=p.language,
+        highlights=spans,
+        snippet=snippet,
+        context=context,
+    )

@@ -1,0 +1,243 @@
+"""Plain data types shared by every part: articles, paragraphs, hits and results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Role = Literal["title", "standfirst", "caption", "body"]
+ROLES: tuple[Role, ...] = ("title", "standfirst", "caption", "body")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from a file, before it is split into paragraphs.
+
+    ``body`` holds the article's paragraphs in reading order, as the reader found them;
+    ``paragraphs.split_article`` drops boilerplate and gives each a role. An empty ``id``
+    means "derive one" (url, else a hash of title, date and text).
+    """
+
+    title: str
+    body: tuple[str, ...] = ()
+    id: str = ""
+    standfirst: str | None = None
+    date: datetime | None = None
+    source: str | None = None
+    author: str | None = None
+    url: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One searchable paragraph: the unit newsearch indexes and returns.
+
+    ``number`` counts every paragraph of the article from 1 in reading order (the title
+    is paragraph 1).
+    """
+
+    article_id: str
+    number: int
+    role: Role
+    text: str
+    title: str
+    date: datetime | None = None
+    source: str | None = None
+    author: str | None = None
+    url: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Span:
+    """A highlighted range ``[start, end)`` of character offsets."""
+
+    start: int
+    end: int
+
+    def to_list(self) -> list[int]:
+        return [self.start, self.end]
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A fragment of a paragraph with highlight spans relative to the fragment."""
+
+    text: str
+    highlights: tuple[Span, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "highlights": [s.to_list() for s in self.highlights]}
+
+
+def iso_date(value: datetime | None) -> str | None:
+    """ISO 8601 text for a date, or None."""
+    return value.isoformat() if value is not None else None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching paragraph with its article's metadata, score and highlights."""
+
+    article_id: str
+    paragraph: int
+    role: Role
+    score: float
+    text: str
+    title: str
+    date: datetime | None
+    source: str | None
+    author: str | None
+    url: str | None
+    section: str | None
+    tags: tuple[str, ...]
+    language: str | None
+    highlights: tuple[Span, ...]
+    snippet: Snippet
+    context: tuple[Paragraph, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The hit as the documented JSON object."""
+        data: dict[str, Any] = {
+            "article_id": self.article_id,
+            "paragraph": self.paragraph,
+            "role": self.role,
+            "score": round(self.score, 6),
+            "title": self.title,
+            "date": iso_date(self.date),
+            "source": self.source,
+            "author": self.author,
+            "url": self.url,
+            "section": self.section,
+            "tags": list(self.tags),
+            "language": self.language,
+            "text": self.text,
+            "highlights": [s.to_list() for s in self.highlights],
+            "snippet": self.snippet.to_dict(),
+        }
+        if self.context:
+            data["context"] = [
+                {"paragraph": p.number, "role": p.role, "text": p.text} for p in self.context
+            ]
+        return data
+
+
+@dataclass(frozen=True)
+class ArticleHits:
+    """The hits of one article, in the order they were ranked."""
+
+    article_id: str
+    title: str
+    date: datetime | None
+    source: str | None
+    url: str | None
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """One page of ranked hits plus the total number of matching paragraphs."""
+
+    query: str
+    total: int
+    offset: int
+    limit: int
+    hits: tuple[Hit, ...] = field(default_factory=tuple)
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def by_article(self) -> list[ArticleHits]:
+        """Hits grouped by article, articles ordered by their best-ranked hit."""
+        groups: dict[str, list[Hit]] = {}
+        for hit in self.hits:
+            groups.setdefault(hit.article_id, []).append(hit)
+        return [
+            ArticleHits(
+                article_id=aid,
+                title=hits[0].title,
+                date=hits[0].date,
+                source=hits[0].source,
+                url=hits[0].url,
+                hits=tuple(hits),
+            )
+            for aid, hits in groups.items()
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON object: query, total, offset, limit and hits."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "offset": self.offset,
+            "limit": self.limit,
+            "hits": [h.to_dict() for h in self.hits],
+        }
+
+
+@dataclass(frozen=True)
+class SkippedInput:
+    """An input (file, line or article) that was not indexed, and why."""
+
+    where: str
+    reason: str
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did: counts, skipped inputs with reasons, warnings, time."""
+
+    added: int = 0
+    replaced: int = 0
+    paragraphs: int = 0
+    skipped: list[SkippedInput] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "replaced": self.replaced,
+            "paragraphs": self.paragraphs,
+            "skipped": [{"where": s.where, "reason": s.reason} for s in self.skipped],
+            "warnings": list(self.warnings),
+            "seconds": round(self.seconds, 3),
+            "interrupted": self.interrupted,
+        }
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """Counts and facts about an index."""
+
+    path: str
+    engine: str
+    articles: int
+    paragraphs: int
+    first_date: datetime | None
+    last_date: datetime | None
+    sources: dict[str, int]
+    size_bytes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "engine": self.engine,
+            "articles": self.articles,
+            "paragraphs": self.paragraphs,
+            "first_date": iso_date(self.first_date),
+            "last_date": iso_date(self.last_date),
+            "sources": dict(self.sources),
+            "size_bytes": self.size_bytes,
+        }

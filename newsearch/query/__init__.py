@@ -1,0 +1,8 @@
+"""The query language: ``parse`` a query string into the AST, ``date_range`` for options."""
+
+from __future__ import annotations
+
+from newsearch.query.dates import date_range, parse_date
+from newsearch.query.parser import parse
+
+__all__ = ["date_range", "parse", "parse_date"]

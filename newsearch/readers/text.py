@@ -1,0 +1,89 @@
+"""Plain-text articles (``.txt``, ``.text``, ``.md``) in the layout of ``seeds/``.
+
+Layout (``paragraphs.parse_text_layout``): the first non-empty line is the title; the
+next paragraph is the standfirst when it is at most 300 characters, not a photo caption
+and more paragraphs follow; the rest is the body. Paragraphs are separated by blank
+lines (or, in a text with no blank lines, are single lines). ``Published: …`` /
+``Updated: …`` lines give the date; boilerplate lines are dropped.
+
+Optional YAML front matter: a first line ``---``, YAML ``key: value`` lines, and a
+closing ``---`` (or ``...``) line. It sets or overrides ``title`` and the metadata keys
+listed in ``readers.base`` (id, source, url, author or authors, date, section, tags,
+language, and their aliases). When it gives a title, the text's first line is taken as
+the title line only if it repeats that title; otherwise all of the text is body.
+
+Skips: bad YAML ("invalid front matter: …"), an unclosed front matter block, a text
+with nothing left after boilerplate ("no paragraphs"), a title with no body
+("missing body").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import yaml
+
+from newsearch.paragraphs import body_paragraphs, parse_text_layout
+from newsearch.readers.base import Parsed, coerce_text, json_type, metadata, skip
+
+_FENCE_RE = re.compile(r"---[ \t]*")
+_CLOSE_RE = re.compile(r"(?:---|\.\.\.)[ \t]*")
+
+
+class FrontMatterError(ValueError):
+    """Front matter that cannot be read; the message is the skip reason."""
+
+
+def split_front_matter(text: str) -> tuple[dict[str, object], str]:
+    """The front matter mapping (empty if none) and the text after it.
+
+    Raises ``FrontMatterError`` for an unclosed block, bad YAML, or YAML that is not a
+    mapping of keys to values.
+    """
+    lines = text.lstrip("\ufeff").splitlines(keepends=True)
+    if not lines or not _FENCE_RE.fullmatch(lines[0].rstrip("\r\n")):
+        return {}, text
+    for end in range(1, len(lines)):
+        if _CLOSE_RE.fullmatch(lines[end].rstrip("\r\n")):
+            break
+    else:
+        raise FrontMatterError("invalid front matter: no closing '---' line")
+    try:
+        data = yaml.safe_load("".join(lines[1:end]))
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        mark = getattr(exc, "problem_mark", None)
+        at = f" (line {mark.line + 2})" if mark is not None else ""
+        raise FrontMatterError(f"invalid front matter: {problem}{at}") from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise FrontMatterError("invalid front matter: expected 'key: value' lines")
+    return {str(k): v for k, v in data.items()}, "".join(lines[end + 1 :])
+
+
+def parse_text(
+    text: str, where: str, source: str | None = None, warnings: tuple[str, ...] = ()
+) -> Parsed:
+    """Read one plain-text article, with optional front matter, into a ``Parsed``."""
+    found = list(warnings)
+    try:
+        front, content = split_front_matter(text)
+    except FrontMatterError as exc:
+        return skip(where, str(exc), found)
+    title = coerce_text(front.get("title"))
+    if title is None and front.get("title") is not None:
+        found.append(f"ignored 'title': unexpected {json_type(front['title'])}")
+    fields = metadata(front, found)
+    article = parse_text_layout(content, title=title)
+    if not article.title and not article.standfirst and not article.body:
+        return skip(where, "no paragraphs", found)
+    if not article.title:
+        return skip(where, "missing title", found)
+    if not body_paragraphs(article):
+        return skip(where, "missing body", found)
+    article = replace(article, **fields)
+    if article.source is None and source:
+        article = replace(article, source=source)
+    return Parsed(where=where, article=article, warnings=tuple(found))
