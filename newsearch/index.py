@@ -29,6 +29,7 @@ from .model import (
     Span,
 )
 from .query import ast, date_range, parse
+from .query.parser import make_and
 from .readers import Parsed, read_paths, read_stream
 
 FORMAT_VERSION = 1
@@ -286,7 +287,11 @@ class Index:
             raise NewsearchError("limit, offset and context must not be negative")
         if sort not in SORTS:
             raise NewsearchError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
-        node = with_dates(parse(query), date_range(since, until))
+        dates = date_range(since, until)
+        if dates is not None and not query.strip():
+            node: ast.Node = dates  # only a date filter: every paragraph in range
+        else:
+            node = parse(query) if dates is None else make_and([parse(query), dates]) or dates
         found = self.engine.search(node, limit=limit, offset=offset, sort=sort)
         articles: dict[str, list[Paragraph]] = {}
         hits = []
@@ -309,17 +314,6 @@ class Index:
         return SearchResults(
             query=query, total=found.total, offset=offset, limit=limit, hits=tuple(hits)
         )
-
-
-def with_dates(node: ast.Node, dates: ast.DateRange | None) -> ast.Node:
-    """Add a date filter to a parsed query, keeping the AST's normal form."""
-    if dates is None:
-        return node
-    if isinstance(node, ast.MatchAll):
-        return dates
-    if isinstance(node, ast.And):
-        return ast.And((*node.children, dates))
-    return ast.And((node, dates))
 
 
 def _hit(

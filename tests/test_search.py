@@ -266,3 +266,10 @@ def test_context_adds_neighbouring_paragraphs(archive_index):
 
 def test_query_with_no_searchable_words_finds_nothing(archive_index):
     assert archive_index.search("…").total == 0
+
+
+def test_empty_query_with_dates_lists_the_paragraphs_in_range(archive_index):
+    found = {aid for aid, _ in hits(archive_index, "", since="2024-02-06")}
+    assert found == {SEED_ID, "markets-1"}
+    with pytest.raises(QuerySyntaxError, match="empty query"):
+        archive_index.search("  ")

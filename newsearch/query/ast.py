@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Union
 
 # Fields a query can scope a word to. "text" is the paragraph text (the default);
 # the others are the article's metadata, carried by each of its paragraphs.
@@ -86,7 +85,7 @@ class MatchNone:
     """No paragraph (a query whose words all analyze to nothing, e.g. ``"…"``)."""
 
 
-Node = Union[Term, Phrase, Prefix, Keyword, DateRange, And, Or, Not, MatchAll, MatchNone]
+Node = Term | Phrase | Prefix | Keyword | DateRange | And | Or | Not | MatchAll | MatchNone
 
 
 def positive_leaves(node: Node) -> list[Term | Phrase | Prefix]:
