@@ -37,5 +37,16 @@ class IndexCorruptError(NewsearchError):
     """The index cannot be read: damaged files, or a format this version cannot read."""
 
 
+def damaged_message(data_dir: object, detail: str) -> str:
+    """The message for an index whose files cannot be read, with the way out."""
+    from pathlib import Path
+
+    index_dir = Path(str(data_dir)).parent
+    return (
+        f"the index in {index_dir} is damaged ({detail}); rebuild it with "
+        f"'newsearch index --rebuild --index {index_dir} FILES…'"
+    )
+
+
 class EngineUnavailableError(NewsearchError):
     """The requested engine's package is not installed."""

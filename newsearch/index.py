@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -76,6 +77,12 @@ def _write_meta(path: Path, meta: dict[str, Any]) -> None:
     os.replace(tmp, path / META_FILE)
 
 
+def remove_index(path: Path) -> None:
+    """Delete an index's own files (its metadata and engine data), nothing else."""
+    shutil.rmtree(path / DATA_DIR, ignore_errors=True)
+    (path / META_FILE).unlink(missing_ok=True)
+
+
 class Index:
     """A newsearch index on disk: add articles, search them, show, delete, stats.
 
@@ -88,6 +95,7 @@ class Index:
         self.path = path
         self.engine = engine
         self.lock_timeout = lock_timeout
+        self.batch_paragraphs = BATCH_PARAGRAPHS
 
     # -- opening -----------------------------------------------------------------------
 
@@ -99,13 +107,20 @@ class Index:
         create: bool = False,
         engine: str | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        rebuild: bool = False,
     ) -> Index:
         """Open the index at ``path`` (default ``$NEWSEARCH_INDEX`` or ``indexes/default``).
 
         With ``create=True`` a missing index is created, with ``engine`` (default
         whoosh). Opening an existing index uses the engine recorded in it.
+        ``rebuild=True`` deletes the index's files first (even a damaged or outdated
+        index) and creates it anew. A writer waits up to ``lock_timeout`` seconds for
+        another process's write lock.
         """
         where = Path(path) if path is not None else default_index_path()
+        if rebuild:
+            remove_index(where)
+            create = True
         if not (where / META_FILE).exists():
             if not create:
                 raise IndexNotFoundError(
@@ -196,7 +211,7 @@ class Index:
                     report.replaced += 1
                 batch[article_id] = paragraphs
                 pending += len(paragraphs)
-                if pending >= BATCH_PARAGRAPHS:
+                if pending >= self.batch_paragraphs:
                     self._flush(batch, report, progress)
                     batch, pending = {}, 0
             self._flush(batch, report, progress)

@@ -233,5 +233,9 @@ def test_usage_errors_exit_2(runner, index_dir):
 
 
 def test_debug_shows_the_traceback(runner, index_dir):
-    with pytest.raises(Exception, match="unbalanced"):
-        run_cli(runner, "--debug", "query", "--index", str(index_dir), '"open')
+    plain = run_cli(runner, "query", "--index", str(index_dir), '"open')
+    debug = run_cli(runner, "--debug", "query", "--index", str(index_dir), '"open')
+    assert plain.exit_code == debug.exit_code == EXIT_ERROR
+    assert "Traceback" not in plain.stderr
+    assert "Traceback (most recent call last)" in debug.stderr
+    assert "QuerySyntaxError: unbalanced quote" in debug.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from typing import Any
 
 import click
@@ -42,22 +43,20 @@ class NewsearchGroup(click.Group):
             # The reader went away (`newsearch query x | head`): stop quietly.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(EXIT_FOUND)
-        except QuerySyntaxError as exc:
-            if ctx.params.get("debug"):
-                raise
-            raise Failure(
-                f"bad query: {exc}\n  {exc.caret().replace(chr(10), chr(10) + '  ')}"
-            ) from exc
-        except NewsearchError as exc:
-            if ctx.params.get("debug"):
-                raise
-            raise Failure(str(exc)) from exc
         except Exception as exc:  # the promise: no traceback without --debug
             if ctx.params.get("debug"):
-                raise
-            raise Failure(
-                f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)"
-            ) from exc
+                traceback.print_exc()
+            raise Failure(_message(exc)) from exc
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, QuerySyntaxError):
+        caret = exc.caret().replace("\n", "\n  ")
+        return f"bad query: {exc}\n  {caret}"
+    if isinstance(exc, NewsearchError):
+        return str(exc)
+    # Not a failure newsearch foresaw (click would turn an EOFError into "Aborted!").
+    return f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)"
 
 
 @click.group(cls=NewsearchGroup, context_settings={"help_option_names": ["-h", "--help"]})

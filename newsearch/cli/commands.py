@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +11,7 @@ import click
 
 from ..engines import DEFAULT_ENGINE, engine_names
 from ..engines.base import SORTS
-from ..index import DEFAULT_LOCK_TIMEOUT, META_FILE, Index, default_index_path
+from ..index import DEFAULT_LOCK_TIMEOUT, Index
 from ..model import IndexReport
 from . import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NOT_FOUND, cli, render
 
@@ -54,6 +53,12 @@ def _open(index_path: Path | None, **kwargs: Any) -> Index:
     show_default=True,
     help="Seconds to wait for another process's write lock.",
 )
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Paragraphs per commit (default 5000); each commit holds whole articles.",
+)
 @json_option
 def index_command(
     paths: tuple[str, ...],
@@ -62,6 +67,7 @@ def index_command(
     engine: str | None,
     rebuild: bool,
     lock_timeout: float,
+    batch_size: int | None,
     as_json: bool,
 ) -> None:
     """Index articles from files, folders (recursively) or - (JSON Lines on stdin).
@@ -75,10 +81,11 @@ def index_command(
         newsearch index --source Reuters archive/ extra.jsonl
         cat articles.jsonl | newsearch index -
     """
-    where = index_path or default_index_path()
-    if rebuild and (where / META_FILE).exists():
-        shutil.rmtree(where)
-    index = _open(where, create=True, engine=engine, lock_timeout=lock_timeout)
+    index = _open(
+        index_path, create=True, engine=engine, lock_timeout=lock_timeout, rebuild=rebuild
+    )
+    if batch_size:
+        index.batch_paragraphs = batch_size
     with index:
         progress = _progress_printer() if sys.stderr.isatty() and not as_json else None
         files = [p for p in paths if p != "-"]

@@ -7,12 +7,16 @@ name are part of the on-disk format (``FORMAT_VERSION`` in ``newsearch.index``).
 
 from __future__ import annotations
 
+import pickle
+import struct
 import threading
+import zlib
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import whoosh.index as whoosh_index
 from whoosh import query as wq
@@ -21,12 +25,13 @@ from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.sorting import FieldFacet, MultiFacet
 
 from .. import analysis
-from ..errors import IndexCorruptError, IndexLockedError
+from ..errors import IndexCorruptError, IndexLockedError, damaged_message
 from ..model import Paragraph
 from ..query import ast
 from .base import ROLE_BOOST, ArticleBatch, Engine, EngineHit, EngineResults, EngineStats, Sort
 
 INDEX_NAME = "MAIN"
+T = TypeVar("T")
 
 
 class NewsAnalyzer(Analyzer):
@@ -150,29 +155,41 @@ def compile_query(node: ast.Node) -> wq.Query:
     return wq.NullQuery
 
 
+# What whoosh raises when its files are truncated, missing or garbled.
+_DAMAGE = (OSError, EOFError, struct.error, pickle.UnpicklingError, zlib.error)
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Turn whoosh's low-level errors on damaged files into ``IndexCorruptError``."""
+    try:
+        yield
+    except whoosh_index.EmptyIndexError as exc:
+        raise IndexCorruptError(damaged_message(path, "no whoosh index found")) from exc
+    except _DAMAGE as exc:
+        raise IndexCorruptError(damaged_message(path, f"{type(exc).__name__}: {exc}")) from exc
+
+
 class WhooshEngine(Engine):
     """An index stored with whoosh in ``path``."""
 
     name = "whoosh"
 
-    def __init__(self, ix: Any) -> None:
+    def __init__(self, ix: Any, path: Path) -> None:
         self._ix = ix
+        self._path = path
         self._searcher: Any = None
         self._lock = threading.Lock()
 
     @classmethod
     def create(cls, path: Path) -> WhooshEngine:
         path.mkdir(parents=True, exist_ok=True)
-        return cls(whoosh_index.create_in(str(path), _schema(), indexname=INDEX_NAME))
+        return cls(whoosh_index.create_in(str(path), _schema(), indexname=INDEX_NAME), path)
 
     @classmethod
     def open(cls, path: Path) -> WhooshEngine:
-        try:
-            return cls(whoosh_index.open_dir(str(path), indexname=INDEX_NAME))
-        except whoosh_index.EmptyIndexError as exc:
-            raise IndexCorruptError(f"no whoosh index in {path}") from exc
-        except (OSError, EOFError, ValueError, KeyError) as exc:
-            raise IndexCorruptError(f"cannot read the index in {path}: {exc}") from exc
+        with _reading(path):
+            return cls(whoosh_index.open_dir(str(path), indexname=INDEX_NAME), path)
 
     def _writer(self, lock_timeout: float) -> Any:
         try:
@@ -182,41 +199,50 @@ class WhooshEngine(Engine):
                 "index is being written by another process; try again when it has finished"
             ) from exc
 
+    def _write(self, lock_timeout: float, work: Callable[[Any], T]) -> T:
+        """Run ``work(writer)`` and commit it as one generation, or cancel it all."""
+        with _reading(self._path):
+            writer = self._writer(lock_timeout)
+            try:
+                result = work(writer)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+        return result
+
     def replace_articles(self, batch: ArticleBatch, *, lock_timeout: float) -> set[str]:
-        writer = self._writer(lock_timeout)
-        existing: set[str] = set()
-        try:
+        def replace(writer: Any) -> set[str]:
+            existing = set()
             for article_id, paragraphs in batch:
                 if writer.delete_by_term("article_id", article_id):
                     existing.add(article_id)
                 for p in paragraphs:
                     writer.add_document(**_document(p))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        return existing
+            return existing
+
+        return self._write(lock_timeout, replace)
 
     def delete_articles(self, article_ids: Sequence[str], *, lock_timeout: float) -> set[str]:
-        writer = self._writer(lock_timeout)
-        try:
-            found = {aid for aid in article_ids if writer.delete_by_term("article_id", aid)}
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        return found
+        return self._write(
+            lock_timeout,
+            lambda writer: {aid for aid in article_ids if writer.delete_by_term("article_id", aid)},
+        )
 
     def _current_searcher(self) -> Any:
+        """A searcher on the latest commit (one commit per search: a consistent snapshot)."""
+        if self._searcher is not None and not self._searcher.up_to_date():
+            # Not Searcher.refresh(): in whoosh-reloaded 2.7.5 it keeps the segments a
+            # merge replaced (documents show up twice) and fails on an empty index.
+            self._searcher.close()
+            self._searcher = None
         if self._searcher is None:
             self._searcher = self._ix.searcher()
-        else:
-            self._searcher = self._searcher.refresh()
         return self._searcher
 
     def search(self, query: ast.Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
         compiled = compile_query(query)
-        with self._lock:
+        with self._lock, _reading(self._path):
             searcher = self._current_searcher()
             kwargs: dict[str, Any] = {"limit": offset + limit if limit else 1}
             if sort != "relevance":
@@ -232,13 +258,13 @@ class WhooshEngine(Engine):
         return EngineResults(total=total, hits=hits)
 
     def article(self, article_id: str) -> list[Paragraph]:
-        with self._lock:
+        with self._lock, _reading(self._path):
             searcher = self._current_searcher()
             docs = [_paragraph(fields) for fields in searcher.documents(article_id=article_id)]
         return sorted(docs, key=lambda p: p.number)
 
     def stats(self) -> EngineStats:
-        with self._lock:
+        with self._lock, _reading(self._path):
             searcher = self._current_searcher()
             paragraphs = searcher.doc_count()
             sources: Counter[str] = Counter()
