@@ -10,6 +10,7 @@ field scopes such as ``title:`` match the article's metadata, not the paragraph.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from . import analysis
@@ -53,18 +54,18 @@ def find_spans(text: str, query: ast.Node) -> tuple[Span, ...]:
     if not leaves:
         return ()
     tokens = list(analysis.tokenize(text))
-    spans: list[Span] = []
-    for leaf in leaves:
-        if isinstance(leaf, ast.Term):
-            spans.extend(Span(t.start, t.end) for t in tokens if t.term == leaf.term)
-        elif isinstance(leaf, ast.Prefix):
-            spans.extend(
-                Span(t.start, t.end)
-                for t in tokens
-                if analysis.term_matches_prefix(t.term, leaf.prefix)
-            )
-        elif leaf.terms:
-            spans.extend(_phrase_spans(tokens, leaf.terms, leaf.slop))
+    # Each distinct word, prefix and phrase is looked for once: a long query repeats them.
+    words = {leaf.term for leaf in leaves if isinstance(leaf, ast.Term)}
+    prefixes = {leaf.prefix for leaf in leaves if isinstance(leaf, ast.Prefix)}
+    phrases = {(leaf.terms, leaf.slop) for leaf in leaves if isinstance(leaf, ast.Phrase)}
+    spans = [
+        Span(t.start, t.end)
+        for t in tokens
+        if t.term in words or any(analysis.term_matches_prefix(t.term, p) for p in prefixes)
+    ]
+    for terms, slop in phrases:
+        if terms:
+            spans.extend(_phrase_spans(tokens, terms, slop))
     return merge_spans(spans)
 
 
@@ -81,11 +82,16 @@ def merge_spans(spans: Sequence[Span]) -> tuple[Span, ...]:
 
 
 def _best_window(spans: Sequence[Span], size: int) -> Span:
-    """The span-anchored window of ``size`` characters that holds the most spans."""
+    """The span-anchored window of ``size`` characters that holds the most spans.
+
+    ``spans`` are sorted and do not overlap (as ``find_spans`` returns them), so the
+    window anchored at ``spans[i]`` holds ``spans[i:j]``, with ``j`` found by bisecting
+    the ends: a paragraph with thousands of matches costs no more than a few.
+    """
+    ends = [s.end for s in spans]
     best, best_count = spans[0], 0
-    for anchor in spans:
-        end = anchor.start + size
-        count = sum(1 for s in spans if s.start >= anchor.start and s.end <= end)
+    for i, anchor in enumerate(spans):
+        count = bisect_right(ends, anchor.start + size) - i
         if count > best_count:
             best, best_count = anchor, count
     return best
@@ -95,10 +101,12 @@ def _fragment_bounds(text: str, spans: Sequence[Span], size: int) -> tuple[int, 
     """Start and end of the snippet: sentence or word boundaries around the best match."""
     if len(text) <= size:
         return 0, len(text)
+    shown = 0  # the fragment never ends before this: the end of the best match
     if not spans:
         start = 0
     else:
         anchor = _best_window(spans, size)
+        shown = anchor.end
         # Prefer to open at the start of the anchor's sentence when it is close enough
         # to keep the match well inside the fragment, else a few words before it.
         lead = max(0, (size - (anchor.end - anchor.start)) // 3)
@@ -116,7 +124,7 @@ def _fragment_bounds(text: str, spans: Sequence[Span], size: int) -> tuple[int, 
     end = min(len(text), start + size)
     if end < len(text):
         space = text.rfind(" ", start, end + 1)
-        if space > start:
+        if space > start and space >= shown:
             end = space
         if spans:
             # Never cut a highlighted span in two.

@@ -239,3 +239,12 @@ def test_debug_shows_the_traceback(runner, index_dir):
     assert "Traceback" not in plain.stderr
     assert "Traceback (most recent call last)" in debug.stderr
     assert "QuerySyntaxError: unbalanced quote" in debug.stderr
+
+
+def test_leading_minus_is_a_query_word_not_an_option(runner, index_dir):
+    result = run_cli(runner, "query", "--index", str(index_dir), "-Israel", "Rafah", "--json")
+    assert result.exit_code == EXIT_FOUND
+    data = json.loads(result.stdout)
+    assert data["query"] == "-Israel Rafah"
+    # "Israeli" (stem "isra") is not "Israel": seed paragraphs 9 and 11 stay.
+    assert sorted(h["paragraph"] for h in data["hits"]) == [2, 9, 11]

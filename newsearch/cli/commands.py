@@ -130,7 +130,8 @@ def _progress_printer() -> Callable[[IndexReport], None]:
     return show
 
 
-@cli.command("query")
+# `newsearch query -Israel Hamas`: a word starting with "-" is a query word, not an option.
+@cli.command("query", context_settings={"ignore_unknown_options": True})
 @click.argument("words", nargs=-1, required=True)
 @index_option
 @click.option("--limit", "-n", type=click.IntRange(min=0), default=10, show_default=True)

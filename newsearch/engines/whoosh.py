@@ -14,14 +14,17 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 import whoosh.index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import Analyzer, Token
-from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.matching import AndNotMatcher
 from whoosh.sorting import FieldFacet, MultiFacet
 
 from .. import analysis
@@ -32,6 +35,12 @@ from .base import ROLE_BOOST, ArticleBatch, Engine, EngineHit, EngineResults, En
 
 INDEX_NAME = "MAIN"
 T = TypeVar("T")
+
+
+@lru_cache(maxsize=512)
+def _tokens(value: str) -> tuple[analysis.Token, ...]:
+    # Every paragraph carries its article's title, source and tags: analyze each once.
+    return tuple(analysis.tokenize(value))
 
 
 class NewsAnalyzer(Analyzer):
@@ -51,7 +60,7 @@ class NewsAnalyzer(Analyzer):
         **kwargs: Any,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for tok in analysis.tokenize(value):
+        for tok in _tokens(value):
             token.text = tok.term
             token.boost = 1.0
             token.stopped = False
@@ -69,7 +78,7 @@ def _schema() -> Schema:
     analyzer = NewsAnalyzer()
     return Schema(
         article_id=ID(stored=True),
-        paragraph=NUMERIC(int, stored=True, sortable=True),
+        paragraph=STORED(),
         role=ID(stored=True),
         text=TEXT(analyzer=analyzer, stored=True, phrase=True),
         title=TEXT(analyzer=analyzer, stored=True, phrase=True),
@@ -79,8 +88,21 @@ def _schema() -> Schema:
         tags=TEXT(analyzer=analyzer, stored=True, phrase=True),
         language=ID(stored=True),
         url=STORED(),
-        date=DATETIME(stored=True, sortable=True),
+        date=STORED(),
+        # Date filters are by day: one indexed day number (2 terms a value with a
+        # 16-bit shift step, where DATETIME indexes 8) ...
+        day=NUMERIC(int, bits=32, signed=True, shift_step=16),
+        # ... and date sorting reads two unindexed columns.
+        undated=COLUMN(NumericColumn("B", default=1)),
+        stamp=COLUMN(NumericColumn("q", default=0)),
     )
+
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+def _day(value: datetime) -> int:
+    return (value - _EPOCH).days
 
 
 def _document(p: Paragraph) -> dict[str, Any]:
@@ -98,10 +120,14 @@ def _document(p: Paragraph) -> dict[str, Any]:
         "section": p.section,
         "language": p.language.lower() if p.language else None,
         "url": p.url,
-        "date": p.date,
         "tags": analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None,
     }
     doc.update({k: v for k, v in optional.items() if v is not None})
+    if p.date is not None:
+        doc["date"] = p.date
+        doc["day"] = _day(p.date)
+        doc["undated"] = 0
+        doc["stamp"] = int((p.date - _EPOCH).total_seconds())
     return doc
 
 
@@ -123,6 +149,35 @@ def _paragraph(fields: dict[str, Any]) -> Paragraph:
     )
 
 
+class _AndNotMatcher(AndNotMatcher):
+    """whoosh's ``AndNotMatcher`` with two bugs fixed.
+
+    whoosh checks its first document against the exclusion only when the excluded
+    matcher starts on exactly that document, so ``Rafah -Israel`` returned a paragraph
+    naming Israel whenever Israel also occurred in an earlier one. And once ``skip_to``
+    has run past the last positive document it still reads that document's id, so an
+    exclusion that is itself an exclusion (``-(date:2024 NOT Rafah)``) raised IndexError.
+    """
+
+    def _find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+    def _find_next(self) -> bool | None:
+        if not self.a.is_active():
+            return False
+        result: bool | None = super()._find_next()
+        return result
+
+
+class _AndNot(wq.AndNot):
+    """``AndNot`` that matches with ``_AndNotMatcher``."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        positive = self.a.matcher(searcher, context)
+        return _AndNotMatcher(positive, self.b.matcher(searcher, searcher.boolean_context()))
+
+
 def compile_query(node: ast.Node) -> wq.Query:
     """Translate the engine-neutral AST into whoosh query objects."""
     if isinstance(node, ast.Term):
@@ -140,19 +195,48 @@ def compile_query(node: ast.Node) -> wq.Query:
     if isinstance(node, ast.Keyword):
         return wq.Term(node.field, node.value)
     if isinstance(node, ast.DateRange):
-        return wq.DateRange("date", node.start, node.end, endexcl=node.end is not None)
+        # Whole days: the day holding the start up to the day before an exclusive end.
+        first = _day(node.start) if node.start is not None else None
+        last = _day(node.end - timedelta(microseconds=1)) if node.end is not None else None
+        return wq.NumericRange("day", first, last)
     if isinstance(node, ast.Or):
-        return wq.Or([compile_query(c) for c in node.children])
+        return wq.Or(_compile_each(node.children))
     if isinstance(node, ast.And):
-        positive = [compile_query(c) for c in node.children if not isinstance(c, ast.Not)]
-        negative = [compile_query(c.child) for c in node.children if isinstance(c, ast.Not)]
-        matched = positive[0] if len(positive) == 1 else wq.And(positive)
-        return wq.AndNot(matched, wq.Or(negative)) if negative else matched
+        positive = _compile_each([c for c in node.children if not isinstance(c, ast.Not)])
+        negative = _compile_each([c.child for c in node.children if isinstance(c, ast.Not)])
+        matched = _all_of(positive)
+        return _AndNot(matched, wq.Or(negative)) if negative else matched
     if isinstance(node, ast.Not):
-        return wq.AndNot(wq.Every(), compile_query(node.child))
+        return _AndNot(wq.Every(), compile_query(node.child))
     if isinstance(node, ast.MatchAll):
         return wq.Every()
     return wq.NullQuery
+
+
+def _compile_each(children: Sequence[ast.Node]) -> list[wq.Query]:
+    """Each distinct child compiled once and boosted by its count: the same summed scores,
+    and far less work (whoosh's AND matching slows with the square of its matchers)."""
+    counts = Counter(children)
+    return [
+        compile_query(c) if n == 1 else compile_query(c).with_boost(float(n))
+        for c, n in counts.items()
+    ]
+
+
+# whoosh nests the matchers of one And one inside the next and walks that chain
+# recursively, so a flat And of about a thousand words overflows the stack. Groups of at
+# most this many keep the nesting shallow (the scores are the same sums).
+_AND_FANOUT = 64
+
+
+def _all_of(queries: list[wq.Query]) -> wq.Query:
+    """``And`` of ``queries`` as a tree of groups of at most ``_AND_FANOUT``."""
+    if len(queries) == 1:
+        return queries[0]
+    if len(queries) <= _AND_FANOUT:
+        return wq.And(queries)
+    size = -(-len(queries) // _AND_FANOUT)
+    return _all_of([_all_of(queries[i : i + size]) for i in range(0, len(queries), size)])
 
 
 # What whoosh raises when its files are truncated, missing or garbled.
@@ -246,8 +330,9 @@ class WhooshEngine(Engine):
             searcher = self._current_searcher()
             kwargs: dict[str, Any] = {"limit": offset + limit if limit else 1}
             if sort != "relevance":
+                # Undated paragraphs last; ties keep index order (article, paragraph).
                 kwargs["sortedby"] = MultiFacet(
-                    [FieldFacet("date", reverse=sort == "newest"), FieldFacet("paragraph")]
+                    [FieldFacet("undated"), FieldFacet("stamp", reverse=sort == "newest")]
                 )
             results = searcher.search(compiled, **kwargs)
             total = len(results)
