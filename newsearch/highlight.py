@@ -25,26 +25,27 @@ _SENTENCE_START = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
 def _phrase_spans(
     tokens: Sequence[analysis.Token], terms: tuple[str, ...], slop: int
 ) -> list[Span]:
+    """Occurrences of a phrase: its words in order, each at most ``slop`` other positions
+    after the previous one. Every chain from a first word counts (not only the greedy
+    one), and the span ends at the earliest complete chain."""
+    at = {t.position: t for t in tokens}
     spans = []
-    count = len(tokens)
-    for i, first in enumerate(tokens):
+    for first in tokens:
         if first.term != terms[0]:
             continue
-        last = first
-        j = i
+        reached = [first]
         for term in terms[1:]:
-            j += 1
-            # The next word must come after the previous one, with at most `slop`
-            # other positions between them.
-            while j < count and tokens[j].position <= last.position + slop + 1:
-                if tokens[j].term == term:
-                    break
-                j += 1
-            else:
+            positions = {
+                p
+                for r in reached
+                for p in range(r.position + 1, r.position + slop + 2)
+                if p in at and at[p].term == term
+            }
+            reached = [at[p] for p in sorted(positions)]
+            if not reached:
                 break
-            last = tokens[j]
         else:
-            spans.append(Span(first.start, last.end))
+            spans.append(Span(first.start, reached[0].end))
     return spans
 
 

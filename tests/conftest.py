@@ -13,11 +13,24 @@ from click.testing import CliRunner
 
 from newsearch import Article, Index
 from newsearch.cli import cli
+from newsearch.engines import engine_class
+from newsearch.errors import EngineUnavailableError
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 SEED_FILE = SEEDS / "000_1494f7528b899f5e.txt"
-ENGINES = ["whoosh"]
+
+
+def _installed(engine: str) -> bool:
+    try:
+        engine_class(engine)
+    except EngineUnavailableError:
+        return False
+    return True
+
+
+# Every engine whose package is installed: the parametrized fixtures run on each.
+ENGINES = ["whoosh", *(["tantivy"] if _installed("tantivy") else [])]
 
 # A few articles with distinct dates, sources and metadata, for filters and sorting.
 ARCHIVE = [

@@ -93,3 +93,9 @@ def test_snippet_without_matches_starts_the_paragraph_at_a_word_boundary():
     assert snippet.text.startswith("word word")
     assert snippet.text.endswith("word …")
     assert snippet.highlights == ()
+
+
+def test_sloppy_phrase_follows_every_chain_not_only_the_first():
+    text = "alpha beta beta x gamma"
+    assert find_spans(text, phrase("alpha beta gamma", slop=1)) == (Span(0, len(text)),)
+    assert find_spans(text, phrase("alpha beta gamma", slop=0)) == ()

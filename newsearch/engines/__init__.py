@@ -10,6 +10,7 @@ from .base import Engine
 # name -> (module, class, pip extra that installs the engine's package)
 _ENGINES: dict[str, tuple[str, str, str | None]] = {
     "whoosh": ("newsearch.engines.whoosh", "WhooshEngine", None),
+    "tantivy": ("newsearch.engines.tantivy", "TantivyEngine", "tantivy"),
 }
 DEFAULT_ENGINE = "whoosh"
 

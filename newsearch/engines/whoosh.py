@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import whoosh.index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import Analyzer, Token
+from whoosh.collectors import SortingCollector, TopCollector
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.matching import AndNotMatcher
@@ -127,7 +128,7 @@ def _document(p: Paragraph) -> dict[str, Any]:
         doc["date"] = p.date
         doc["day"] = _day(p.date)
         doc["undated"] = 0
-        doc["stamp"] = int((p.date - _EPOCH).total_seconds())
+        doc["stamp"] = (p.date - _EPOCH) // timedelta(microseconds=1)
     return doc
 
 
@@ -328,13 +329,20 @@ class WhooshEngine(Engine):
         compiled = compile_query(query)
         with self._lock, _reading(self._path):
             searcher = self._current_searcher()
-            kwargs: dict[str, Any] = {"limit": offset + limit if limit else 1}
-            if sort != "relevance":
+            wanted = max(1, offset + limit)
+            if sort == "relevance":
+                # Neither block-quality skipping nor matcher replacement: both make
+                # whoosh drop matching documents from the count (the total came out
+                # 36 for 42 hits on Reuters).
+                collector = TopCollector(wanted, usequality=False, replace=0)
+            else:
                 # Undated paragraphs last; ties keep index order (article, paragraph).
-                kwargs["sortedby"] = MultiFacet(
+                facet = MultiFacet(
                     [FieldFacet("undated"), FieldFacet("stamp", reverse=sort == "newest")]
                 )
-            results = searcher.search(compiled, **kwargs)
+                collector = SortingCollector(facet, limit=wanted)
+            searcher.search_with_collector(compiled, collector)
+            results = collector.results()
             total = len(results)
             hits = [
                 EngineHit(_paragraph(hit.fields()), _score(hit.score))

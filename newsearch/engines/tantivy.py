@@ -1,0 +1,428 @@
+"""The tantivy engine adapter: the same AST and the same analyzer on a native index.
+
+Tokens: tantivy's tokenizers never run. Every text field is handed over pre-tokenized
+(``PreTokenizedString``) from ``newsearch.analysis.tokenize``, so the index holds exactly
+the analyzer's terms at exactly its positions, the gap between tag values included.
+Queries are tantivy query objects, never its query-string parser.
+
+Sloppy phrases: tantivy's own slop is not ours (it allows the reverse order, and with
+three or more words it misses chains that fit). ``"a b c"~N`` means each gap between
+neighbours is 0 to N positions, so it becomes one exact phrase with explicit offsets per
+combination of gaps. When there would be more than ``MAX_PHRASE_VARIANTS`` of them, the
+paragraphs holding every word are checked against their stored text instead, and the
+phrase becomes the set of paragraph keys that passed.
+
+Dates are i64 microseconds since 1970 (any ``datetime``, not only tantivy's date range).
+Date sorting is tantivy's fast-field sort; ties go in indexing order (``seq``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import functools
+import itertools
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from tantivy import Occur, Order, Query
+
+from .. import analysis
+from ..errors import IndexCorruptError, IndexLockedError, NewsearchError, damaged_message
+from ..model import Paragraph
+from ..query import ast
+from .base import ROLE_BOOST, ArticleBatch, Engine, EngineHit, EngineResults, EngineStats, Sort
+
+if not hasattr(tantivy.Searcher, "fast_field_values"):  # nor the other 0.27 calls used here
+    raise ImportError("newsearch needs tantivy 0.27 or later")
+
+TEXT_FIELDS = ("text", "title", "source", "author", "section", "tags")
+KEYWORD_FIELDS = ("article_id", "role", "language", "url", "source_key", "key")
+HEAP_BYTES = 64_000_000
+LOCK_POLL_SECONDS = 0.05
+MAX_PHRASE_VARIANTS = 64
+_SOURCE_BUCKETS = 10_000
+_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+# Searcher.search(weight_by_field=…) multiplies a score by log2(2 + weight).
+_WEIGHTS = {role: 2.0**boost - 2.0 for role, boost in ROLE_BOOST.items() if boost != 1.0}
+_OPTIONAL = ("source", "author", "url", "section", "language")
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    for name in KEYWORD_FIELDS:
+        stored, fast = name != "key", name == "source_key"
+        builder.add_text_field(name, stored=stored, fast=fast, tokenizer_name="raw")
+    for name in TEXT_FIELDS:
+        builder.add_text_field(name, stored=True, tokenizer_name="whitespace")
+    builder.add_integer_field("paragraph", stored=True)
+    builder.add_integer_field("seq", fast=True)  # indexing order, like whoosh's doc numbers
+    builder.add_integer_field("date", stored=True, indexed=True, fast=True)
+    builder.add_float_field("weight", fast=True)
+    return builder.build()
+
+
+def micros(value: datetime) -> int:
+    """A naive datetime as microseconds since 1970 (exact, any year)."""
+    return (value - _EPOCH) // _MICROSECOND
+
+
+def _datetime(value: int | None) -> datetime | None:
+    return _EPOCH + value * _MICROSECOND if value is not None else None
+
+
+def _dated(schema: tantivy.Schema, low: int | None, high: int | None) -> Query:
+    """Paragraphs dated in ``[low, high)`` microseconds; undated ones never match."""
+    if low is None and high is None:
+        return Query.exists_query("date")
+    kind = tantivy.FieldType.Integer
+    return Query.range_query(schema, "date", kind, low, high, include_upper=high is None)
+
+
+def _key(article_id: str, number: int) -> str:
+    return f"{number}/{article_id}"
+
+
+def _pretokenized(text: str) -> tantivy.PreTokenizedString:
+    """``text`` with the analyzer's tokens: terms, positions and offsets."""
+    tokens = [tantivy.Token(t.term, t.position, t.start, t.end) for t in analysis.tokenize(text)]
+    return tantivy.PreTokenizedString(text, tokens)
+
+
+# Every paragraph carries its article's title, source and tags: analyze each once.
+_metadata = functools.lru_cache(maxsize=1024)(_pretokenized)
+
+
+def _document(p: Paragraph, seq: int) -> tantivy.Document:
+    doc = tantivy.Document(article_id=p.article_id, key=_key(p.article_id, p.number), role=p.role)
+    doc.add_integer("paragraph", p.number)
+    doc.add_integer("seq", seq)
+    if p.role in _WEIGHTS:
+        doc.add_float("weight", _WEIGHTS[p.role])
+    doc.add_pre_tokenized_text("text", _pretokenized(p.text))
+    tags = analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None
+    metadata = (p.title, p.source, p.author, p.section, tags)
+    for name, value in zip(TEXT_FIELDS[1:], metadata, strict=True):
+        if value is not None:
+            doc.add_pre_tokenized_text(name, _metadata(value))
+    if p.source:
+        doc.add_text("source_key", p.source)
+    for name, value in (("language", p.language.lower() if p.language else None), ("url", p.url)):
+        if value is not None:
+            doc.add_text(name, value)
+    if p.date is not None:
+        doc.add_integer("date", micros(p.date))
+    return doc
+
+
+def _paragraph(doc: tantivy.Document) -> Paragraph:
+    fields = {name: values[0] for name, values in doc.to_dict().items() if values}
+    date, tags = fields.get("date"), fields.get("tags")
+    return Paragraph(
+        article_id=fields["article_id"],
+        number=fields["paragraph"],
+        role=fields["role"],
+        text=fields["text"],
+        title=fields["title"],
+        date=_datetime(date),
+        tags=tuple(tags.split(analysis.VALUE_SEPARATOR)) if tags else (),
+        **{name: fields.get(name) for name in _OPTIONAL},
+    )
+
+
+def phrase_matches(text: str, terms: Sequence[str], slop: int) -> bool:
+    """True when ``terms`` occur in ``text`` in order, each at most ``slop`` positions
+    after the previous one; every chain counts, not only the first one found."""
+    positions: dict[str, list[int]] = {term: [] for term in terms}
+    for token in analysis.tokenize(text):
+        if token.term in positions:
+            positions[token.term].append(token.position)
+    reached = positions[terms[0]]
+    for term in terms[1:]:
+        # Ends of chains so far are sorted: is one in [p - slop - 1, p - 1]?
+        reached = [
+            p
+            for p in positions[term]
+            if bisect.bisect_left(reached, p - slop - 1) < bisect.bisect_left(reached, p)
+        ]
+    return bool(reached)
+
+
+def _all_hits(searcher: tantivy.Searcher, query: Query) -> list[tuple[Any, Any]]:
+    """Every hit of ``query`` as ``(score, DocAddress)``."""
+    count = searcher.search(query, 1, count=True).count
+    return searcher.search(query, count, count=False).hits if count else []
+
+
+def _all_of(occur: Occur, queries: Sequence[Query]) -> Query:
+    return Query.boolean_query([(occur, q) for q in queries])
+
+
+class _Compiler:
+    """Builds tantivy queries against one searcher (which resolves large sloppy phrases)."""
+
+    def __init__(self, searcher: tantivy.Searcher, schema: tantivy.Schema) -> None:
+        self.searcher = searcher
+        self.schema = schema
+
+    def term(self, field: str, value: str) -> Query:
+        return Query.term_query(self.schema, field, value)
+
+    def compile(self, node: ast.Node) -> Query:
+        """Translate the engine-neutral AST (in the parser's normal form)."""
+        if isinstance(node, (ast.Term, ast.Keyword)):
+            return self.term(node.field, node.term if isinstance(node, ast.Term) else node.value)
+        if isinstance(node, ast.Phrase):
+            return self.phrase(node)
+        if isinstance(node, ast.Prefix):
+            # As whoosh: the prefix (a constant score) or one of the shorter stems.
+            pattern = "".join(f"\\x{{{ord(c):x}}}" for c in node.prefix) + ".*"
+            stems = [self.term(node.field, s) for s in analysis.prefix_stems(node.prefix)]
+            regex = Query.regex_query(self.schema, node.field, pattern)
+            return _all_of(Occur.Should, [regex, *stems])
+        if isinstance(node, ast.DateRange):
+            start, end = (micros(d) if d is not None else None for d in (node.start, node.end))
+            return _dated(self.schema, start, end)
+        if isinstance(node, ast.Or):
+            return _all_of(Occur.Should, [self.compile(c) for c in node.children])
+        if isinstance(node, ast.And):
+            clauses = [
+                (Occur.MustNot, self.compile(c.child))
+                if isinstance(c, ast.Not)
+                else (Occur.Must, self.compile(c))
+                for c in node.children
+            ]
+            return Query.boolean_query(clauses)
+        if isinstance(node, ast.Not):
+            return self.compile(ast.And((ast.MatchAll(), node)))
+        return Query.all_query() if isinstance(node, ast.MatchAll) else Query.empty_query()
+
+    def phrase(self, node: ast.Phrase) -> Query:
+        terms, field, slop = list(node.terms), node.field, node.slop
+        if len(terms) == 1:
+            return self.term(field, terms[0])
+        if (slop + 1) ** (len(terms) - 1) <= MAX_PHRASE_VARIANTS:
+            variants = []
+            for gaps in itertools.product(range(slop + 1), repeat=len(terms) - 1):
+                offsets = [0, *itertools.accumulate(gap + 1 for gap in gaps)]
+                words = list(zip(offsets, terms, strict=True))
+                variants.append(Query.phrase_query(self.schema, field, words))
+            return variants[0] if len(variants) == 1 else _all_of(Occur.Should, variants)
+        every_word = _all_of(Occur.Must, [self.term(field, t) for t in terms])
+        # With two words tantivy's slop finds a superset of ours (it also allows the
+        # reverse order); with more it misses chains, so take every word.
+        candidates = (
+            Query.phrase_query(self.schema, field, terms, slop) if len(terms) == 2 else every_word
+        )
+        checked: dict[str, bool] = {}
+        keys = []
+        for _score, address in _all_hits(self.searcher, candidates):
+            doc = self.searcher.doc(address)
+            value = doc.get_first(field)
+            if value not in checked:
+                checked[value] = phrase_matches(value, terms, slop)
+            if checked[value]:
+                keys.append(_key(doc.get_first("article_id"), doc.get_first("paragraph")))
+        if not keys:
+            return Query.empty_query()
+        passed = Query.const_score_query(Query.term_set_query(self.schema, "key", keys), 0.0)
+        return _all_of(Occur.Must, [passed, every_word])  # scored by its words
+
+
+@contextlib.contextmanager
+def _engine_errors(path: Path, writing: bool = False) -> Iterator[None]:
+    """Turn tantivy's errors (and Rust panics) into ``newsearch.errors``."""
+    try:
+        yield
+    except (ValueError, OSError) as exc:
+        detail = f"{type(exc).__name__}: {exc}"
+        if writing:
+            raise NewsearchError(f"cannot write the index in {path.parent}: {detail}") from exc
+        raise IndexCorruptError(damaged_message(path, detail)) from exc
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise IndexCorruptError(damaged_message(path, f"tantivy failed: {exc}")) from exc
+
+
+class TantivyEngine(Engine):
+    """An index stored with tantivy in ``path``."""
+
+    name = "tantivy"
+
+    def __init__(self, ix: tantivy.Index, path: Path) -> None:
+        self._ix = ix
+        self._path = path
+        self._schema = ix.schema
+        self._lock = threading.Lock()
+
+    @classmethod
+    def create(cls, path: Path) -> TantivyEngine:
+        path.mkdir(parents=True, exist_ok=True)
+        with _engine_errors(path, writing=True):
+            return cls(tantivy.Index(_schema(), path=str(path), reuse=False), path)
+
+    @classmethod
+    def open(cls, path: Path) -> TantivyEngine:
+        with _engine_errors(path):
+            if not path.is_dir() or not tantivy.Index.exists(str(path)):
+                raise IndexCorruptError(damaged_message(path, "no tantivy index found"))
+            return cls(tantivy.Index.open(str(path)), path)
+
+    def _searcher(self) -> tantivy.Searcher:
+        """A searcher on the latest commit (one per search: a consistent snapshot)."""
+        with self._lock:
+            for attempt in range(3):
+                try:
+                    self._ix.reload()
+                    break
+                except ValueError:
+                    # Another process's commit may have removed files between reading
+                    # the commit list and opening them: read the newer list.
+                    if attempt == 2:
+                        raise
+            return self._ix.searcher()
+
+    def _writer(self, lock_timeout: float) -> Any:
+        """tantivy's writer, waiting up to ``lock_timeout`` seconds for its lock file."""
+        deadline = time.monotonic() + lock_timeout
+        while True:
+            try:
+                return self._ix.writer(heap_size=HEAP_BYTES, num_threads=1)
+            except ValueError as exc:
+                if "LockBusy" not in str(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise IndexLockedError(
+                        "index is being written by another process; try again when it has finished"
+                    ) from exc
+            time.sleep(LOCK_POLL_SECONDS)
+
+    def replace_articles(self, batch: ArticleBatch, *, lock_timeout: float) -> set[str]:
+        with _engine_errors(self._path):
+            writer = self._writer(lock_timeout)
+        try:
+            articles = list(batch)  # the caller's own errors stay its own
+            with _engine_errors(self._path, writing=True):
+                # The lock is ours: the latest commit is the state we change.
+                searcher = self._searcher()
+                last = searcher.search(
+                    Query.all_query(), 1, order_by_field="seq", order=Order.Desc
+                ).hits
+                seq = itertools.count(last[0][0] + 1 if last and last[0][0] is not None else 0)
+                found = set()
+                for article_id, paragraphs in articles:
+                    if searcher.search(self._article_query(article_id), 1, count=True).count:
+                        found.add(article_id)
+                        writer.delete_documents_by_term("article_id", article_id)
+                    for p in paragraphs:
+                        writer.add_document(_document(p, next(seq)))
+                writer.commit()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.rollback()
+            raise
+        finally:
+            with contextlib.suppress(Exception):
+                writer.wait_merging_threads()  # lets merges finish; releases the lock
+        return found
+
+    def delete_articles(self, article_ids: Sequence[str], *, lock_timeout: float) -> set[str]:
+        return self.replace_articles([(aid, ()) for aid in article_ids], lock_timeout=lock_timeout)
+
+    def _article_query(self, article_id: str) -> Query:
+        return Query.term_query(self._schema, "article_id", article_id)
+
+    def search(self, query: ast.Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            compiled = _Compiler(searcher, self._schema).compile(query)
+            # tantivy refuses a limit of 0 and sizes its buffers by offset + limit.
+            wanted = max(1, min(limit, searcher.num_docs))
+            if offset >= searcher.num_docs:
+                total, page = searcher.search(compiled, 1, count=True).count, []
+            elif sort == "relevance":
+                found = searcher.search(
+                    compiled, wanted, count=True, offset=offset, weight_by_field="weight"
+                )
+                total, page = found.count, found.hits
+            else:
+                total, page = self._by_date(searcher, compiled, offset, wanted, sort)
+            hits = [
+                EngineHit(_paragraph(searcher.doc(address)), score)
+                for score, address in page[:limit]
+            ]
+        return EngineResults(total=total, hits=hits)
+
+    def _by_date(
+        self, searcher: tantivy.Searcher, query: Query, offset: int, limit: int, sort: Sort
+    ) -> tuple[int, list[tuple[float, Any]]]:
+        """Hits by date (undated last), ties in indexing order; scores are 0.
+
+        tantivy sorts by the date alone. Every date but the page's last is complete in
+        its top ``offset + limit``; the hits sharing that last date are fetched whole.
+        """
+        order = Order.Desc if sort == "newest" else Order.Asc
+        found = searcher.search(query, offset + limit, order_by_field="date", order=order)
+        hits = list(found.hits)
+        if found.count > len(hits):
+            last = hits[-1][0]
+            same = (
+                (Occur.MustNot, _dated(self._schema, None, None))
+                if last is None
+                else (Occur.Must, _dated(self._schema, last, last + 1))
+            )
+            tied = _all_hits(searcher, Query.boolean_query([(Occur.Must, query), same]))
+            hits = [h for h in hits if h[0] != last] + [(last, a) for _, a in tied]
+        # The hits come grouped by date, in order: rank by group, then by seq.
+        groups: dict[Any, int] = {}
+        seqs = searcher.fast_field_values("seq", [address for _, address in hits])
+        keyed = [
+            ((groups.setdefault(date, len(groups)), seq), address)
+            for (date, address), seq in zip(hits, seqs, strict=True)
+        ]
+        ranked = sorted(keyed, key=lambda item: item[0])
+        return found.count, [(0.0, address) for _, address in ranked[offset : offset + limit]]
+
+    def article(self, article_id: str) -> list[Paragraph]:
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            hits = _all_hits(searcher, self._article_query(article_id))
+            docs = [_paragraph(searcher.doc(address)) for _, address in hits]
+        return sorted(docs, key=lambda p: p.number)
+
+    def stats(self) -> EngineStats:
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            titles = Query.term_query(self._schema, "role", "title")
+            articles = searcher.search(titles, 1, count=True).count
+            dated = _all_of(Occur.Must, [titles, _dated(self._schema, None, None)])
+            first, last = (
+                searcher.search(dated, 1, order_by_field="date", order=order).hits
+                for order in (Order.Asc, Order.Desc)
+            )
+            terms = {"terms": {"field": "source_key", "size": _SOURCE_BUCKETS}}
+            by_source = searcher.aggregate(titles, {"sources": terms})["sources"]
+            sources = Counter({b["key"]: b["doc_count"] for b in by_source["buckets"]})
+            if by_source["sum_other_doc_count"]:  # more sources than buckets: count them all
+                docs = (searcher.doc(address) for _, address in _all_hits(searcher, titles))
+                sources = Counter(s for doc in docs if (s := doc.get_first("source")))
+            paragraphs = searcher.num_docs
+        return EngineStats(
+            articles=articles,
+            paragraphs=paragraphs,
+            first_date=_datetime(first[0][0]) if first else None,
+            last_date=_datetime(last[0][0]) if last else None,
+            sources=dict(sorted(sources.items(), key=lambda item: (-item[1], item[0]))),
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._ix = None  # type: ignore[assignment]

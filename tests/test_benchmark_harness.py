@@ -1,0 +1,136 @@
+"""The benchmark harness: a quick run on a few hundred Reuters articles, and its parts.
+
+Timings are never asserted (STYLE.md): only that every figure is a well-formed number.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import run  # noqa: E402
+from benchmarks.measure import percentile  # noqa: E402
+from benchmarks.queries import BenchQuery, clean_runs, make_queries, topic_queries  # noqa: E402
+from benchmarks.relevance import average_precision, evaluate, precision_at  # noqa: E402
+from benchmarks.systems import SYSTEMS  # noqa: E402
+
+CORPUS = Path(os.environ.get("NEWSEARCH_REUTERS") or ROOT.parent / "shared/corpora/reuters21578")
+needs_corpus = pytest.mark.skipif(
+    not (CORPUS / "reut2-000.sgm.gz").exists(),
+    reason=f"Reuters-21578 not found at {CORPUS} (set NEWSEARCH_REUTERS to its folder)",
+)
+QUERIES = 40
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
+    out = tmp_path_factory.mktemp("bench")
+    argv = ["--corpus", str(CORPUS), "--fraction", "1.0", "--limit-articles", "300"]
+    argv += ["--queries", str(QUERIES), "--warmup", "5", "--min-topic-articles", "3"]
+    argv += ["--no-scaling", "--out", str(out), "--workdir", str(out / "work")]
+    return run.run(argv), out
+
+
+def available() -> list[str]:
+    return [name for name, system in SYSTEMS.items() if system.unavailable() is None]
+
+
+@needs_corpus
+def test_every_available_system_answered_its_queries(quick_run: tuple[dict, Path]) -> None:
+    results, _ = quick_run
+    assert "newsearch" in available()
+    for name in available():
+        system = results["systems"][name]
+        assert "error" not in system, system.get("error")
+        assert len(system["hits_per_query"]) == QUERIES
+        # Every query was drawn from indexed text, so (near) all find something.
+        assert system["hits"]["with_hits"] >= 0.9, name
+        assert system["hits"]["snippet_share"] >= 0.9, name
+
+
+@needs_corpus
+def test_figures_are_well_formed(quick_run: tuple[dict, Path]) -> None:
+    results, _ = quick_run
+    assert results["corpus"]["articles"] == 300
+    for name in available():
+        system = results["systems"][name]
+        build, latency = system["build"], system["latency"]
+        assert build["seconds"] > 0 and build["paragraphs_per_s"] > 0
+        assert build["paragraphs"] == results["corpus"]["paragraphs"], name
+        assert build["size_bytes"] > 0 and build["peak_rss_bytes"] > 0
+        assert system["open_ms"] > 0
+        assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"]
+        assert 0 <= system["relevance"]["map"] <= 1
+        assert 0 <= system["relevance"]["p10"] <= 1
+        assert system["relevance"]["topics"] == results["relevance"]["topics"] > 0
+
+
+@needs_corpus
+def test_results_files_have_a_row_per_system(quick_run: tuple[dict, Path]) -> None:
+    results, out = quick_run
+    saved = json.loads((out / "results.json").read_text())
+    assert set(saved["systems"]) == set(SYSTEMS)
+    markdown = (out / "RESULTS.md").read_text()
+    for name in SYSTEMS:
+        assert f"| {name} |" in markdown
+    assert "MET" in markdown or "MISSED" in markdown
+    assert {t["measure"] for t in results["targets"]} >= {"indexing throughput", "MAP"}
+
+
+def test_average_precision_counts_unretrieved_relevant_articles() -> None:
+    ranked = ["a", "x", "b", "y"]
+    # Hits at ranks 1 and 3; a third relevant article is never retrieved.
+    assert average_precision(ranked, {"a", "b", "c"}) == pytest.approx((1 + 2 / 3) / 3)
+    assert precision_at(ranked, {"a", "b", "c"}, 10) == pytest.approx(0.2)
+
+
+def test_articles_rank_by_their_first_paragraph() -> None:
+    rankings = {"gold": ["x", "a", "x", "b"]}
+    figures = evaluate(rankings, {"gold": {"a", "b"}})
+    assert figures["map"] == pytest.approx((1 / 2 + 2 / 3) / 2)
+    assert figures["topics"] == 1
+
+
+def test_percentile_interpolates() -> None:
+    assert percentile([4, 1, 3, 2], 50) == 2.5
+    assert percentile([1, 2, 3], 100) == 3
+    assert math.isnan(percentile([], 50))
+
+
+def test_queries_are_seeded_and_of_every_kind() -> None:
+    paragraphs = [
+        {"text": "Gold prices rose sharply in London trading today.", "date": "1987-03-05"},
+        {"text": "Coffee exporters met in Brazil over quota talks.", "date": "1987-06-20"},
+    ]
+    first = make_queries(paragraphs, 8, seed=3)
+    assert first == make_queries(paragraphs, 8, seed=3)
+    assert [q.kind for q in first] == ["term", "and", "phrase", "date"] * 2
+    for query in first:
+        assert not {"the", "in"} & set(query.words)
+        if query.kind == "date":
+            assert query.start and query.end and (query.end - query.start).days == 13
+
+
+def test_phrases_come_from_runs_of_plain_words() -> None:
+    assert clean_runs("Oil prices rose, U.S. traders said") == [
+        ["oil", "prices", "rose"],
+        ["traders", "said"],
+    ]
+
+
+def test_topic_queries_need_enough_articles() -> None:
+    articles = [
+        {"id": f"r{n}", "topics": ["money-supply"] + (["gold"] if n < 2 else [])} for n in range(3)
+    ]
+    queries, judgments = topic_queries(articles, min_articles=3)
+    assert queries == {"money-supply": BenchQuery("and", ("money", "supply"))}
+    assert judgments == {"money-supply": {"r0", "r1", "r2"}}

@@ -1,0 +1,256 @@
+"""Engine choice and the tantivy adapter's own behaviour: registry, metadata, atomic
+replace and delete, the write lock, stats, date sorting and regex-safe prefixes."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from datetime import datetime
+
+import pytest
+
+from newsearch import Article, Index, IndexLockedError, NewsearchError, analysis
+from newsearch.cli import EXIT_ERROR, EXIT_FOUND
+from newsearch.engines import engine_class, engine_names
+from newsearch.errors import EngineUnavailableError
+
+from .conftest import ENGINES, SEEDS, article, run_cli
+
+needs_tantivy = pytest.mark.skipif("tantivy" not in ENGINES, reason="tantivy is not installed")
+
+
+def test_tantivy_is_a_registered_engine():
+    assert engine_names() == ["tantivy", "whoosh"]
+
+
+def test_missing_tantivy_package_names_the_extra_to_install(monkeypatch, tmp_path, runner):
+    # ``None`` in sys.modules makes ``import tantivy`` fail as if it were not installed.
+    monkeypatch.setitem(sys.modules, "tantivy", None)
+    monkeypatch.delitem(sys.modules, "newsearch.engines.tantivy", raising=False)
+    message = "the tantivy engine is not installed: pip install 'newsearch[tantivy]'"
+    with pytest.raises(EngineUnavailableError) as err:
+        engine_class("tantivy")
+    assert str(err.value) == message
+    with pytest.raises(EngineUnavailableError):
+        Index.open(tmp_path / "index", create=True, engine="tantivy")
+    assert not (tmp_path / "index" / "newsearch.json").exists()
+    result = run_cli(runner, "index", "--index", str(tmp_path / "i"), "--engine", "tantivy", "x")
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr == f"newsearch: error: {message}\n"
+
+
+@needs_tantivy
+def test_engine_is_recorded_and_used_on_open(tmp_path, runner):
+    where = tmp_path / "index"
+    result = run_cli(runner, "index", "--index", str(where), "--engine", "tantivy", str(SEEDS))
+    assert result.exit_code == EXIT_FOUND, result.stderr
+    meta = json.loads((where / "newsearch.json").read_text(encoding="utf-8"))
+    assert meta["engine"] == "tantivy"
+    with Index.open(where) as index:
+        assert index.engine.name == "tantivy"
+        assert index.search('"Rafah border crossing"').total == 1
+    stats = json.loads(run_cli(runner, "stats", "--index", str(where), "--json").stdout)
+    assert (stats["engine"], stats["articles"], stats["paragraphs"]) == ("tantivy", 1, 34)
+    assert "engine:     tantivy" in run_cli(runner, "stats", "--index", str(where)).stdout
+
+
+@needs_tantivy
+def test_opening_with_another_engine_is_an_error(tmp_path):
+    Index.open(tmp_path / "index", create=True, engine="tantivy").close()
+    with pytest.raises(NewsearchError, match="uses the tantivy engine, not whoosh"):
+        Index.open(tmp_path / "index", engine="whoosh")
+
+
+@pytest.fixture
+def tantivy_index(tmp_path):
+    if "tantivy" not in ENGINES:
+        pytest.skip("tantivy is not installed")
+    index = Index.open(tmp_path / "index", create=True, engine="tantivy")
+    yield index
+    index.close()
+
+
+def numbers(index: Index, aid: str) -> list[int]:
+    return [p.number for p in index.article(aid)]
+
+
+def test_replace_is_per_article_and_reports_what_was_there(tantivy_index):
+    a = article("a", "Harbour one.", "Harbour two.", "Harbour three.")
+    b = article("b", "Quay one.")
+    assert tantivy_index.add_articles([a, b]).added == 2
+    report = tantivy_index.add(article("a", "Pier only."))
+    assert (report.added, report.replaced, report.paragraphs) == (0, 1, 2)
+    assert numbers(tantivy_index, "a") == [1, 2]
+    assert numbers(tantivy_index, "b") == [1, 2]
+    assert tantivy_index.search("harbour").total == 0
+    assert tantivy_index.search("pier").total == 1
+    existing = tantivy_index.engine.replace_articles(
+        [("a", tantivy_index.article("a")), ("c", [])], lock_timeout=1
+    )
+    assert existing == {"a"}
+
+
+def test_a_failed_batch_changes_nothing(tantivy_index):
+    tantivy_index.add(article("a", "Harbour one.", "Harbour two."))
+
+    class Exploding(list):
+        def __iter__(self):
+            yield ("a", [])  # would delete every paragraph of "a"
+            yield ("n", article_paragraphs("n", "New one."))
+            raise RuntimeError("reader failed mid-batch")
+
+    with pytest.raises(RuntimeError):
+        tantivy_index.engine.replace_articles(Exploding(), lock_timeout=1)
+    assert numbers(tantivy_index, "a") == [1, 2, 3]
+    assert tantivy_index.article("n") == []
+    # The lock was released: the next write goes through at once.
+    assert tantivy_index.engine.delete_articles(["a"], lock_timeout=0) == {"a"}
+
+
+def article_paragraphs(aid: str, *body: str):
+    from newsearch.paragraphs import split_article
+
+    return split_article(article(aid, *body), aid)
+
+
+def test_delete_removes_every_paragraph_of_the_named_articles(tantivy_index):
+    tantivy_index.add_articles([article("a", "Harbour one.", "Harbour two."), article("b", "x")])
+    assert tantivy_index.delete("a", "ghost") == {"a"}
+    assert tantivy_index.article("a") == []
+    assert tantivy_index.search("harbour").total == 0
+    assert numbers(tantivy_index, "b") == [1, 2]
+    assert tantivy_index.stats().paragraphs == 2
+
+
+def test_second_writer_waits_for_the_lock_then_fails(tantivy_index):
+    import tantivy
+
+    # tantivy's lock file is exclusive even within one process: a writer opened
+    # directly on the data folder holds it like another process would.
+    held = tantivy.Index.open(str(tantivy_index.path / "data")).writer(15_000_000, 1)
+    try:
+        tantivy_index.lock_timeout = 0.3
+        started = time.monotonic()
+        with pytest.raises(IndexLockedError, match="being written by another process"):
+            tantivy_index.add(article("a", "Harbour."))
+        assert time.monotonic() - started >= 0.3
+        assert tantivy_index.search("harbour").total == 0  # readers are not blocked
+    finally:
+        held.wait_merging_threads()  # releases the lock
+    tantivy_index.lock_timeout = 0
+    assert tantivy_index.add(article("a", "Harbour.")).added == 1
+
+
+def test_stats_count_articles_dates_and_sources(tantivy_index):
+    assert tantivy_index.stats().articles == 0 and tantivy_index.stats().first_date is None
+    tantivy_index.add_articles(
+        [
+            Article("One", ("x",), id="1", date=datetime(2024, 2, 9, 9, 30), source="Wire"),
+            Article("Two", ("x", "y"), id="2", date=datetime(1999, 1, 1), source="Wire"),
+            Article("Three", ("x",), id="3", source="Paper"),
+            Article("Four", ("x",), id="4"),
+        ]
+    )
+    stats = tantivy_index.stats()
+    assert (stats.articles, stats.paragraphs) == (4, 9)
+    assert (stats.first_date, stats.last_date) == (
+        datetime(1999, 1, 1),
+        datetime(2024, 2, 9, 9, 30),
+    )
+    assert stats.sources == {"Wire": 2, "Paper": 1}
+    assert list(stats.sources) == ["Wire", "Paper"]
+
+
+def test_date_sort_puts_undated_last_and_ties_in_indexing_order(tantivy_index):
+    day = datetime(2024, 5, 1)
+    # 28 paragraphs share one date, so pages of 5 end inside the tie.
+    tied = [Article("Storm", ("storm",) * 6, id=f"s{n}", date=day) for n in range(4)]
+    tantivy_index.add_articles(
+        [
+            Article("Storm", ("storm",), id="undated"),
+            *tied,
+            Article("Storm", ("storm",), id="early", date=datetime(1600, 1, 1)),
+            Article("Storm", ("storm",), id="late", date=datetime(9000, 1, 1)),
+        ]
+    )
+
+    def article_order(*ids: str) -> list[tuple[str, int]]:
+        return [(aid, n) for aid in ids for n in range(1, len(tantivy_index.article(aid)) + 1)]
+
+    tie = ("s0", "s1", "s2", "s3")
+    expected = {
+        "newest": article_order("late", *tie, "early", "undated"),
+        "oldest": article_order("early", *tie, "late", "undated"),
+    }
+    for sort, order in expected.items():
+        everything = tantivy_index.search("storm", sort=sort, limit=100)
+        assert [(h.article_id, h.paragraph) for h in everything] == order
+        assert {h.score for h in everything} == {0.0}
+        paged = [
+            (h.article_id, h.paragraph)
+            for offset in range(0, everything.total, 5)
+            for h in tantivy_index.search("storm", sort=sort, limit=5, offset=offset)
+        ]
+        assert paged == order
+
+
+def test_dates_outside_tantivys_own_date_range_filter_and_sort(tantivy_index):
+    tantivy_index.add_articles(
+        [
+            Article("Comet seen", ("x",), id="old", date=datetime(1066, 10, 14)),
+            Article("Comet back", ("x",), id="new", date=datetime(2999, 12, 31, 23, 59)),
+        ]
+    )
+    assert {h.article_id for h in tantivy_index.search("comet date:<1500")} == {"old"}
+    assert {h.article_id for h in tantivy_index.search("comet", since="2999-12-31")} == {"new"}
+    (hit,) = tantivy_index.search("comet", sort="oldest", limit=1).hits
+    assert hit.date == datetime(1066, 10, 14)
+
+
+def test_prefix_is_escaped_for_the_regex_engine(tantivy_index):
+    tantivy_index.add_articles(
+        [
+            Article("Rates", ("Rates rose 1.55 points.",), id="dot"),
+            Article("Codes", ("Code 1x55 failed.",), id="x"),
+        ]
+    )
+    assert {(h.article_id, h.paragraph) for h in tantivy_index.search("1.5*")} == {("dot", 2)}
+
+
+def test_concurrent_searches_from_threads_agree(tantivy_index):
+    tantivy_index.add_paths([SEEDS])
+    expected = tantivy_index.search("Rafah OR Egypt", limit=100).to_dict()
+    answers: list[dict] = []
+
+    def search() -> None:
+        for _ in range(20):
+            answers.append(tantivy_index.search("Rafah OR Egypt", limit=100).to_dict())
+
+    threads = [threading.Thread(target=search) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 80 and all(a == expected for a in answers)
+
+
+def test_the_index_holds_the_analyzers_terms_at_its_positions(tantivy_index):
+    import tantivy
+
+    text = "Netanyahu’s café talks — 28,000 Israelis' “empty-handed” return"
+    tags = ("Middle East", "Élysée talks")
+    tantivy_index.add(Article("T", (text,), id="a", tags=tags))
+    raw = tantivy.Index.open(str(tantivy_index.path / "data"))
+    searcher, schema = raw.searcher(), raw.schema
+    # The body paragraph holds the text; both paragraphs (title, body) carry the tags.
+    for field, value, docs in (("text", text, 1), ("tags", analysis.VALUE_SEPARATOR.join(tags), 2)):
+        exact = [(t.position, t.term) for t in analysis.tokenize(value)]
+        # Every term at exactly its position (tags: the 100-position gap included)...
+        query = tantivy.Query.phrase_query(schema, field, exact)
+        assert searcher.search(query, 10, count=True).count == docs
+        # ...and nowhere else: one position off and the phrase is gone.
+        shifted = [*exact[:-1], (exact[-1][0] + 1, exact[-1][1])]
+        query = tantivy.Query.phrase_query(schema, field, shifted)
+        assert searcher.search(query, 10, count=True).count == 0

@@ -1,0 +1,50 @@
+"""``total`` counts every match, whatever the page size (whoosh's top-N optimisations
+once dropped documents from the count)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .synthetic import synthetic_articles, write_jsonl
+
+
+@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def synthetic_index(request, tmp_path_factory):
+    from newsearch import Index
+    from newsearch.engines import engine_class
+    from newsearch.errors import EngineUnavailableError
+
+    try:
+        engine_class(request.param)
+    except EngineUnavailableError:
+        pytest.skip(f"{request.param} is not installed")
+    base = tmp_path_factory.mktemp(f"totals-{request.param}")
+    write_jsonl(base / "a.jsonl", synthetic_articles(600, seed=5))
+    index = Index.open(base / "index", create=True, engine=request.param)
+    index.add_paths([base / "a.jsonl"])
+    yield index
+    index.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "oil",
+        "oil prices",
+        "storm OR flood",
+        '"border crossing"',
+        "tax -budget",
+        "date:2024-03",
+        "oil date:[2024-02-01 TO 2024-05-20]",
+        "flood date:[2024-03-03 TO 2024-03-20]",
+        "trade OR deal date:>=2024-06",
+    ],
+)
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_total_is_the_same_for_every_page_size(synthetic_index, query, sort):
+    everything = synthetic_index.search(query, limit=100_000, sort=sort, highlight=False)
+    assert everything.total == len(everything.hits) > 10
+    for limit in (1, 10, 50):
+        page = synthetic_index.search(query, limit=limit, sort=sort, highlight=False)
+        assert page.total == everything.total
+        assert [h.paragraph for h in page] == [h.paragraph for h in everything][:limit]
