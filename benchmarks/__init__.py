@@ -1,0 +1,1 @@
+"""Benchmarks: the Reuters-21578 converter and the harness comparing newsearch with peers."""

@@ -1,0 +1,284 @@
+"""Writing the results: ``results.json`` (everything) and ``RESULTS.md`` (tables).
+
+Figures are copied from the measurements as they are; the MET / MISSED verdicts are
+computed here from the targets of the "Benchmarks" issue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sqlite3
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+NEWSEARCH = "newsearch"
+BASELINE = "whoosh-2proc"
+OTHER_WHOOSH = "whoosh-1proc"
+FLAT_RSS_FACTOR = 1.25
+PACKAGES = ("newsearch", "whoosh-reloaded", "tantivy", "psutil", "nltk")
+MB = 1024 * 1024
+
+
+def source_digest() -> str:
+    """A short digest of newsearch's source files: which code was measured (no commits)."""
+    import newsearch
+
+    root = Path(newsearch.__file__).parent
+    digest = hashlib.sha1()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def machine() -> dict[str, Any]:
+    """nproc, RAM, CPU model, OS, Python and package versions."""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor()
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    versions = {}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    versions["sqlite"] = sqlite3.sqlite_version
+    versions["newsearch source sha1"] = source_digest()
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gb": round(ram / 1024**3, 1),
+        "cpu": cpu,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "packages": versions,
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def headline_row(name: str, result: dict[str, Any]) -> list[str]:
+    """One row of the headline table."""
+    if "error" in result or "skipped" in result:
+        reason = result.get("skipped") or "failed (see results.json)"
+        return [name, *["–"] * 10, reason]
+    build, latency, rel = result["build"], result["latency"], result.get("relevance", {})
+    return [
+        name,
+        _fmt(build["paragraphs_per_s"], 0),
+        _fmt(build["seconds"], 2),
+        _fmt(build["size_bytes"] / MB, 1),
+        _fmt(build["peak_rss_bytes"] / MB, 0),
+        _fmt(result["open_ms"], 1),
+        _fmt(latency["p50"], 2),
+        _fmt(latency["p95"], 2),
+        _fmt(latency["p99"], 2),
+        _fmt(rel.get("map"), 3),
+        _fmt(rel.get("p10"), 3),
+        "",
+    ]
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def _value(results: dict[str, Any], system: str, path: tuple[str, ...]) -> float | None:
+    value: Any = results["systems"].get(system, {})
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return float(value)
+
+
+def rss_growth(results: dict[str, Any], system: str) -> float | None:
+    """Peak RSS at the largest scaling size over the smallest, or None."""
+    points = results.get("scaling", {}).get(system) or []
+    if len(points) < 2:
+        return None
+    return points[-1]["peak_rss_bytes"] / points[0]["peak_rss_bytes"]
+
+
+TARGETS = (
+    # measure, path in a system's results, target text, comparison, limit
+    ("indexing throughput", ("build", "paragraphs_per_s"), "≥ 1.0× whoosh-2proc", ">=", 1.0),
+    ("query p50", ("latency", "p50"), "≤ 1.2× whoosh", "<=", 1.2),
+    ("query p95", ("latency", "p95"), "≤ 1.2× whoosh", "<=", 1.2),
+    ("index size MB", ("build", "size_mb"), "≤ 1.2× whoosh", "<=", 1.2),
+    ("MAP", ("relevance", "map"), "≥ 1.0× whoosh", ">=", 1.0),
+)
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target with newsearch's figure, the baseline's, the ratio and the verdict."""
+    rows = []
+    for measure, path, text, comparison, limit in TARGETS:
+        mine = _value(results, NEWSEARCH, path)
+        base = _value(results, BASELINE, path)
+        other = _value(results, OTHER_WHOOSH, path)
+        ratio = mine / base if mine is not None and base else None
+        verdict = "not measured"
+        if ratio is not None:
+            met = ratio >= limit if comparison == ">=" else ratio <= limit
+            verdict = "MET" if met else "MISSED"
+        rows.append(
+            {
+                "measure": measure,
+                "target": text,
+                "newsearch": mine,
+                BASELINE: base,
+                "ratio": ratio,
+                "ratio_vs_" + OTHER_WHOOSH: mine / other if mine is not None and other else None,
+                "verdict": verdict,
+            }
+        )
+    growth = rss_growth(results, NEWSEARCH)
+    flat = None if growth is None else growth <= FLAT_RSS_FACTOR
+    rows.append(
+        {
+            "measure": "peak RSS vs corpus size",
+            "target": f"flat: largest/smallest size ≤ {FLAT_RSS_FACTOR}×",
+            "newsearch": growth,
+            BASELINE: rss_growth(results, BASELINE),
+            "ratio": growth,
+            "ratio_vs_" + OTHER_WHOOSH: None,
+            "verdict": "not measured" if flat is None else ("MET" if flat else "MISSED"),
+        }
+    )
+    return rows
+
+
+def _scaling_lines(results: dict[str, Any]) -> list[str]:
+    scaling = results.get("scaling") or {}
+    if not scaling:
+        return ["Scaling was not run (use `--scaling`, on by default at `--fraction 1.0`)."]
+    rows = []
+    for system, points in scaling.items():
+        base = points[0]
+        for point in points:
+            rows.append(
+                [
+                    system,
+                    f"{point['fraction']:.0%}",
+                    _fmt(point["paragraphs"]),
+                    _fmt(point["seconds"], 2),
+                    _fmt(point["seconds"] / base["seconds"], 2),
+                    _fmt(point["paragraphs_per_s"], 0),
+                    _fmt(point["p95"], 2),
+                    _fmt(point["p95"] / base["p95"], 2),
+                    _fmt(point["peak_rss_bytes"] / MB, 0),
+                ]
+            )
+    header = ["system", "corpus", "paragraphs", "index s", "× smallest", "paragraphs/s"]
+    header += ["p95 ms", "× smallest", "peak RSS MB"]
+    note = results.get("scaling_note")
+    return table(header, rows) + (["", note] if note else [])
+
+
+def _kind_lines(results: dict[str, Any]) -> list[str]:
+    rows = []
+    for name, result in results["systems"].items():
+        if "latency" not in result:
+            continue
+        by_kind = result["latency"]["by_kind"]
+        cells = [f"{v['p50']:.2f} / {v['p95']:.2f}" for v in by_kind.values()]
+        hits = result["hits"]
+        rows.append([name, *cells, f"{hits['mean']:.2f}", f"{hits['with_hits']:.0%}"])
+    kinds = next(
+        iter(r["latency"]["by_kind"] for r in results["systems"].values() if "latency" in r), {}
+    )
+    header = ["system", *[f"{k} p50 / p95 ms" for k in kinds], "hits/query", "queries with hits"]
+    return table(header, rows)
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """RESULTS.md text."""
+    info, corpus = results["machine"], results["corpus"]
+    header = ["system", "paragraphs/s", "index time s", "index size MB", "peak RSS MB"]
+    header += ["open ms", "p50 ms", "p95 ms", "p99 ms", "MAP", "P@10", "note"]
+    rows = [headline_row(name, r) for name, r in results["systems"].items()]
+    target_rows = [
+        [
+            t["measure"],
+            t["target"],
+            _fmt(t["newsearch"], 2),
+            _fmt(t[BASELINE], 2),
+            _fmt(t["ratio"], 2),
+            _fmt(t["ratio_vs_" + OTHER_WHOOSH], 2),
+            t["verdict"],
+        ]
+        for t in results["targets"]
+    ]
+    packages = ", ".join(f"{k} {v}" for k, v in info["packages"].items() if v)
+    lines = [
+        "# Benchmark results",
+        "",
+        "Generated by `benchmarks/run.py`; every figure is as measured in one run "
+        "(do not edit by hand). Corpus: Reuters-21578, Distribution 1.0 (research use "
+        "only; read from its own folder at run time).",
+        "",
+        f"- date: {info['date']}; total wall time {results['wall_seconds']:.0f} s",
+        f"- machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram_gb']} GB RAM, "
+        f"{info['os']}; shared and noisy, so compare systems by their ratios",
+        f"- Python {info['python']}; {packages}",
+        f"- corpus: fraction {corpus['fraction']:g} = {corpus['articles']:,} articles, "
+        f"{corpus['paragraphs']:,} paragraphs ({corpus['paragraph_source']})",
+        f"- queries: {results['queries']['count']} (seed {results['queries']['seed']}; "
+        f"kinds {', '.join(results['queries']['kinds'])}), top 10 with snippets, after "
+        f"{results['queries']['warmup']} warm-up queries; relevance: "
+        f"{results['relevance']['topics']} topics with ≥ "
+        f"{results['relevance']['min_articles']} articles, top 1000 paragraphs",
+        "",
+        "## Headline",
+        "",
+        *table(header, rows),
+        "",
+        "## Targets (newsearch against whoosh-2proc)",
+        "",
+        *table(
+            ["measure", "target", "newsearch", BASELINE, "ratio", "ratio vs whoosh-1proc", ""],
+            target_rows,
+        ),
+        "",
+        "## Latency by query kind, and hit counts",
+        "",
+        *_kind_lines(results),
+        "",
+        "## Scaling",
+        "",
+        *_scaling_lines(results),
+        "",
+        "## Notes",
+        "",
+        *[f"- {note}" for note in results.get("notes", [])],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write(results: dict[str, Any], out: Path) -> tuple[Path, Path]:
+    """Write ``results.json`` and ``RESULTS.md`` into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = out / "results.json", out / "RESULTS.md"
+    json_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    md_path.write_text(markdown(results))
+    return json_path, md_path
