@@ -19,11 +19,7 @@ from typing import Any
 
 from benchmarks.reuters import iter_articles
 from newsearch.model import Article, Paragraph
-
-try:
-    from newsearch.paragraphs import split_article
-except ImportError:  # the paragraphs module is being written; see paragraph_source()
-    split_article = None
+from newsearch.paragraphs import split_article
 
 ENV_CORPUS = "NEWSEARCH_REUTERS"
 _BUCKETS = 10_000
@@ -38,7 +34,7 @@ def default_corpus() -> Path:
 
 def paragraph_source() -> str:
     """Which splitter made the paragraphs (recorded in the results)."""
-    return "newsearch.paragraphs.split_article" if split_article else "fallback (title + body)"
+    return "newsearch.paragraphs.split_article"
 
 
 def in_fraction(article_id: str, fraction: float) -> bool:
@@ -66,13 +62,12 @@ def select_articles(
 def to_article(data: dict[str, Any]) -> Article:
     """Build a newsearch ``Article`` from a converter dict.
 
-    A title-only article (its paragraphs are just the title) gets an empty body, so
-    its title is indexed once, as paragraph 1.
+    A title-only article's paragraphs are just its title, which ``split_article``
+    indexes once, as paragraph 1.
     """
-    body = tuple(data["paragraphs"])
     return Article(
         title=data["title"],
-        body=() if body == (data["title"],) else body,
+        body=tuple(data["paragraphs"]),
         id=data["id"],
         date=datetime.fromisoformat(data["date"]) if data.get("date") else None,
         source=data.get("source"),
@@ -80,29 +75,8 @@ def to_article(data: dict[str, Any]) -> Article:
     )
 
 
-def _fallback_split(article: Article, article_id: str) -> list[Paragraph]:
-    """Title then body paragraphs, used only while newsearch.paragraphs is missing."""
-    texts = [("title", article.title)] + [("body", text) for text in article.body]
-    return [
-        Paragraph(
-            article_id=article_id,
-            number=number,
-            role=role,  # type: ignore[arg-type]
-            text=text,
-            title=article.title,
-            date=article.date,
-            source=article.source,
-            tags=article.tags,
-        )
-        for number, (role, text) in enumerate(texts, start=1)
-        if text
-    ]
-
-
 def paragraphs_of(article: Article) -> list[Paragraph]:
     """The paragraphs newsearch makes of an article."""
-    if split_article is None:
-        return _fallback_split(article, article.id)
     return list(split_article(article, article.id))
 
 

@@ -251,13 +251,19 @@ def split_article(article: Article, article_id: str) -> list[Paragraph]:
     """The article's paragraphs in reading order, numbered from 1, each with a role.
 
     Title first, then the standfirst, then body paragraphs (``caption`` or ``body``).
-    Every paragraph carries the article's metadata.
+    A first body paragraph that only repeats the title (scrapers and wire briefs often
+    start the body with the headline) is dropped. Every paragraph carries the article's
+    metadata.
     """
+    title = article.title.strip()
+    body = body_paragraphs(article)
+    if body and body[0].strip() == title:
+        body = body[1:]
     parts: list[tuple[Role, str]] = [
-        ("title", article.title.strip()),
+        ("title", title),
         ("standfirst", (article.standfirst or "").strip()),
     ]
-    parts += [("caption" if is_caption(p) else "body", p) for p in body_paragraphs(article)]
+    parts += [("caption" if is_caption(p) else "body", p) for p in body]
     kept = [(role, text) for role, text in parts if text]
     return [
         Paragraph(

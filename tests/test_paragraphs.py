@@ -370,3 +370,14 @@ def test_split_blocks_gives_stripped_one_line_paragraphs(text):
         assert paragraph and paragraph == paragraph.strip()
         assert "\n" not in paragraph and "\r" not in paragraph
         assert not is_boilerplate(paragraph)
+
+
+def test_a_body_that_starts_by_repeating_the_title_drops_the_repeat():
+    article = Article(title="Gold rises", body=("Gold rises", "Gold rose 2 dlrs.", "Gold rises"))
+    paragraphs = split_article(article, "g1")
+    assert [(p.number, p.role, p.text) for p in paragraphs] == [
+        (1, "title", "Gold rises"),
+        (2, "body", "Gold rose 2 dlrs."),
+        (3, "body", "Gold rises"),
+    ]
+    assert len(split_article(Article(title="Brief", body=("Brief",)), "b1")) == 1
