@@ -22,9 +22,7 @@ ELLIPSIS = "…"
 _SENTENCE_START = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
 
 
-def _phrase_spans(
-    tokens: Sequence[analysis.Token], terms: tuple[str, ...], slop: int
-) -> list[Span]:
+def phrase_spans(tokens: Sequence[analysis.Token], terms: tuple[str, ...], slop: int) -> list[Span]:
     """Occurrences of a phrase: its words in order, each at most ``slop`` other positions
     after the previous one. Every chain from a first word counts (not only the greedy
     one), and the span ends at the earliest complete chain."""
@@ -66,7 +64,7 @@ def find_spans(text: str, query: ast.Node) -> tuple[Span, ...]:
     ]
     for terms, slop in phrases:
         if terms:
-            spans.extend(_phrase_spans(tokens, terms, slop))
+            spans.extend(phrase_spans(tokens, terms, slop))
     return merge_spans(spans)
 
 

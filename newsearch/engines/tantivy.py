@@ -3,14 +3,7 @@
 Tokens: tantivy's tokenizers never run. Every text field is handed over pre-tokenized
 (``PreTokenizedString``) from ``newsearch.analysis.tokenize``, so the index holds exactly
 the analyzer's terms at exactly its positions, the gap between tag values included.
-Queries are tantivy query objects, never its query-string parser.
-
-Sloppy phrases: tantivy's own slop is not ours (it allows the reverse order, and with
-three or more words it misses chains that fit). ``"a b c"~N`` means each gap between
-neighbours is 0 to N positions, so it becomes one exact phrase with explicit offsets per
-combination of gaps. When there would be more than ``MAX_PHRASE_VARIANTS`` of them, the
-paragraphs holding every word are checked against their stored text instead, and the
-phrase becomes the set of paragraph keys that passed.
+Queries are tantivy query objects, built in ``tantivy_query``.
 
 Dates are i64 microseconds since 1970 (any ``datetime``, not only tantivy's date range).
 Date sorting is tantivy's fast-field sort; ties go in indexing order (``seq``).
@@ -18,7 +11,6 @@ Date sorting is tantivy's fast-field sort; ties go in indexing order (``seq``).
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import functools
 import itertools
@@ -26,7 +18,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +30,16 @@ from ..errors import IndexCorruptError, IndexLockedError, NewsearchError, damage
 from ..model import Paragraph
 from ..query import ast
 from .base import ROLE_BOOST, ArticleBatch, Engine, EngineHit, EngineResults, EngineStats, Sort
+from .tantivy_query import (
+    EPOCH,
+    MICROSECOND,
+    Compiler,
+    all_hits,
+    all_of,
+    dated,
+    micros,
+    paragraph_key,
+)
 
 if not hasattr(tantivy.Searcher, "fast_field_values"):  # nor the other 0.27 calls used here
     raise ImportError("newsearch needs tantivy 0.27 or later")
@@ -46,10 +48,7 @@ TEXT_FIELDS = ("text", "title", "source", "author", "section", "tags")
 KEYWORD_FIELDS = ("article_id", "role", "language", "url", "source_key", "key")
 HEAP_BYTES = 64_000_000
 LOCK_POLL_SECONDS = 0.05
-MAX_PHRASE_VARIANTS = 64
 _SOURCE_BUCKETS = 10_000
-_EPOCH = datetime(1970, 1, 1)
-_MICROSECOND = timedelta(microseconds=1)
 # Searcher.search(weight_by_field=…) multiplies a score by log2(2 + weight).
 _WEIGHTS = {role: 2.0**boost - 2.0 for role, boost in ROLE_BOOST.items() if boost != 1.0}
 _OPTIONAL = ("source", "author", "url", "section", "language")
@@ -69,25 +68,8 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
-def micros(value: datetime) -> int:
-    """A naive datetime as microseconds since 1970 (exact, any year)."""
-    return (value - _EPOCH) // _MICROSECOND
-
-
 def _datetime(value: int | None) -> datetime | None:
-    return _EPOCH + value * _MICROSECOND if value is not None else None
-
-
-def _dated(schema: tantivy.Schema, low: int | None, high: int | None) -> Query:
-    """Paragraphs dated in ``[low, high)`` microseconds; undated ones never match."""
-    if low is None and high is None:
-        return Query.exists_query("date")
-    kind = tantivy.FieldType.Integer
-    return Query.range_query(schema, "date", kind, low, high, include_upper=high is None)
-
-
-def _key(article_id: str, number: int) -> str:
-    return f"{number}/{article_id}"
+    return EPOCH + value * MICROSECOND if value is not None else None
 
 
 def _pretokenized(text: str) -> tantivy.PreTokenizedString:
@@ -101,7 +83,9 @@ _metadata = functools.lru_cache(maxsize=1024)(_pretokenized)
 
 
 def _document(p: Paragraph, seq: int) -> tantivy.Document:
-    doc = tantivy.Document(article_id=p.article_id, key=_key(p.article_id, p.number), role=p.role)
+    doc = tantivy.Document(
+        article_id=p.article_id, key=paragraph_key(p.article_id, p.number), role=p.role
+    )
     doc.add_integer("paragraph", p.number)
     doc.add_integer("seq", seq)
     if p.role in _WEIGHTS:
@@ -135,105 +119,6 @@ def _paragraph(doc: tantivy.Document) -> Paragraph:
         tags=tuple(tags.split(analysis.VALUE_SEPARATOR)) if tags else (),
         **{name: fields.get(name) for name in _OPTIONAL},
     )
-
-
-def phrase_matches(text: str, terms: Sequence[str], slop: int) -> bool:
-    """True when ``terms`` occur in ``text`` in order, each at most ``slop`` positions
-    after the previous one; every chain counts, not only the first one found."""
-    positions: dict[str, list[int]] = {term: [] for term in terms}
-    for token in analysis.tokenize(text):
-        if token.term in positions:
-            positions[token.term].append(token.position)
-    reached = positions[terms[0]]
-    for term in terms[1:]:
-        # Ends of chains so far are sorted: is one in [p - slop - 1, p - 1]?
-        reached = [
-            p
-            for p in positions[term]
-            if bisect.bisect_left(reached, p - slop - 1) < bisect.bisect_left(reached, p)
-        ]
-    return bool(reached)
-
-
-def _all_hits(searcher: tantivy.Searcher, query: Query) -> list[tuple[Any, Any]]:
-    """Every hit of ``query`` as ``(score, DocAddress)``."""
-    count = searcher.search(query, 1, count=True).count
-    return searcher.search(query, count, count=False).hits if count else []
-
-
-def _all_of(occur: Occur, queries: Sequence[Query]) -> Query:
-    return Query.boolean_query([(occur, q) for q in queries])
-
-
-class _Compiler:
-    """Builds tantivy queries against one searcher (which resolves large sloppy phrases)."""
-
-    def __init__(self, searcher: tantivy.Searcher, schema: tantivy.Schema) -> None:
-        self.searcher = searcher
-        self.schema = schema
-
-    def term(self, field: str, value: str) -> Query:
-        return Query.term_query(self.schema, field, value)
-
-    def compile(self, node: ast.Node) -> Query:
-        """Translate the engine-neutral AST (in the parser's normal form)."""
-        if isinstance(node, (ast.Term, ast.Keyword)):
-            return self.term(node.field, node.term if isinstance(node, ast.Term) else node.value)
-        if isinstance(node, ast.Phrase):
-            return self.phrase(node)
-        if isinstance(node, ast.Prefix):
-            # As whoosh: the prefix (a constant score) or one of the shorter stems.
-            pattern = "".join(f"\\x{{{ord(c):x}}}" for c in node.prefix) + ".*"
-            stems = [self.term(node.field, s) for s in analysis.prefix_stems(node.prefix)]
-            regex = Query.regex_query(self.schema, node.field, pattern)
-            return _all_of(Occur.Should, [regex, *stems])
-        if isinstance(node, ast.DateRange):
-            start, end = (micros(d) if d is not None else None for d in (node.start, node.end))
-            return _dated(self.schema, start, end)
-        if isinstance(node, ast.Or):
-            return _all_of(Occur.Should, [self.compile(c) for c in node.children])
-        if isinstance(node, ast.And):
-            clauses = [
-                (Occur.MustNot, self.compile(c.child))
-                if isinstance(c, ast.Not)
-                else (Occur.Must, self.compile(c))
-                for c in node.children
-            ]
-            return Query.boolean_query(clauses)
-        if isinstance(node, ast.Not):
-            return self.compile(ast.And((ast.MatchAll(), node)))
-        return Query.all_query() if isinstance(node, ast.MatchAll) else Query.empty_query()
-
-    def phrase(self, node: ast.Phrase) -> Query:
-        terms, field, slop = list(node.terms), node.field, node.slop
-        if len(terms) == 1:
-            return self.term(field, terms[0])
-        if (slop + 1) ** (len(terms) - 1) <= MAX_PHRASE_VARIANTS:
-            variants = []
-            for gaps in itertools.product(range(slop + 1), repeat=len(terms) - 1):
-                offsets = [0, *itertools.accumulate(gap + 1 for gap in gaps)]
-                words = list(zip(offsets, terms, strict=True))
-                variants.append(Query.phrase_query(self.schema, field, words))
-            return variants[0] if len(variants) == 1 else _all_of(Occur.Should, variants)
-        every_word = _all_of(Occur.Must, [self.term(field, t) for t in terms])
-        # With two words tantivy's slop finds a superset of ours (it also allows the
-        # reverse order); with more it misses chains, so take every word.
-        candidates = (
-            Query.phrase_query(self.schema, field, terms, slop) if len(terms) == 2 else every_word
-        )
-        checked: dict[str, bool] = {}
-        keys = []
-        for _score, address in _all_hits(self.searcher, candidates):
-            doc = self.searcher.doc(address)
-            value = doc.get_first(field)
-            if value not in checked:
-                checked[value] = phrase_matches(value, terms, slop)
-            if checked[value]:
-                keys.append(_key(doc.get_first("article_id"), doc.get_first("paragraph")))
-        if not keys:
-            return Query.empty_query()
-        passed = Query.const_score_query(Query.term_set_query(self.schema, "key", keys), 0.0)
-        return _all_of(Occur.Must, [passed, every_word])  # scored by its words
 
 
 @contextlib.contextmanager
@@ -343,7 +228,7 @@ class TantivyEngine(Engine):
     def search(self, query: ast.Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
         with _engine_errors(self._path):
             searcher = self._searcher()
-            compiled = _Compiler(searcher, self._schema).compile(query)
+            compiled = Compiler(searcher, self._schema).compile(query)
             # tantivy refuses a limit of 0 and sizes its buffers by offset + limit.
             wanted = max(1, min(limit, searcher.num_docs))
             if offset >= searcher.num_docs:
@@ -375,11 +260,11 @@ class TantivyEngine(Engine):
         if found.count > len(hits):
             last = hits[-1][0]
             same = (
-                (Occur.MustNot, _dated(self._schema, None, None))
+                (Occur.MustNot, dated(self._schema, None, None))
                 if last is None
-                else (Occur.Must, _dated(self._schema, last, last + 1))
+                else (Occur.Must, dated(self._schema, last, last + 1))
             )
-            tied = _all_hits(searcher, Query.boolean_query([(Occur.Must, query), same]))
+            tied = all_hits(searcher, Query.boolean_query([(Occur.Must, query), same]))
             hits = [h for h in hits if h[0] != last] + [(last, a) for _, a in tied]
         # The hits come grouped by date, in order: rank by group, then by seq.
         groups: dict[Any, int] = {}
@@ -394,7 +279,7 @@ class TantivyEngine(Engine):
     def article(self, article_id: str) -> list[Paragraph]:
         with _engine_errors(self._path):
             searcher = self._searcher()
-            hits = _all_hits(searcher, self._article_query(article_id))
+            hits = all_hits(searcher, self._article_query(article_id))
             docs = [_paragraph(searcher.doc(address)) for _, address in hits]
         return sorted(docs, key=lambda p: p.number)
 
@@ -403,16 +288,16 @@ class TantivyEngine(Engine):
             searcher = self._searcher()
             titles = Query.term_query(self._schema, "role", "title")
             articles = searcher.search(titles, 1, count=True).count
-            dated = _all_of(Occur.Must, [titles, _dated(self._schema, None, None)])
+            with_date = all_of(Occur.Must, [titles, dated(self._schema, None, None)])
             first, last = (
-                searcher.search(dated, 1, order_by_field="date", order=order).hits
+                searcher.search(with_date, 1, order_by_field="date", order=order).hits
                 for order in (Order.Asc, Order.Desc)
             )
             terms = {"terms": {"field": "source_key", "size": _SOURCE_BUCKETS}}
             by_source = searcher.aggregate(titles, {"sources": terms})["sources"]
             sources = Counter({b["key"]: b["doc_count"] for b in by_source["buckets"]})
             if by_source["sum_other_doc_count"]:  # more sources than buckets: count them all
-                docs = (searcher.doc(address) for _, address in _all_hits(searcher, titles))
+                docs = (searcher.doc(address) for _, address in all_hits(searcher, titles))
                 sources = Counter(s for doc in docs if (s := doc.get_first("source")))
             paragraphs = searcher.num_docs
         return EngineStats(
