@@ -8,12 +8,13 @@ exceptions) escapes it: adapters translate their engine's errors into ``newsearc
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from ..analysis import VALUE_SEPARATOR
 from ..model import Paragraph
 from ..query.ast import Node
 
@@ -23,6 +24,25 @@ SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 # Role weights applied at indexing time: a match in a title or standfirst is a stronger
 # signal of what the article is about than the same match in a body paragraph.
 ROLE_BOOST = {"title": 1.5, "standfirst": 1.25, "caption": 1.0, "body": 1.0}
+
+
+def stored_paragraph(fields: Mapping[str, Any], date: datetime | None) -> Paragraph:
+    """A ``Paragraph`` from an engine's stored fields (tags joined by VALUE_SEPARATOR)."""
+    tags = fields.get("tags")
+    return Paragraph(
+        article_id=fields["article_id"],
+        number=fields["paragraph"],
+        role=fields["role"],
+        text=fields["text"],
+        title=fields["title"],
+        date=date,
+        source=fields.get("source"),
+        author=fields.get("author"),
+        url=fields.get("url"),
+        section=fields.get("section"),
+        tags=tuple(tags.split(VALUE_SEPARATOR)) if tags else (),
+        language=fields.get("language"),
+    )
 
 
 @dataclass(frozen=True)

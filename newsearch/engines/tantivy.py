@@ -29,7 +29,16 @@ from .. import analysis
 from ..errors import IndexCorruptError, IndexLockedError, NewsearchError, damaged_message
 from ..model import Paragraph
 from ..query import ast
-from .base import ROLE_BOOST, ArticleBatch, Engine, EngineHit, EngineResults, EngineStats, Sort
+from .base import (
+    ROLE_BOOST,
+    ArticleBatch,
+    Engine,
+    EngineHit,
+    EngineResults,
+    EngineStats,
+    Sort,
+    stored_paragraph,
+)
 from .tantivy_query import (
     EPOCH,
     MICROSECOND,
@@ -108,17 +117,7 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
 
 def _paragraph(doc: tantivy.Document) -> Paragraph:
     fields = {name: values[0] for name, values in doc.to_dict().items() if values}
-    date, tags = fields.get("date"), fields.get("tags")
-    return Paragraph(
-        article_id=fields["article_id"],
-        number=fields["paragraph"],
-        role=fields["role"],
-        text=fields["text"],
-        title=fields["title"],
-        date=_datetime(date),
-        tags=tuple(tags.split(analysis.VALUE_SEPARATOR)) if tags else (),
-        **{name: fields.get(name) for name in _OPTIONAL},
-    )
+    return stored_paragraph(fields, _datetime(fields.get("date")))
 
 
 @contextlib.contextmanager

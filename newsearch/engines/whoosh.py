@@ -32,7 +32,16 @@ from .. import analysis
 from ..errors import IndexCorruptError, IndexLockedError, damaged_message
 from ..model import Paragraph
 from ..query import ast
-from .base import ROLE_BOOST, ArticleBatch, Engine, EngineHit, EngineResults, EngineStats, Sort
+from .base import (
+    ROLE_BOOST,
+    ArticleBatch,
+    Engine,
+    EngineHit,
+    EngineResults,
+    EngineStats,
+    Sort,
+    stored_paragraph,
+)
 
 INDEX_NAME = "MAIN"
 T = TypeVar("T")
@@ -133,21 +142,7 @@ def _document(p: Paragraph) -> dict[str, Any]:
 
 
 def _paragraph(fields: dict[str, Any]) -> Paragraph:
-    tags = fields.get("tags")
-    return Paragraph(
-        article_id=fields["article_id"],
-        number=fields["paragraph"],
-        role=fields["role"],
-        text=fields["text"],
-        title=fields["title"],
-        date=fields.get("date"),
-        source=fields.get("source"),
-        author=fields.get("author"),
-        url=fields.get("url"),
-        section=fields.get("section"),
-        tags=tuple(tags.split(analysis.VALUE_SEPARATOR)) if tags else (),
-        language=fields.get("language"),
-    )
+    return stored_paragraph(fields, fields.get("date"))
 
 
 class _AndNotMatcher(AndNotMatcher):
