@@ -167,6 +167,64 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+NEWSEARCH_TANTIVY = "newsearch-tantivy"
+ENGINE_TARGETS = (
+    # measure, path, target text, system compared with, comparison, limit
+    ("indexing throughput", ("build", "paragraphs_per_s"), "≥ 10× newsearch", NEWSEARCH, ">=", 10),
+    ("query p95", ("latency", "p95"), "≤ 0.1× newsearch", NEWSEARCH, "<=", 0.1),
+    (
+        "indexing throughput",
+        ("build", "paragraphs_per_s"),
+        "stretch: > sqlite-fts5",
+        "sqlite-fts5",
+        ">",
+        1,
+    ),
+    ("query p95", ("latency", "p95"), "stretch: < sqlite-fts5", "sqlite-fts5", "<", 1),
+)
+
+
+def engine_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tantivy engine's targets: newsearch-tantivy against newsearch (whoosh)."""
+    rows = []
+    for measure, path, text, other, comparison, limit in ENGINE_TARGETS:
+        mine = _value(results, NEWSEARCH_TANTIVY, path)
+        base = _value(results, other, path)
+        ratio = mine / base if mine is not None and base else None
+        verdict = "not measured"
+        if ratio is not None:
+            met = {">=": ratio >= limit, "<=": ratio <= limit, ">": ratio > limit}.get(
+                comparison, ratio < limit
+            )
+            verdict = "MET" if met else "MISSED"
+        rows.append(
+            {
+                "measure": measure,
+                "target": text,
+                "mine": mine,
+                "other": base,
+                "ratio": ratio,
+                "verdict": verdict,
+            }
+        )
+    return rows
+
+
+def _engine_target_lines(results: dict[str, Any]) -> list[str]:
+    rows = [
+        [
+            t["measure"],
+            t["target"],
+            _fmt(t["mine"], 2),
+            _fmt(t["other"], 2),
+            _fmt(t["ratio"], 2),
+            t["verdict"],
+        ]
+        for t in engine_targets(results)
+    ]
+    return table(["measure", "target", NEWSEARCH_TANTIVY, "compared with", "ratio", ""], rows)
+
+
 def _scaling_lines(results: dict[str, Any]) -> list[str]:
     scaling = results.get("scaling") or {}
     if not scaling:
@@ -258,6 +316,10 @@ def markdown(results: dict[str, Any]) -> str:
             ["measure", "target", "newsearch", BASELINE, "ratio", "ratio vs whoosh-1proc", ""],
             target_rows,
         ),
+        "",
+        "## Targets of the tantivy engine (newsearch-tantivy)",
+        "",
+        *_engine_target_lines(results),
         "",
         "## Latency by query kind, and hit counts",
         "",

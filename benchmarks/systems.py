@@ -45,21 +45,25 @@ def newsearch_query(query: BenchQuery) -> str:
 
 
 class NewsearchSystem:
-    """newsearch through its public facade ``Index``."""
+    """newsearch through its public facade ``Index``, on one of its engines."""
 
-    name = "newsearch"
+    def __init__(self, name: str, engine: str) -> None:
+        self.name = name
+        self.engine = engine
 
     def unavailable(self) -> str | None:
         try:
-            from newsearch import Index  # noqa: F401
-        except ImportError as error:
-            return f"newsearch.Index is not importable yet: {error}"
+            from newsearch.engines import engine_class
+
+            engine_class(self.engine)
+        except Exception as error:  # the engine's package may be missing
+            return f"newsearch cannot use the {self.engine} engine: {error}"
         return None
 
     def build_slice(self, data: Slice, path: Path) -> int:
         from newsearch import Index
 
-        index = Index.open(path, create=True)
+        index = Index.open(path, create=True, engine=self.engine)
         try:
             report = index.add_articles(read_articles(data.articles_path))
         finally:
@@ -100,7 +104,8 @@ def build(system: Any, data: Slice, path: Path) -> int:
 
 
 SYSTEMS: dict[str, Any] = {
-    "newsearch": NewsearchSystem(),
+    "newsearch": NewsearchSystem("newsearch", engine="whoosh"),
+    "newsearch-tantivy": NewsearchSystem("newsearch-tantivy", engine="tantivy"),
     "whoosh-1proc": WhooshSystem("whoosh-1proc", procs=1),
     "whoosh-2proc": WhooshSystem("whoosh-2proc", procs=2),
     "sqlite-fts5": SqliteSystem(),

