@@ -71,6 +71,13 @@ def stem(folded: str) -> str:
     return _stemmer.stem(folded)
 
 
+@lru_cache(maxsize=200_000)
+def _analyze(word: str) -> tuple[str, str]:
+    """A word as found in the text → (folded form, index term); one cache lookup a token."""
+    folded = fold(word)
+    return folded, stem(folded)
+
+
 def tokenize(text: str) -> Iterator[Token]:
     """Yield the tokens of ``text`` with positions and offsets into ``text``."""
     position = 0
@@ -79,11 +86,11 @@ def tokenize(text: str) -> Iterator[Token]:
         if value_index:
             position += _VALUE_GAP
         for match in TOKEN_RE.finditer(value):
-            folded = fold(match.group())
-            if not folded:
-                continue
-            yield Token(stem(folded), position, base + match.start(), base + match.end(), folded)
-            position += 1
+            folded, term = _analyze(match.group())
+            if folded:
+                start, end = match.span()
+                yield Token(term, position, base + start, base + end, folded)
+                position += 1
         base += len(value) + 1
 
 
