@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..model import Hit, IndexReport, IndexStats, Paragraph, SearchResults, Span
+from ..model import Hit, IndexReport, IndexStats, Paragraph, SearchResults, Span, iso_date
 
 PLAIN_MARK = "**"
 
@@ -121,7 +121,7 @@ def article_dict(paragraphs: Sequence[Paragraph]) -> dict[str, Any]:
     return {
         "article_id": first.article_id,
         "title": first.title,
-        "date": first.date.isoformat() if first.date else None,
+        "date": iso_date(first.date),
         "source": first.source,
         "author": first.author,
         "url": first.url,
