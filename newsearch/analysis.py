@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -126,3 +126,43 @@ def prefix_stems(prefix: str) -> list[str]:
 def term_matches_prefix(term: str, prefix: str) -> bool:
     """True when an index term matches a prefix query (see ``prefix_stems``)."""
     return term.startswith(prefix) or term in prefix_stems(prefix)
+
+
+# Hyphens that join the parts of one word (co-operation, e-mail, Al-Qaeda). Dashes
+# between words (en and em dashes) and spaces do not.
+HYPHENS = "-\u2010\u2011"
+
+
+def compounds(text: str, tokens: Sequence[Token] | None = None) -> list[Token]:
+    """Hyphenated words of ``text`` as one token each, its parts joined.
+
+    ``co-operation`` gives the term of ``cooperation`` (``cooper``), with the offsets of
+    the whole hyphenated word and the position of its first part. A word of three or
+    more parts also gives each pair of neighbours (``Al-Qaeda-linked``: ``alqaeda``).
+    Parts are letters (``1986-87`` is not a compound); ``tokens`` are
+    ``tokenize(text)`` when known.
+    """
+    found = []
+    run: list[Token] = []
+    for token in [*(tokens if tokens is not None else tokenize(text)), None]:
+        joined = (
+            token is not None
+            and run
+            and token.start - run[-1].end == 1
+            and text[run[-1].end] in HYPHENS
+            and token.folded[0].isalpha()
+        )
+        if joined:
+            run.append(token)  # type: ignore[arg-type]
+            continue
+        if len(run) > 1:
+            found.append(_joined(run))
+        if len(run) > 2:
+            found.extend(_joined(run[i : i + 2]) for i in range(len(run) - 1))
+        run = [token] if token is not None and token.folded[0].isalpha() else []
+    return found
+
+
+def _joined(parts: Sequence[Token]) -> Token:
+    folded = "".join(part.folded for part in parts)
+    return Token(stem(folded), parts[0].position, parts[0].start, parts[-1].end, folded)

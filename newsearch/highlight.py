@@ -49,10 +49,29 @@ def phrase_spans(tokens: Sequence[analysis.Token], terms: tuple[str, ...], slop:
 
 def find_spans(text: str, query: ast.Node) -> tuple[Span, ...]:
     """Sorted, non-overlapping highlight spans of ``query`` in ``text``."""
-    leaves = [leaf for leaf in ast.positive_leaves(query) if leaf.field == "text"]
+    leaves = [leaf for leaf in ast.positive_leaves(query) if leaf.field in _PARAGRAPH_FIELDS]
     if not leaves:
         return ()
     tokens = list(analysis.tokenize(text))
+    spans = _word_spans(tokens, [leaf for leaf in leaves if leaf.field == "text"])
+    exact = [leaf for leaf in leaves if leaf.field == ast.EXACT_FIELD]
+    if exact:
+        # The exact field holds folded words: match them where the text has terms.
+        folded = [t._replace(term=t.folded) for t in tokens]
+        spans.extend(_word_spans(folded, exact))
+    joined = {leaf.term for leaf in leaves if leaf.field == ast.JOINED_FIELD}
+    if joined:
+        compounds = analysis.compounds(text, tokens)
+        spans.extend(Span(c.start, c.end) for c in compounds if c.term in joined)
+    return merge_spans(spans)
+
+
+# Fields that index the paragraph's own text (the others are the article's metadata).
+_PARAGRAPH_FIELDS = ("text", ast.EXACT_FIELD, ast.JOINED_FIELD)
+
+
+def _word_spans(tokens: Sequence[analysis.Token], leaves: Sequence[ast.Node]) -> list[Span]:
+    """Spans of the words, prefixes and phrases among ``leaves`` in ``tokens``."""
     # Each distinct word, prefix and phrase is looked for once: a long query repeats them.
     words = {leaf.term for leaf in leaves if isinstance(leaf, ast.Term)}
     prefixes = {leaf.prefix for leaf in leaves if isinstance(leaf, ast.Prefix)}
@@ -65,7 +84,7 @@ def find_spans(text: str, query: ast.Node) -> tuple[Span, ...]:
     for terms, slop in phrases:
         if terms:
             spans.extend(phrase_spans(tokens, terms, slop))
-    return merge_spans(spans)
+    return spans
 
 
 def merge_spans(spans: Sequence[Span]) -> tuple[Span, ...]:

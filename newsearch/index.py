@@ -18,7 +18,7 @@ from .engines.base import SORTS, Engine, Sort
 from .errors import IndexCorruptError, IndexNotFoundError, NewsearchError
 from .highlight import SNIPPET_CHARS
 from .highlight import highlight as highlight_text
-from .lexicon import Lexicon, has_fuzzy, resolve
+from .lexicon import Lexicon, resolve
 from .model import (
     Article,
     Hit,
@@ -34,7 +34,7 @@ from .query import ast, date_range, parse
 from .query.parser import make_and
 from .readers import Parsed, read_paths, read_stream
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
@@ -98,6 +98,8 @@ class Index:
         self.lock_timeout = lock_timeout
         self.batch_paragraphs = BATCH_PARAGRAPHS
         self._lexicons: dict[str, tuple[object, Lexicon]] = {}
+        # Rank paragraphs holding the word as typed above those with only its stem.
+        self.prefer_exact = True
 
     # -- opening -----------------------------------------------------------------------
 
@@ -318,8 +320,7 @@ class Index:
             node: ast.Node = dates  # only a date filter: every paragraph in range
         else:
             node = parse(query) if dates is None else make_and([parse(query), dates]) or dates
-        if has_fuzzy(node):
-            node = resolve(node, self.lexicon)
+        node = resolve(node, self.lexicon, prefer_exact=self.prefer_exact)
         found = self.engine.search(node, limit=limit, offset=offset, sort=sort)
         articles: dict[str, list[Paragraph]] = {}
         hits = []

@@ -1,9 +1,13 @@
 """The index's vocabulary: words near a misspelling, and query nodes resolved against it.
 
 A ``Lexicon`` is one field's index terms with the number of paragraphs holding each,
-read from the engine (``Engine.vocabulary``). Fuzzy terms (``volker~1``) are resolved
-here, before any engine sees the query, into the ``Or`` of the index terms within
-the edit distance: every engine then matches, scores and highlights the same words.
+read from the engine (``Engine.vocabulary``). Query words are resolved against it
+before any engine sees the query (``resolve``): a fuzzy term (``volker~1``) becomes
+the ``Or`` of the index terms within the edit distance, so every engine matches,
+scores and highlights the same words.
+
+Joined and split words are resolved here too (``cooperation`` finds "co-operation"
+through the ``joined`` field), and each stemmed word also looks for its exact form.
 
 Edit distance is optimal string alignment (Levenshtein plus a swap of two neighbouring
 letters as one edit), computed by rapidfuzz, between index terms (stems).
@@ -17,12 +21,15 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from . import analysis
 from .query import ast
 from .query.parser import make_and, make_or
 
 # A fuzzy term matches at most this many index terms: the nearest, then the commonest
 # (Lucene's fuzzy query stops at 50 by default; short words at distance 2 match hundreds).
 MAX_EXPANSIONS = 50
+# A joined word is also looked for split in two at most this many ways.
+MAX_SPLITS = 3
 
 
 @dataclass(frozen=True)
@@ -60,23 +67,74 @@ class Lexicon:
 Lexicons = Callable[[str], Lexicon]
 
 
-def resolve(node: ast.Node, lexicon: Lexicons) -> ast.Node:
-    """``node`` with every ``Fuzzy`` replaced by the index terms it matches.
+def resolve(node: ast.Node, lexicon: Lexicons, *, prefer_exact: bool = True) -> ast.Node:
+    """``node`` with the words the index's vocabulary makes of each query word.
 
-    ``lexicon(field)`` gives a field's vocabulary. A fuzzy term that matches nothing
-    becomes its own ``Term`` (which finds nothing). The result keeps the normal form.
+    - A ``Fuzzy`` becomes the ``Or`` of the index terms within its distance; one that
+      matches nothing becomes its own ``Term`` (which finds nothing).
+    - A word of the paragraph text that the index has seen hyphenated (``cooperation``,
+      seen as "co-operation") also matches the joined form and its two parts as a
+      phrase ("co operation"); a hyphenated word (``e-mail``) also matches the joined
+      word ("email"). Quoted phrases stay exact.
+    - With ``prefer_exact``, a word that stemming changes also matches its unstemmed
+      form, so that paragraphs with the very word the user typed score higher
+      (``privatization`` before "private placement").
+
+    ``lexicon(field)`` gives a field's vocabulary. The result keeps the normal form.
     """
     if isinstance(node, ast.Fuzzy):
         near = lexicon(node.field).near(node.term, node.distance)
         terms = [ast.Term(node.field, word, text=word) for word, _ in near]
         return make_or(list(terms)) or ast.Term(node.field, node.term, text=node.text)
+    if isinstance(node, ast.Term) and node.field == "text" and node.text:
+        return _word_forms(node, lexicon, prefer_exact)
+    if isinstance(node, ast.Phrase) and node.field == "text" and not node.quoted:
+        return _hyphenated_forms(node, lexicon)
     if isinstance(node, ast.And):
-        return make_and([resolve(child, lexicon) for child in node.children]) or node
+        children = [resolve(child, lexicon, prefer_exact=prefer_exact) for child in node.children]
+        return make_and(list(children)) or node
     if isinstance(node, ast.Or):
-        return make_or([resolve(child, lexicon) for child in node.children]) or node
+        children = [resolve(child, lexicon, prefer_exact=prefer_exact) for child in node.children]
+        return make_or(list(children)) or node
     if isinstance(node, ast.Not):
-        return ast.Not(resolve(node.child, lexicon))
+        # What is excluded is excluded in every form the index knows.
+        return ast.Not(resolve(node.child, lexicon, prefer_exact=False))
     return node
+
+
+def _word_forms(node: ast.Term, lexicon: Lexicons, prefer_exact: bool) -> ast.Node:
+    """A word, its unstemmed form, and its joined and split forms where the index has them."""
+    tokens = list(analysis.tokenize(node.text))
+    folded = tokens[0].folded if len(tokens) == 1 else ""
+    forms: list[ast.Node | None] = [node]
+    if prefer_exact and folded and folded != node.term:
+        forms.append(ast.Term(ast.EXACT_FIELD, folded, text=node.text))
+    if folded and lexicon(ast.JOINED_FIELD).count(node.term):
+        forms.append(ast.Term(ast.JOINED_FIELD, node.term, text=node.text))
+        forms.extend(_splits(folded, lexicon("text")))
+    return make_or(forms) or node
+
+
+def _splits(folded: str, text: Lexicon) -> list[ast.Phrase]:
+    """``cooperation`` as the phrases of two indexed words it splits into (``co operation``)."""
+    found = []
+    for cut in range(1, len(folded)):
+        head, tail = analysis.terms(folded[:cut]), analysis.terms(folded[cut:])
+        if len(head) == len(tail) == 1 and text.count(head[0]) and text.count(tail[0]):
+            found.append(
+                ast.Phrase("text", (head[0], tail[0]), text=f"{folded[:cut]} {folded[cut:]}")
+            )
+    return found[:MAX_SPLITS]
+
+
+def _hyphenated_forms(node: ast.Phrase, lexicon: Lexicons) -> ast.Node:
+    """A hyphenated word (``e-mail``) and the same word written joined (``email``)."""
+    compounds = analysis.compounds(node.text)
+    whole = len(compounds) >= 1 and compounds[0].start == 0 and compounds[0].end == len(node.text)
+    if not whole or not lexicon("text").count(compounds[0].term):
+        return node
+    joined = ast.Term("text", compounds[0].term, text=compounds[0].folded)
+    return ast.Or((node, joined))
 
 
 def has_fuzzy(node: ast.Node) -> bool:

@@ -17,7 +17,7 @@ import itertools
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,10 @@ def _schema() -> tantivy.Schema:
         builder.add_text_field(name, stored=stored, fast=fast, tokenizer_name="raw")
     for name in TEXT_FIELDS:
         builder.add_text_field(name, stored=True, tokenizer_name="whitespace")
+    # The paragraph text again, unstemmed (``=word``) and with hyphenated words joined
+    # (``cooperation`` finds "co-operation"); neither is stored.
+    builder.add_text_field("exact", tokenizer_name="whitespace")
+    builder.add_text_field("joined", tokenizer_name="whitespace", index_option="freq")
     builder.add_integer_field("paragraph", stored=True)
     builder.add_integer_field("seq", fast=True)  # indexing order, like whoosh's doc numbers
     builder.add_integer_field("date", stored=True, indexed=True, fast=True)
@@ -81,10 +85,14 @@ def _datetime(value: int | None) -> datetime | None:
     return EPOCH + value * MICROSECOND if value is not None else None
 
 
-def _pretokenized(text: str) -> tantivy.PreTokenizedString:
-    """``text`` with the analyzer's tokens: terms, positions and offsets."""
-    tokens = [tantivy.Token(t.term, t.position, t.start, t.end) for t in analysis.tokenize(text)]
-    return tantivy.PreTokenizedString(text, tokens)
+def _pretokenized(
+    text: str, tokens: Iterable[analysis.Token] | None = None
+) -> tantivy.PreTokenizedString:
+    """``text`` with the analyzer's tokens (or ``tokens``): terms, positions and offsets."""
+    found = analysis.tokenize(text) if tokens is None else tokens
+    return tantivy.PreTokenizedString(
+        text, [tantivy.Token(t.term, t.position, t.start, t.end) for t in found]
+    )
 
 
 # Every paragraph carries its article's title, source and tags: analyze each once.
@@ -99,7 +107,12 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
     doc.add_integer("seq", seq)
     if p.role in _WEIGHTS:
         doc.add_float("weight", _WEIGHTS[p.role])
-    doc.add_pre_tokenized_text("text", _pretokenized(p.text))
+    tokens = list(analysis.tokenize(p.text))
+    doc.add_pre_tokenized_text("text", _pretokenized(p.text, tokens))
+    doc.add_pre_tokenized_text(
+        "exact", _pretokenized(p.text, [t._replace(term=t.folded) for t in tokens])
+    )
+    doc.add_pre_tokenized_text("joined", _pretokenized(p.text, analysis.compounds(p.text, tokens)))
     tags = analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None
     metadata = (p.title, p.source, p.author, p.section, tags)
     for name, value in zip(TEXT_FIELDS[1:], metadata, strict=True):

@@ -12,7 +12,7 @@ import struct
 import threading
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -57,6 +57,10 @@ def _tokens(value: str) -> tuple[analysis.Token, ...]:
 class NewsAnalyzer(Analyzer):
     """Feeds whoosh the tokens of ``newsearch.analysis`` (the one analyzer)."""
 
+    def forms(self, value: str) -> Iterable[analysis.Token]:
+        """The tokens this field indexes (here: the analyzer's terms)."""
+        return _tokens(value)
+
     def __call__(  # type: ignore[override]
         self,
         value: str,
@@ -71,7 +75,7 @@ class NewsAnalyzer(Analyzer):
         **kwargs: Any,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for tok in _tokens(value):
+        for tok in self.forms(value):
             token.text = tok.term
             token.boost = 1.0
             token.stopped = False
@@ -83,6 +87,20 @@ class NewsAnalyzer(Analyzer):
                 token.startchar = start_char + tok.start
                 token.endchar = start_char + tok.end
             yield token
+
+
+class FoldedAnalyzer(NewsAnalyzer):
+    """The folded, unstemmed words (the ``exact`` field)."""
+
+    def forms(self, value: str) -> Iterable[analysis.Token]:
+        return [t._replace(term=t.folded) for t in _tokens(value)]
+
+
+class JoinedAnalyzer(NewsAnalyzer):
+    """Hyphenated words joined (the ``joined`` field): ``co-operation`` → ``cooper``."""
+
+    def forms(self, value: str) -> Iterable[analysis.Token]:
+        return analysis.compounds(value, _tokens(value))
 
 
 def _schema() -> Schema:
@@ -97,6 +115,10 @@ def _schema() -> Schema:
         author=TEXT(analyzer=analyzer, stored=True, phrase=True),
         section=TEXT(analyzer=analyzer, stored=True, phrase=True),
         tags=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        # The paragraph text again, unstemmed (``=word``) and with hyphenated words
+        # joined (``cooperation`` finds "co-operation"); neither is stored.
+        exact=TEXT(analyzer=FoldedAnalyzer(), phrase=True),
+        joined=TEXT(analyzer=JoinedAnalyzer(), phrase=False),
         language=ID(stored=True),
         url=STORED(),
         date=STORED(),
@@ -122,6 +144,8 @@ def _document(p: Paragraph) -> dict[str, Any]:
         "paragraph": p.number,
         "role": p.role,
         "text": p.text,
+        "exact": p.text,
+        "joined": p.text,
         "title": p.title,
         "_boost": ROLE_BOOST[p.role],
     }

@@ -7,12 +7,18 @@ terms from ``newsearch.analysis``, so engines never analyze text themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 
 # Fields a query can scope a word to. "text" is the paragraph text (the default);
 # the others are the article's metadata, carried by each of its paragraphs.
 TEXT_FIELDS = ("text", "title", "source", "author", "section", "tags")
 KEYWORD_FIELDS = ("role", "language")
+# The paragraph text indexed in other forms: folded but unstemmed words (``=word``,
+# ``exact:word``; phrases too), and hyphenated words joined (``co-operation`` as the
+# term of ``cooperation``; filled in by ``newsearch.lexicon.resolve``, never typed).
+EXACT_FIELD = "exact"
+JOINED_FIELD = "joined"
 
 
 @dataclass(frozen=True)
@@ -26,12 +32,17 @@ class Term:
 
 @dataclass(frozen=True)
 class Phrase:
-    """Index terms in order; ``slop`` extra positions allowed between neighbours."""
+    """Index terms in order; ``slop`` extra positions allowed between neighbours.
+
+    ``quoted`` phrases were typed in quotes: they match only as written, while an
+    unquoted hyphenated word (``e-mail``) also matches its joined form ("email").
+    """
 
     field: str
     terms: tuple[str, ...]
     slop: int = 0
     text: str = ""
+    quoted: bool = dataclass_field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -37,11 +37,13 @@ Normal form of the AST, which engines rely on:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from newsearch import analysis
 from newsearch.errors import QuerySyntaxError
 from newsearch.query import dates
 from newsearch.query.ast import (
+    EXACT_FIELD,
     KEYWORD_FIELDS,
     And,
     DateRange,
@@ -73,8 +75,9 @@ FIELDS = {
     "role": "role",
     "language": "language",
     "date": "date",
+    "exact": EXACT_FIELD,
 }
-_KNOWN = "title, source, author, section, tag, role, language, date, text"
+_KNOWN = "title, source, author, section, tag, role, language, date, text, exact"
 _QUOTES = '"“”'
 _BINARY = ("AND", "OR")
 
@@ -137,8 +140,14 @@ def make_not(child: Node) -> Node:
 
 
 def text_node(field: str, text: str, slop: int = 0) -> Term | Phrase | None:
-    """The analyzed form of a word or phrase: a ``Term``, a ``Phrase`` or ``None``."""
-    terms = analysis.terms(text)
+    """The analyzed form of a word or phrase: a ``Term``, a ``Phrase`` or ``None``.
+
+    In the ``exact`` field the words are folded but not stemmed.
+    """
+    if field == EXACT_FIELD:
+        terms = [token.folded for token in analysis.tokenize(text)]
+    else:
+        terms = analysis.terms(text)
     if not terms:
         return None
     if len(terms) == 1:
@@ -256,6 +265,8 @@ class _Parser:
         if field_match is not None and not self.is_url(field_match):
             field = self.enter_field(field_match)
             direct = True
+        if self.peek() == "=" and self.attached_operand_at(self.pos + 1):
+            field = self.enter_exact(field)
         start = self.pos
         first = self.peek()
         if first == "(":
@@ -288,6 +299,15 @@ class _Parser:
             raise self.error(f"unknown field '{name}' (known: {_KNOWN})", field_match.start())
         self.pos = field_match.end()
         return field
+
+    def enter_exact(self, field: str) -> str:
+        """Move past the ``=`` of ``=word``: the paragraph text's unstemmed words."""
+        if field not in ("text", EXACT_FIELD):
+            raise self.error(
+                f"'=' (exact words) searches the paragraph text, not {field}:", self.pos
+            )
+        self.pos += 1
+        return EXACT_FIELD
 
     def open_group(self) -> None:
         """Move past ``(``, at most ``MAX_DEPTH`` deep and never empty."""
@@ -323,7 +343,8 @@ class _Parser:
             return self.date_node(inner.strip(), start)
         if field in KEYWORD_FIELDS:
             return self.keyword_node(field, inner, start)
-        return text_node(field, inner.strip(), slop)
+        node = text_node(field, inner.strip(), slop)
+        return replace(node, quoted=True) if isinstance(node, Phrase) else node
 
     def parse_slop(self) -> int:
         """The ``N`` of ``~N`` right after a closing quote; 0 when there is no ``~``."""
@@ -358,9 +379,11 @@ class _Parser:
         if field in KEYWORD_FIELDS:
             return self.keyword_node(field, word, start)
         if word.endswith("*"):
+            if field == EXACT_FIELD:
+                raise self.error("an exact word ('=' or 'exact:') cannot be a prefix", start)
             return self.prefix_node(field, word, start, direct)
         fuzzy = _FUZZY_RE.fullmatch(word)
-        if fuzzy is not None:
+        if fuzzy is not None and field != EXACT_FIELD:
             return self.fuzzy_node(field, fuzzy, start)
         return text_node(field, word)
 
