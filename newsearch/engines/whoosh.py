@@ -350,8 +350,10 @@ class WhooshEngine(Engine):
                 EngineHit(_paragraph(hit.fields()), _score(hit.score))
                 for hit in results[offset : offset + limit]
             ]
-            ids = searcher.reader().column_reader("article_id")
-            articles = len({ids[docnum] for docnum in results.docs()})
+            articles = 0
+            if total:  # an empty index's reader has no columns
+                ids = searcher.reader().column_reader("article_id")
+                articles = len({ids[docnum] for docnum in results.docs()})
         return EngineResults(total=total, hits=hits, articles=articles)
 
     def article(self, article_id: str) -> list[Paragraph]:
