@@ -19,6 +19,7 @@ from .engines.base import SORTS, UNITS, Engine, Sort, Unit
 from .errors import IndexCorruptError, IndexNotFoundError, NewsearchError
 from .highlight import SNIPPET_CHARS
 from .highlight import highlight as highlight_text
+from .lexicon import Lexicon, has_fuzzy, resolve
 from .model import (
     Article,
     Hit,
@@ -98,6 +99,7 @@ class Index:
         self.engine = engine
         self.lock_timeout = lock_timeout
         self.batch_paragraphs = BATCH_PARAGRAPHS
+        self._lexicons: dict[str, tuple[object, Lexicon]] = {}
 
     # -- opening -----------------------------------------------------------------------
 
@@ -292,6 +294,15 @@ class Index:
 
     # -- searching ---------------------------------------------------------------------
 
+    def lexicon(self, field: str = "text") -> Lexicon:
+        """The index terms of a text field with their paragraph counts (kept per commit)."""
+        counts = self.engine.vocabulary(field)
+        cached = self._lexicons.get(field)
+        if cached is None or cached[0] is not counts:
+            cached = (counts, Lexicon(counts))
+            self._lexicons[field] = cached
+        return cached[1]
+
     def search(
         self,
         query: str,
@@ -314,7 +325,7 @@ class Index:
             raise NewsearchError("limit, offset and context must not be negative")
         if sort not in SORTS:
             raise NewsearchError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
-        node = _node(query, date_range(since, until))
+        node = self._node(query, date_range(since, until))
         found = self.engine.search(node, limit=limit, offset=offset, sort=sort)
         articles: dict[str, list[Paragraph]] = {}
         hits = []
@@ -337,6 +348,16 @@ class Index:
         return SearchResults(
             query=query, total=found.total, offset=offset, limit=limit, hits=tuple(hits)
         )
+
+    def _node(
+        self, query: str, dates: ast.DateRange | None, *, everything: bool = False
+    ) -> ast.Node:
+        """The AST of ``query`` within ``dates``, fuzzy words resolved. An empty query
+        is only a date filter, or with ``everything`` may match every paragraph."""
+        if not query.strip() and (dates is not None or everything):
+            return dates or ast.MatchAll()
+        node = parse(query) if dates is None else make_and([parse(query), dates]) or dates
+        return resolve(node, self.lexicon) if has_fuzzy(node) else node
 
     # -- coverage ----------------------------------------------------------------------
 
@@ -361,7 +382,7 @@ class Index:
         if not queries:
             raise NewsearchError("give at least one query")
         dates = date_range(since, until)
-        nodes = [(q, _coverage_node(q, dates)) for q in queries]
+        nodes = [(q, self._node(q, dates, everything=True)) for q in queries]
         return analytics.timeline(self.engine, nodes, interval=interval, unit=unit, dates=dates)
 
     def facets(
@@ -378,7 +399,7 @@ class Index:
         _choice("facet", by, analytics.FACETS)
         if limit < 0:
             raise NewsearchError("limit must not be negative")
-        node = _coverage_node(query, date_range(since, until))
+        node = self._node(query, date_range(since, until), everything=True)
         return analytics.facets(self.engine, query, node, by, limit=limit)
 
     def terms(
@@ -394,7 +415,7 @@ class Index:
         against the whole index (JLH score; see ``newsearch.significance``)."""
         if limit < 0 or sample < 1:
             raise NewsearchError("limit must not be negative and sample must be at least 1")
-        node = _node(query, date_range(since, until))
+        node = self._node(query, date_range(since, until))
         found = self.engine.search(node, limit=sample, offset=0, sort="relevance")
         texts = [hit.paragraph.text for hit in found.hits]
         return significance.significant_terms(
@@ -414,7 +435,7 @@ class Index:
 
         The order is stable: by date, undated last, then in indexing order.
         """
-        _node(query, date_range(since, until))  # a bad query fails now, not on first use
+        self._node(query, date_range(since, until))  # a bad query fails now, not on first use
 
         def page(offset: int, limit: int) -> SearchResults:
             return self.search(
@@ -429,20 +450,6 @@ class Index:
             )
 
         return analytics.export(page)
-
-
-def _node(query: str, dates: ast.DateRange | None) -> ast.Node:
-    """The AST of ``query`` restricted to ``dates``."""
-    if dates is not None and not query.strip():
-        return dates  # only a date filter: every paragraph in range
-    return parse(query) if dates is None else make_and([parse(query), dates]) or dates
-
-
-def _coverage_node(query: str, dates: ast.DateRange | None) -> ast.Node:
-    """As ``_node``, but an empty query counts everything (in ``dates``)."""
-    if not query.strip():
-        return dates or ast.MatchAll()
-    return _node(query, dates)
 
 
 def _choice(name: str, value: str, choices: Sequence[str]) -> None:

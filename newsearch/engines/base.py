@@ -107,7 +107,7 @@ def article_level(node: Node) -> bool:
         return article_level(node.child)
     if isinstance(node, (ast.Term, ast.Phrase, ast.Prefix, ast.Keyword)):
         return node.field in _ARTICLE_FIELDS
-    return True  # dates, everything, nothing
+    return isinstance(node, (ast.DateRange, ast.MatchAll, ast.MatchNone))
 
 
 @dataclass(frozen=True)
@@ -179,6 +179,14 @@ class Engine(ABC):
     @abstractmethod
     def search(self, query: Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
         """The hits ranked ``offset`` to ``offset + limit`` and the total number of hits."""
+
+    @abstractmethod
+    def vocabulary(self, field: str) -> Mapping[str, int]:
+        """Every index term of a text field and the number of paragraphs holding it.
+
+        Read once per commit (callers may keep it until the index changes); counts may
+        include paragraphs deleted since the last merge.
+        """
 
     @abstractmethod
     def article(self, article_id: str) -> list[Paragraph]:
