@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import itertools
 import threading
 import time
@@ -98,6 +99,7 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("article_key", indexed=True, fast=True)
     builder.add_integer_field("day", fast=True)  # base.day_number: the local calendar day
     builder.add_integer_field("seq", fast=True)  # indexing order, like whoosh's doc numbers
+    builder.add_integer_field("article_hash", fast=True)  # counts a query's distinct articles
     builder.add_integer_field("date", stored=True, indexed=True, fast=True)
     builder.add_float_field("weight", fast=True)
     return builder.build()
@@ -123,6 +125,7 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
     )
     doc.add_integer("paragraph", p.number)
     doc.add_integer("seq", seq)
+    doc.add_integer("article_hash", article_hash(p.article_id))
     if p.role in _WEIGHTS:
         doc.add_float("weight", _WEIGHTS[p.role])
     doc.add_pre_tokenized_text("text", _pretokenized(p.text))
@@ -145,6 +148,12 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
         for value in grouped[name]:  # type: ignore[index]
             doc.add_text(GROUP_FIELDS[name], value)
     return doc
+
+
+def article_hash(article_id: str) -> int:
+    """64 bits of the id's BLAKE2 hash as a signed integer (a fast field holds no text)."""
+    digest = hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _paragraph(doc: tantivy.Document) -> Paragraph:
@@ -277,7 +286,15 @@ class TantivyEngine(Engine):
                 EngineHit(_paragraph(searcher.doc(address)), score)
                 for score, address in page[:limit]
             ]
-        return EngineResults(total=total, hits=hits)
+            articles = self._count_articles(searcher, compiled, total)
+        return EngineResults(total=total, hits=hits, articles=articles)
+
+    def _count_articles(self, searcher: tantivy.Searcher, query: Query, total: int) -> int:
+        """Distinct articles among every hit of ``query`` (by the 64-bit id hash)."""
+        if total == 0:
+            return 0
+        addresses = [address for _, address in searcher.search(query, total, count=False).hits]
+        return len(set(searcher.fast_field_values("article_hash", addresses)))
 
     def _by_date(
         self, searcher: tantivy.Searcher, query: Query, offset: int, limit: int, sort: Sort

@@ -94,7 +94,8 @@ class NewsAnalyzer(Analyzer):
 def _schema() -> Schema:
     analyzer = NewsAnalyzer()
     return Schema(
-        article_id=ID(stored=True),
+        # A column too: counting a query's distinct articles reads it per hit.
+        article_id=ID(stored=True, sortable=True),
         paragraph=STORED(),
         role=ID(stored=True),
         text=TEXT(analyzer=analyzer, stored=True, phrase=True),
@@ -377,7 +378,11 @@ class WhooshEngine(Engine):
                 EngineHit(_paragraph(hit.fields()), _score(hit.score))
                 for hit in results[offset : offset + limit]
             ]
-        return EngineResults(total=total, hits=hits)
+            articles = 0
+            if total:  # an empty index's reader has no columns
+                ids = searcher.reader().column_reader("article_id")
+                articles = len({ids[docnum] for docnum in results.docs()})
+        return EngineResults(total=total, hits=hits, articles=articles)
 
     def vocabulary(self, field: str) -> dict[str, int]:
         with self._lock, _reading(self._path):
