@@ -265,16 +265,21 @@ class Index:
     def article(self, article_id: str, *, context: int | None = None) -> list[Paragraph]:
         """Every paragraph of an article in order; empty when it is not indexed.
 
-        ``article_id`` may be a hit's anchor (``ID#p7``): then only paragraph 7 and
-        ``context`` paragraphs either side of it (default 0) are returned.
+        ``article_id`` may be a hit's anchor (``ID#p7``): its article, or with
+        ``context=N`` only paragraph 7 and N paragraphs either side; empty when the
+        article has no paragraph 7.
         """
         found = self.engine.article(article_id)
         anchor = parse_anchor(article_id)
         if found or anchor is None:
             return found
         article_id, number = anchor
-        around = context or 0
-        return [p for p in self.engine.article(article_id) if abs(p.number - number) <= around]
+        found = self.engine.article(article_id)
+        if number not in {p.number for p in found}:
+            return []
+        if context is None:
+            return found
+        return [p for p in found if abs(p.number - number) <= context]
 
     def stats(self) -> IndexStats:
         """Articles, paragraphs, date span, sources and size on disk."""

@@ -234,8 +234,9 @@ def test_engines_give_the_same_numbers(tmp_path):
 def test_anchors_name_a_paragraph_and_its_context(archive_index):
     hit = archive_index.search('"aid trucks"').hits[0]
     assert hit.anchor == "old-1#p2" and hit.to_dict()["anchor"] == "old-1#p2"
-    assert [p.number for p in archive_index.article("old-1#p2")] == [2]
-    assert [p.number for p in archive_index.article("old-1#p2", context=1)] == [1, 2, 3]
+    assert [p.number for p in archive_index.article("old-1#p2")] == [1, 2, 3]
+    assert [p.number for p in archive_index.article("old-1#p2", context=0)] == [2]
+    assert [p.number for p in archive_index.article("old-1#p3", context=1)] == [2, 3]
     assert len(archive_index.article("old-1")) == 3
     assert archive_index.article("old-1#p9") == []
 

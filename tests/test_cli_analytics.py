@@ -149,5 +149,9 @@ def test_show_takes_an_anchor_and_context(runner, index_dir):
     assert result.exit_code == EXIT_FOUND
     numbered = [line for line in result.stdout.splitlines() if line.startswith("¶")]
     assert [line.split()[0] for line in numbered] == ["¶2", "¶3", "¶4"]
-    alone = run_cli(runner, "show", "gulf-1#p3", "--json", "--index", str(index_dir))
+    alone = run_cli(
+        runner, "show", "gulf-1#p3", "--context", "0", "--json", "--index", str(index_dir)
+    )
     assert [p["paragraph"] for p in json.loads(alone.stdout)["paragraphs"]] == [3]
+    whole = run_cli(runner, "show", "gulf-1#p3", "--json", "--index", str(index_dir))
+    assert len(json.loads(whole.stdout)["paragraphs"]) == 5

@@ -196,7 +196,7 @@ def query_command(
     "--context",
     type=click.IntRange(min=0),
     default=None,
-    help="With an anchor (ID#p7): paragraphs either side of it.",
+    help="With an anchor (ID#p7): only that paragraph and N either side.",
 )
 @json_option
 def show_command(
