@@ -110,8 +110,8 @@ def test_pull_quote_repeating_the_body_is_indexed_once():
 
 def test_live_blog_keeps_every_post_and_drops_the_consent_banner():
     article = extract("liveblog.html")
-    # trafilatura 2.3 keeps the first post's headline only, and drops the timestamps and
-    # the "Key events" box; every post's text is there, newest first as on the page.
+    # Every post's headline and text, newest first as on the page; trafilatura 2.3 drops
+    # the posts' timestamps and the "Key events" box above them.
     assert roles_and_texts(article) == [
         ("title", "Storm Ciara live: flights cancelled as gusts reach 90mph"),
         ("body", "Ferries suspended in the Channel"),
@@ -120,12 +120,14 @@ def test_live_blog_keeps_every_post_and_drops_the_consent_banner():
             "All ferry crossings between Dover and Calais have been suspended until at least "
             "mid-afternoon, the port said.",
         ),
+        ("body", "Rail operators urge passengers not to travel"),
         (
             "body",
             "Network operators have imposed speed limits on several main lines after trees "
             "fell across the tracks near Reading.",
         ),
         ("body", "Passengers with tickets for Friday can use them on Saturday instead."),
+        ("body", "Good morning"),
         (
             "body",
             "Welcome to our live coverage of Storm Ciara, which is bringing gusts of up to "
