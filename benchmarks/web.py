@@ -147,7 +147,8 @@ def time_extract(path: Path, articles: list[dict[str, Any]]) -> dict[str, Any]:
         1
         for item, article in zip(parsed, articles, strict=True)
         if item.article is not None
-        and [p for p in (item.article.standfirst, *item.article.body) if p] == _expected(article)
+        and [p for p in (item.article.standfirst, *item.article.body) if p]
+        == expected_paragraphs(article)
     )
     return {
         "seconds": seconds,
@@ -157,7 +158,7 @@ def time_extract(path: Path, articles: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _expected(article: dict[str, Any]) -> list[str]:
+def expected_paragraphs(article: dict[str, Any]) -> list[str]:
     body = list(article["paragraphs"])
     if len(body) > 2:
         body.insert(2, "Traders on the floor of the exchange. Reuters")
