@@ -18,6 +18,7 @@ from .engines.base import SORTS, Engine, Sort
 from .errors import IndexCorruptError, IndexNotFoundError, NewsearchError
 from .highlight import SNIPPET_CHARS
 from .highlight import highlight as highlight_text
+from .lexicon import Lexicon, has_fuzzy, resolve
 from .model import (
     Article,
     Hit,
@@ -96,6 +97,7 @@ class Index:
         self.engine = engine
         self.lock_timeout = lock_timeout
         self.batch_paragraphs = BATCH_PARAGRAPHS
+        self._lexicons: dict[str, tuple[object, Lexicon]] = {}
 
     # -- opening -----------------------------------------------------------------------
 
@@ -280,6 +282,15 @@ class Index:
 
     # -- searching ---------------------------------------------------------------------
 
+    def lexicon(self, field: str = "text") -> Lexicon:
+        """The index terms of a text field with their paragraph counts (kept per commit)."""
+        counts = self.engine.vocabulary(field)
+        cached = self._lexicons.get(field)
+        if cached is None or cached[0] is not counts:
+            cached = (counts, Lexicon(counts))
+            self._lexicons[field] = cached
+        return cached[1]
+
     def search(
         self,
         query: str,
@@ -307,6 +318,8 @@ class Index:
             node: ast.Node = dates  # only a date filter: every paragraph in range
         else:
             node = parse(query) if dates is None else make_and([parse(query), dates]) or dates
+        if has_fuzzy(node):
+            node = resolve(node, self.lexicon)
         found = self.engine.search(node, limit=limit, offset=offset, sort=sort)
         articles: dict[str, list[Paragraph]] = {}
         hits = []

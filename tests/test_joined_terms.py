@@ -109,20 +109,11 @@ def _build(path: Path, engine: str, articles: list[dict]) -> Index:
 def _vocabulary(index: Index) -> dict[tuple[str, str], int]:
     """Every (field, term) of the text fields with its document frequency."""
     fields = ("text", "title", "source", "author", "section", "tags")
-    engine: object = index.engine
-    if index.engine.name == "tantivy":
-        searcher = engine._searcher()  # type: ignore[attr-defined]
-        return {
-            (field, term): freq
-            for field in fields
-            for term, freq in searcher.terms_with_prefix(field, "", limit=None)
-        }
-    with engine._ix.reader() as reader:  # type: ignore[attr-defined]
-        return {
-            (field, term.decode()): reader.doc_frequency(field, term)
-            for field in fields
-            for term in reader.lexicon(field)
-        }
+    return {
+        (field, term): freq
+        for field in fields
+        for term, freq in index.engine.vocabulary(field).items()
+    }
 
 
 def _answers(index: Index, queries: list[str]) -> list[list[tuple[str, int, float]]]:

@@ -102,6 +102,14 @@ class Engine(ABC):
         """The hits ranked ``offset`` to ``offset + limit`` and the total number of hits."""
 
     @abstractmethod
+    def vocabulary(self, field: str) -> Mapping[str, int]:
+        """Every index term of a text field and the number of paragraphs holding it.
+
+        Read once per commit (callers may keep it until the index changes); counts may
+        include paragraphs deleted since the last merge.
+        """
+
+    @abstractmethod
     def article(self, article_id: str) -> list[Paragraph]:
         """Every paragraph of one article, in order (empty when it is not indexed)."""
 

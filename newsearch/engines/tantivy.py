@@ -180,6 +180,8 @@ class TantivyEngine(Engine):
         self._lock = threading.Lock()
         nothing = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
         ix.register_tokenizer(_STORED_ONLY, nothing.filter(tantivy.Filter.remove_long(0)).build())
+        # Vocabularies of the commit whose meta.json had this (mtime, size).
+        self._vocabularies: tuple[Any, dict[str, dict[str, int]]] = (None, {})
 
     @classmethod
     def create(cls, path: Path) -> TantivyEngine:
@@ -308,6 +310,18 @@ class TantivyEngine(Engine):
         ]
         ranked = sorted(keyed, key=lambda item: item[0])
         return found.count, [(0.0, address) for _, address in ranked[offset : offset + limit]]
+
+    def vocabulary(self, field: str) -> dict[str, int]:
+        with _engine_errors(self._path):
+            # Every commit rewrites meta.json: its stamp tells whether ours is current.
+            meta = (self._path / "meta.json").stat()
+            stamp = (meta.st_mtime_ns, meta.st_size)
+            if self._vocabularies[0] != stamp:
+                self._vocabularies = (stamp, {})
+            cache = self._vocabularies[1]
+            if field not in cache:
+                cache[field] = dict(self._searcher().terms_with_prefix(field, ""))
+            return cache[field]
 
     def article(self, article_id: str) -> list[Paragraph]:
         with _engine_errors(self._path):
