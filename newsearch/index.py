@@ -28,7 +28,6 @@ from .model import (
     SearchResults,
     SkippedInput,
     Snippet,
-    Span,
 )
 from .query import ast, date_range, parse
 from .query.parser import make_and
@@ -338,34 +337,12 @@ class Index:
                     for q in articles[p.article_id]
                     if q.number != p.number and abs(q.number - p.number) <= context
                 )
-            hits.append(_hit(p, engine_hit.score, spans, snippet, neighbours))
+            hits.append(Hit.of(p, engine_hit.score, spans, snippet, neighbours))
         return SearchResults(
-            query=query, total=found.total, offset=offset, limit=limit, hits=tuple(hits)
+            query=query,
+            total=found.total,
+            offset=offset,
+            limit=limit,
+            hits=tuple(hits),
+            total_articles=found.articles,
         )
-
-
-def _hit(
-    p: Paragraph,
-    score: float,
-    spans: tuple[Span, ...],
-    snippet: Snippet,
-    context: tuple[Paragraph, ...],
-) -> Hit:
-    return Hit(
-        article_id=p.article_id,
-        paragraph=p.number,
-        role=p.role,
-        score=score,
-        text=p.text,
-        title=p.title,
-        date=p.date,
-        source=p.source,
-        author=p.author,
-        url=p.url,
-        section=p.section,
-        tags=p.tags,
-        language=p.language,
-        highlights=spans,
-        snippet=snippet,
-        context=context,
-    )

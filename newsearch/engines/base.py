@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..analysis import VALUE_SEPARATOR
-from ..model import Paragraph
+from ..model import ArticleMeta, Paragraph
 from ..query.ast import Node
 
 Sort = Literal["relevance", "newest", "oldest"]
@@ -29,11 +29,8 @@ ROLE_BOOST = {"title": 1.5, "standfirst": 1.25, "caption": 1.0, "body": 1.0}
 def stored_paragraph(fields: Mapping[str, Any], date: datetime | None) -> Paragraph:
     """A ``Paragraph`` from an engine's stored fields (tags joined by VALUE_SEPARATOR)."""
     tags = fields.get("tags")
-    return Paragraph(
-        article_id=fields["article_id"],
-        number=fields["paragraph"],
-        role=fields["role"],
-        text=fields["text"],
+    meta = ArticleMeta(
+        id=fields["article_id"],
         title=fields["title"],
         date=date,
         source=fields.get("source"),
@@ -43,6 +40,7 @@ def stored_paragraph(fields: Mapping[str, Any], date: datetime | None) -> Paragr
         tags=tuple(tags.split(VALUE_SEPARATOR)) if tags else (),
         language=fields.get("language"),
     )
+    return Paragraph(meta, number=fields["paragraph"], role=fields["role"], text=fields["text"])
 
 
 @dataclass(frozen=True)
@@ -53,8 +51,11 @@ class EngineHit:
 
 @dataclass(frozen=True)
 class EngineResults:
+    """One page of hits; ``total`` paragraphs and ``articles`` match over all pages."""
+
     total: int
     hits: list[EngineHit]
+    articles: int
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ class Engine(ABC):
 
     @abstractmethod
     def search(self, query: Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
-        """The hits ranked ``offset`` to ``offset + limit`` and the total number of hits."""
+        """The hits ranked ``offset`` to ``offset + limit``, and how many paragraphs and
+        distinct articles match in all."""
 
     @abstractmethod
     def vocabulary(self, field: str) -> Mapping[str, int]:

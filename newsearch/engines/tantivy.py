@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import itertools
 import threading
 import time
@@ -87,6 +88,7 @@ def _schema() -> tantivy.Schema:
         )
     builder.add_integer_field("paragraph", stored=True)
     builder.add_integer_field("seq", fast=True)  # indexing order, like whoosh's doc numbers
+    builder.add_integer_field("article_hash", fast=True)  # counts a query's distinct articles
     builder.add_integer_field("date", stored=True, indexed=True, fast=True)
     builder.add_float_field("weight", fast=True)
     return builder.build()
@@ -114,6 +116,7 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
         "role": p.role,
         "paragraph": p.number,
         "seq": seq,
+        "article_hash": article_hash(p.article_id),
     }
     if p.role in _WEIGHTS:
         fields["weight"] = _WEIGHTS[p.role]
@@ -142,6 +145,12 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
         pretokenized = _pretokenized(value) if name == "text" else _metadata_tokens(value)
         doc.add_pre_tokenized_text(name, pretokenized)
     return doc
+
+
+def article_hash(article_id: str) -> int:
+    """64 bits of the id's BLAKE2 hash as a signed integer (a fast field holds no text)."""
+    digest = hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def _paragraph(doc: tantivy.Document) -> Paragraph:
@@ -279,7 +288,15 @@ class TantivyEngine(Engine):
                 EngineHit(_paragraph(searcher.doc(address)), score)
                 for score, address in page[:limit]
             ]
-        return EngineResults(total=total, hits=hits)
+            articles = self._count_articles(searcher, compiled, total)
+        return EngineResults(total=total, hits=hits, articles=articles)
+
+    def _count_articles(self, searcher: tantivy.Searcher, query: Query, total: int) -> int:
+        """Distinct articles among every hit of ``query`` (by the 64-bit id hash)."""
+        if total == 0:
+            return 0
+        addresses = [address for _, address in searcher.search(query, total, count=False).hits]
+        return len(set(searcher.fast_field_values("article_hash", addresses)))
 
     def _by_date(
         self, searcher: tantivy.Searcher, query: Query, offset: int, limit: int, sort: Sort

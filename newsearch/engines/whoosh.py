@@ -128,7 +128,8 @@ def _text_field() -> TEXT:
 
 def _schema() -> Schema:
     return Schema(
-        article_id=ID(stored=True),
+        # A column too: counting a query's distinct articles reads it per hit.
+        article_id=ID(stored=True, sortable=True),
         paragraph=STORED(),
         role=ID(stored=True),
         **{name: _text_field() for name in TEXT_FIELDS},
@@ -385,7 +386,11 @@ class WhooshEngine(Engine):
                 EngineHit(_paragraph(hit.fields()), _score(hit.score))
                 for hit in results[offset : offset + limit]
             ]
-        return EngineResults(total=total, hits=hits)
+            articles = 0
+            if total:  # an empty index's reader has no columns
+                ids = searcher.reader().column_reader("article_id")
+                articles = len({ids[docnum] for docnum in results.docs()})
+        return EngineResults(total=total, hits=hits, articles=articles)
 
     def vocabulary(self, field: str) -> dict[str, int]:
         with self._lock, _reading(self._path):
