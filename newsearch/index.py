@@ -33,7 +33,7 @@ from .query import ast, date_range, parse
 from .query.parser import make_and
 from .readers import Parsed, read_paths, read_stream
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
