@@ -1,9 +1,14 @@
 """The tantivy engine adapter: the same AST and the same analyzer on a native index.
 
-Tokens: tantivy's tokenizers never run. Every text field is handed over pre-tokenized
-(``PreTokenizedString``) from ``newsearch.analysis.tokenize``, so the index holds exactly
-the analyzer's terms at exactly its positions, the gap between tag values included.
-Queries are tantivy query objects, built in ``tantivy_query``.
+Tokens: tantivy never analyses text itself. Each text field is two fields: the
+original, stored and never searched (``stored_text``…), and under the field's own name
+the analyzer's terms joined by single spaces, indexed and not stored, which tantivy's
+whitespace tokenizer reads back one position per term (``analysis.joined_terms``). So
+the index holds exactly the terms and positions of ``newsearch.analysis.tokenize``.
+Where spaces cannot carry them (a multi-valued field's position gap, a term holding a
+space), the field is handed over pre-tokenized from ``tokenize`` instead. Offsets are
+not indexed: the highlighter re-tokenizes the stored text. Queries are tantivy query
+objects, built in ``tantivy_query``.
 
 Dates are i64 microseconds since 1970 (any ``datetime``, not only tantivy's date range).
 Date sorting is tantivy's fast-field sort; ties go in indexing order (``seq``).
@@ -18,7 +23,7 @@ import itertools
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +33,7 @@ from tantivy import Occur, Order, Query
 
 from .. import analysis
 from ..errors import IndexCorruptError, IndexLockedError, NewsearchError, damaged_message
-from ..model import Paragraph
+from ..model import ROLES, Paragraph
 from ..query import ast
 from .base import (
     ROLE_BOOST,
@@ -37,7 +42,14 @@ from .base import (
     EngineHit,
     EngineResults,
     EngineStats,
+    Group,
+    GroupCounts,
     Sort,
+    Unit,
+    article_key,
+    article_level,
+    day_number,
+    group_values,
     stored_paragraph,
 )
 from .tantivy_query import (
@@ -49,6 +61,7 @@ from .tantivy_query import (
     dated,
     micros,
     paragraph_key,
+    stored_field,
 )
 
 if not hasattr(tantivy.Searcher, "fast_field_values"):  # nor the other 0.27 calls used here
@@ -56,6 +69,20 @@ if not hasattr(tantivy.Searcher, "fast_field_values"):  # nor the other 0.27 cal
 
 TEXT_FIELDS = ("text", "title", "source", "author", "section", "tags")
 KEYWORD_FIELDS = ("article_id", "role", "language", "url", "source_key", "key")
+# The raw, fast field that tantivy's terms aggregation counts for each group.
+GROUP_FIELDS: dict[str, str] = {
+    "source": "source_key",
+    "section": "section_key",
+    "author": "author_key",
+    "tags": "tag_key",
+    "language": "language",
+    "role": "role",
+    "day": "day",
+}
+_NEW_GROUP_FIELDS = ("section_key", "author_key", "tag_key")
+# More distinct values than this in one grouping are not counted (tantivy's own limit).
+MAX_GROUPS = 65_000
+_NO_VALUE = "\x00"
 HEAP_BYTES = 64_000_000
 LOCK_POLL_SECONDS = 0.05
 _SOURCE_BUCKETS = 10_000
@@ -64,14 +91,28 @@ _WEIGHTS = {role: 2.0**boost - 2.0 for role, boost in ROLE_BOOST.items() if boos
 _OPTIONAL = ("source", "author", "url", "section", "language")
 
 
+# tantivy cannot store a text field without indexing it: the originals' analyzer
+# yields no token at all. Tokenizers are not saved in the index: registered on each open.
+_STORED_ONLY = "newsearch_stored_only"
+_TERMS_TOKENIZER = "whitespace"
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name in KEYWORD_FIELDS:
-        stored, fast = name != "key", name == "source_key"
+        stored, fast = name != "key", name in GROUP_FIELDS.values()
         builder.add_text_field(name, stored=stored, fast=fast, tokenizer_name="raw")
+    for name in _NEW_GROUP_FIELDS:
+        builder.add_text_field(name, stored=False, fast=True, tokenizer_name="raw")
     for name in TEXT_FIELDS:
-        builder.add_text_field(name, stored=True, tokenizer_name="whitespace")
-    builder.add_integer_field("paragraph", stored=True)
+        builder.add_text_field(name, tokenizer_name=_TERMS_TOKENIZER)
+        builder.add_text_field(
+            stored_field(name), stored=True, tokenizer_name=_STORED_ONLY, index_option="basic"
+        )
+    # Indexed so that ``paragraph:1`` finds one paragraph per article.
+    builder.add_integer_field("paragraph", stored=True, indexed=True)
+    builder.add_integer_field("article_key", indexed=True, fast=True)
+    builder.add_integer_field("day", fast=True)  # base.day_number: the local calendar day
     builder.add_integer_field("seq", fast=True)  # indexing order, like whoosh's doc numbers
     builder.add_integer_field("article_hash", fast=True)  # counts a query's distinct articles
     builder.add_integer_field("date", stored=True, indexed=True, fast=True)
@@ -90,31 +131,51 @@ def _pretokenized(text: str) -> tantivy.PreTokenizedString:
 
 
 # Every paragraph carries its article's title, source and tags: analyze each once.
-_metadata = functools.lru_cache(maxsize=1024)(_pretokenized)
+_metadata_terms = functools.lru_cache(maxsize=1024)(analysis.joined_terms)
+_metadata_tokens = functools.lru_cache(maxsize=256)(_pretokenized)
 
 
 def _document(p: Paragraph, seq: int) -> tantivy.Document:
-    doc = tantivy.Document(
-        article_id=p.article_id, key=paragraph_key(p.article_id, p.number), role=p.role
-    )
-    doc.add_integer("paragraph", p.number)
-    doc.add_integer("seq", seq)
-    doc.add_integer("article_hash", article_hash(p.article_id))
+    fields: dict[str, Any] = {
+        "article_id": p.article_id,
+        "key": paragraph_key(p.article_id, p.number),
+        "role": p.role,
+        "paragraph": p.number,
+        "seq": seq,
+        "article_hash": article_hash(p.article_id),
+    }
     if p.role in _WEIGHTS:
-        doc.add_float("weight", _WEIGHTS[p.role])
-    doc.add_pre_tokenized_text("text", _pretokenized(p.text))
+        fields["weight"] = _WEIGHTS[p.role]
     tags = analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None
-    metadata = (p.title, p.source, p.author, p.section, tags)
-    for name, value in zip(TEXT_FIELDS[1:], metadata, strict=True):
-        if value is not None:
-            doc.add_pre_tokenized_text(name, _metadata(value))
+    texts = (p.text, p.title, p.source, p.author, p.section, tags)
+    tokenized = []
+    for name, value in zip(TEXT_FIELDS, texts, strict=True):
+        if value is None:
+            continue
+        fields[stored_field(name)] = value
+        joined = analysis.joined_terms(value) if name == "text" else _metadata_terms(value)
+        if joined is None:
+            tokenized.append((name, value))
+        else:
+            fields[name] = joined
     if p.source:
-        doc.add_text("source_key", p.source)
-    for name, value in (("language", p.language.lower() if p.language else None), ("url", p.url)):
-        if value is not None:
-            doc.add_text(name, value)
+        fields["source_key"] = p.source
+    if p.language:
+        fields["language"] = p.language.lower()
+    if p.url is not None:
+        fields["url"] = p.url
     if p.date is not None:
-        doc.add_integer("date", micros(p.date))
+        fields["date"] = micros(p.date)
+        fields["day"] = day_number(p.date)
+    fields["article_key"] = article_key(p.article_id)
+    grouped = group_values(p)
+    for name in ("section", "author", "tags"):
+        if grouped[name]:  # type: ignore[index]
+            fields[GROUP_FIELDS[name]] = list(grouped[name])  # type: ignore[index]
+    doc = tantivy.Document(**fields)  # one call: far cheaper than one per field
+    for name, value in tokenized:
+        pretokenized = _pretokenized(value) if name == "text" else _metadata_tokens(value)
+        doc.add_pre_tokenized_text(name, pretokenized)
     return doc
 
 
@@ -126,6 +187,9 @@ def article_hash(article_id: str) -> int:
 
 def _paragraph(doc: tantivy.Document) -> Paragraph:
     fields = {name: values[0] for name, values in doc.to_dict().items() if values}
+    for name in TEXT_FIELDS:
+        if stored_field(name) in fields:
+            fields[name] = fields.pop(stored_field(name))
     return stored_paragraph(fields, _datetime(fields.get("date")))
 
 
@@ -155,6 +219,8 @@ class TantivyEngine(Engine):
         self._path = path
         self._schema = ix.schema
         self._lock = threading.Lock()
+        nothing = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+        ix.register_tokenizer(_STORED_ONLY, nothing.filter(tantivy.Filter.remove_long(0)).build())
         # Vocabularies of the commit whose meta.json had this (mtime, size).
         self._vocabularies: tuple[Any, dict[str, dict[str, int]]] = (None, {})
 
@@ -313,6 +379,58 @@ class TantivyEngine(Engine):
             docs = [_paragraph(searcher.doc(address)) for _, address in hits]
         return sorted(docs, key=lambda p: p.number)
 
+    def group_counts(self, query: ast.Node, by: Group, *, unit: Unit) -> GroupCounts:
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            compiled = Compiler(searcher, self._schema).compile(query)
+            if unit == "paragraphs":
+                return self._aggregate(searcher, compiled, by)
+            if by == "role":  # the one group that differs between an article's paragraphs
+                counts = {}
+                for role in ROLES:
+                    only = all_of(
+                        Occur.Must, [compiled, Query.term_query(self._schema, "role", role)]
+                    )
+                    if found := len(self._article_keys(searcher, only)):
+                        counts[role] = found
+                return GroupCounts(counts, 0, len(self._article_keys(searcher, compiled)))
+            # Each matching article counted through its first paragraph, which carries
+            # the same day and metadata as every other.
+            first = Query.term_query(self._schema, "paragraph", 1)
+            if article_level(query):
+                leads = all_of(Occur.Must, [first, compiled])
+            else:
+                keys = self._article_keys(searcher, compiled)
+                if not keys:
+                    return GroupCounts({}, 0, 0)
+                matching = Query.term_set_query(self._schema, "article_key", sorted(keys))
+                leads = all_of(Occur.Must, [first, matching])
+            return self._aggregate(searcher, leads, by)
+
+    def _article_keys(self, searcher: tantivy.Searcher, query: Query) -> set[int]:
+        addresses = [address for _, address in all_hits(searcher, query)]
+        return set(searcher.fast_field_values("article_key", addresses)) if addresses else set()
+
+    def _aggregate(self, searcher: tantivy.Searcher, query: Query, by: Group) -> GroupCounts:
+        """Documents of ``query`` counted by ``by`` with tantivy's terms aggregation."""
+        terms: dict[str, Any] = {"field": GROUP_FIELDS[by], "size": MAX_GROUPS}
+        if by != "day":
+            terms["missing"] = _NO_VALUE
+        found = searcher.aggregate(query, {"groups": {"terms": terms}})["groups"]
+        counts = {bucket["key"]: bucket["doc_count"] for bucket in found["buckets"]}
+        matched = searcher.search(query, 1, count=True).count
+        if by == "day":
+            counts = {int(day): n for day, n in counts.items()}
+            missing = matched - sum(counts.values())  # one day each; the rest are undated
+        else:
+            missing = counts.pop(_NO_VALUE, 0)
+        return GroupCounts(counts, missing, matched)
+
+    def doc_frequencies(self, terms: Collection[str]) -> tuple[int, dict[str, int]]:
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            return searcher.num_docs, {term: searcher.doc_freq("text", term) for term in terms}
+
     def stats(self) -> EngineStats:
         with _engine_errors(self._path):
             searcher = self._searcher()
@@ -328,7 +446,7 @@ class TantivyEngine(Engine):
             sources = Counter({b["key"]: b["doc_count"] for b in by_source["buckets"]})
             if by_source["sum_other_doc_count"]:  # more sources than buckets: count them all
                 docs = (searcher.doc(address) for _, address in all_hits(searcher, titles))
-                sources = Counter(s for doc in docs if (s := doc.get_first("source")))
+                sources = Counter(s for doc in docs if (s := doc.get_first(stored_field("source"))))
             paragraphs = searcher.num_docs
         return EngineStats(
             articles=articles,

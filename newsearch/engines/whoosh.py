@@ -1,8 +1,15 @@
 """The whoosh (whoosh-reloaded) engine adapter.
 
-The schema's analyzer is ``NewsAnalyzer`` below, which runs ``newsearch.analysis``;
-whoosh pickles it into the index by its import path, so this module path and class
-name are part of the on-disk format (``FORMAT_VERSION`` in ``newsearch.index``).
+Text fields index the analyzer's terms joined by single spaces (``analysis.joined_terms``,
+one position per term) and store the original text (whoosh's ``_stored_<field>``), so
+whoosh itself only splits on spaces. Where spaces cannot carry the terms (a multi-valued
+field's position gap, a term holding a space) the value is the original text behind a
+marker, and the field's analyzer runs ``newsearch.analysis.tokenize`` on it. Highlighting
+is ours, so no offsets are indexed.
+
+The schema's analyzer and format (``TermsAnalyzer``, ``TermPositions``) are pickled
+into the index by their import path, so this module path and those class names are part
+of the on-disk format (``FORMAT_VERSION`` in ``newsearch.index``).
 """
 
 from __future__ import annotations
@@ -11,8 +18,8 @@ import pickle
 import struct
 import threading
 import zlib
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -23,9 +30,10 @@ import whoosh.index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import Analyzer, Token
 from whoosh.collectors import SortingCollector, TopCollector
-from whoosh.columns import NumericColumn
+from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Positions
 from whoosh.matching import AndNotMatcher
 from whoosh.sorting import FieldFacet, MultiFacet
 
@@ -40,7 +48,13 @@ from .base import (
     EngineHit,
     EngineResults,
     EngineStats,
+    Group,
+    GroupCounts,
     Sort,
+    Unit,
+    article_key,
+    day_number,
+    group_values,
     stored_paragraph,
 )
 
@@ -48,14 +62,35 @@ INDEX_NAME = "MAIN"
 T = TypeVar("T")
 
 
+# Marks a value that is the original text, to be tokenized, rather than joined terms.
+_TOKENIZE = "\x00"
+TEXT_FIELDS = ("text", "title", "source", "author", "section", "tags")
+
+
 @lru_cache(maxsize=512)
-def _tokens(value: str) -> tuple[analysis.Token, ...]:
-    # Every paragraph carries its article's title, source and tags: analyze each once.
-    return tuple(analysis.tokenize(value))
+def _tokens(value: str) -> tuple[tuple[int, str], ...]:
+    # Rare (tags, odd ligatures), and tags repeat on every paragraph: cache them.
+    return tuple((t.position, t.term) for t in analysis.tokenize(value))
 
 
-class NewsAnalyzer(Analyzer):
-    """Feeds whoosh the tokens of ``newsearch.analysis`` (the one analyzer)."""
+def _positions(value: str) -> Iterator[tuple[int, str]]:
+    """(position, term) pairs of an indexed value: joined terms or marked original text."""
+    if value.startswith(_TOKENIZE):
+        return iter(_tokens(value[1:]))
+    return enumerate(value.split())
+
+
+def indexed_value(text: str) -> str:
+    """What a text field indexes for ``text``: its joined terms, or the marked text."""
+    joined = analysis.joined_terms(text)
+    return _TOKENIZE + text if joined is None else joined
+
+
+_metadata_value = lru_cache(maxsize=1024)(indexed_value)
+
+
+class TermsAnalyzer(Analyzer):
+    """Reads an indexed value (see ``indexed_value``) back as whoosh tokens."""
 
     def __call__(  # type: ignore[override]
         self,
@@ -71,33 +106,39 @@ class NewsAnalyzer(Analyzer):
         **kwargs: Any,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for tok in _tokens(value):
-            token.text = tok.term
+        for position, term in _positions(value):
+            token.text = term
             token.boost = 1.0
             token.stopped = False
-            if keeporiginal:
-                token.original = value[tok.start : tok.end]
             if positions:
-                token.pos = start_pos + tok.position
-            if chars:
-                token.startchar = start_char + tok.start
-                token.endchar = start_char + tok.end
+                token.pos = start_pos + position
             yield token
 
 
+class TermPositions(Positions):
+    """whoosh's ``Positions`` postings, built without a token object per word."""
+
+    def word_values(self, value: str, analyzer: Any, **kwargs: Any) -> Iterator[Any]:
+        by_term: defaultdict[str, list[int]] = defaultdict(list)
+        for position, term in _positions(value):
+            by_term[term].append(position)
+        for term, found in by_term.items():
+            yield term, len(found), len(found) * self.field_boost, self.encode(found)
+
+
+def _text_field() -> TEXT:
+    field = TEXT(analyzer=TermsAnalyzer(), stored=True, phrase=True)
+    field.format = TermPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def _schema() -> Schema:
-    analyzer = NewsAnalyzer()
     return Schema(
         # A column too: counting a query's distinct articles reads it per hit.
         article_id=ID(stored=True, sortable=True),
         paragraph=STORED(),
         role=ID(stored=True),
-        text=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        title=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        source=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        author=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        section=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        tags=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        **{name: _text_field() for name in TEXT_FIELDS},
         language=ID(stored=True),
         url=STORED(),
         date=STORED(),
@@ -107,7 +148,22 @@ def _schema() -> Schema:
         # ... and date sorting reads two unindexed columns.
         undated=COLUMN(NumericColumn("B", default=1)),
         stamp=COLUMN(NumericColumn("q", default=0)),
+        # Counting by group reads columns, never stored fields: the article (as
+        # base.article_key), the local calendar day (base.day_number) and the values.
+        article_key=COLUMN(NumericColumn("q", default=0)),
+        calendar_day=COLUMN(NumericColumn("i", default=_UNDATED)),
+        **{_group_column(name): COLUMN(VarBytesColumn()) for name in _VALUE_GROUPS},
     )
+
+
+_UNDATED = -(2**31)
+_VALUE_GROUPS = ("source", "section", "author", "tags", "language", "role")
+# A paragraph with more matches than this share of its segment reads whole columns.
+_WHOLE_COLUMN_SHARE = 0.1
+
+
+def _group_column(group: str) -> str:
+    return "calendar_day" if group == "day" else f"{group}_group"
 
 
 _EPOCH = datetime(1970, 1, 1)
@@ -122,20 +178,24 @@ def _document(p: Paragraph) -> dict[str, Any]:
         "article_id": p.article_id,
         "paragraph": p.number,
         "role": p.role,
-        "text": p.text,
-        "title": p.title,
         "_boost": ROLE_BOOST[p.role],
     }
-    optional = {
-        "source": p.source,
-        "author": p.author,
-        "section": p.section,
-        "language": p.language.lower() if p.language else None,
-        "url": p.url,
-        "tags": analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None,
-    }
-    doc.update({k: v for k, v in optional.items() if v is not None})
+    tags = analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None
+    texts = (p.text, p.title, p.source, p.author, p.section, tags)
+    for name, value in zip(TEXT_FIELDS, texts, strict=True):
+        if value is not None:
+            doc[name] = indexed_value(value) if name == "text" else _metadata_value(value)
+            doc["_stored_" + name] = value
+    if p.language:
+        doc["language"] = p.language.lower()
+    if p.url is not None:
+        doc["url"] = p.url
+    doc["article_key"] = article_key(p.article_id)
+    for name, values in group_values(p).items():
+        if values:
+            doc[_group_column(name)] = analysis.VALUE_SEPARATOR.join(values).encode("utf-8")
     if p.date is not None:
+        doc["calendar_day"] = day_number(p.date)
         doc["date"] = p.date
         doc["day"] = _day(p.date)
         doc["undated"] = 0
@@ -375,6 +435,42 @@ class WhooshEngine(Engine):
             docs = [_paragraph(fields) for fields in searcher.documents(article_id=article_id)]
         return sorted(docs, key=lambda p: p.number)
 
+    def group_counts(self, query: ast.Node, by: Group, *, unit: Unit) -> GroupCounts:
+        compiled = compile_query(query)
+        counts: Counter[Any] = Counter()
+        missing = matched = 0
+        articles: set[int] = set()
+        grouped: set[tuple[int, Any]] = set()  # (article, value) pairs
+        with self._lock, _reading(self._path):
+            for sub, _offset in self._current_searcher().leaf_searchers():
+                docnums = list(compiled.docs(sub))
+                if not docnums:
+                    continue
+                reader = sub.reader()
+                values = _column_values(reader, _group_column(by), docnums)
+                if unit == "paragraphs":
+                    matched += len(docnums)
+                    for value in values:
+                        found = _group_keys(by, value)
+                        counts.update(found)
+                        missing += not found
+                    continue
+                keys = _column_values(reader, "article_key", docnums)
+                articles.update(keys)
+                for key, value in zip(keys, values, strict=True):
+                    grouped.update((key, v) for v in _group_keys(by, value))
+        if unit == "articles":
+            counts = Counter(value for _, value in grouped)
+            matched = len(articles)
+            missing = matched - len({key for key, _ in grouped})
+        return GroupCounts(dict(counts), missing, matched)
+
+    def doc_frequencies(self, terms: Collection[str]) -> tuple[int, dict[str, int]]:
+        with self._lock, _reading(self._path):
+            searcher = self._current_searcher()
+            counts = {term: searcher.doc_frequency("text", term) for term in terms}
+            return searcher.doc_count(), counts
+
     def stats(self) -> EngineStats:
         with self._lock, _reading(self._path):
             searcher = self._current_searcher()
@@ -402,6 +498,22 @@ class WhooshEngine(Engine):
                 self._searcher.close()
                 self._searcher = None
             self._ix.close()
+
+
+def _column_values(reader: Any, column: str, docnums: list[int]) -> list[Any]:
+    """One segment's column values for ``docnums`` (segment-local, ascending)."""
+    values = reader.column_reader(column, translate=False)
+    if len(docnums) > _WHOLE_COLUMN_SHARE * reader.doc_count_all():
+        every = list(values)  # one pass beats many random reads
+        return [every[d] for d in docnums]
+    return [values[d] for d in docnums]
+
+
+def _group_keys(by: Group, value: Any) -> tuple[Any, ...]:
+    """The groups a column value stands for: a day number, or text values."""
+    if by == "day":
+        return () if value == _UNDATED else (value,)
+    return tuple(value.decode("utf-8").split(analysis.VALUE_SEPARATOR)) if value else ()
 
 
 def _score(value: Any) -> float:
