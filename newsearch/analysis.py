@@ -16,9 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
-from typing import NamedTuple
-
-from nltk.stem.snowball import SnowballStemmer
+from typing import Any, NamedTuple
 
 # Joins the values of a multi-valued field (tags); phrases never match across it.
 VALUE_SEPARATOR = "\x1f"
@@ -31,10 +29,13 @@ TOKEN_RE = re.compile(
     rf"|[^\W_][^\W_{_MARKS}]*[{_MARKS}]*(?:[^\W_]|[{_MARKS}])*"  # a word, accents included
     rf"(?:[{_APOSTROPHES}](?:[^\W_]|[{_MARKS}])+)*"  # inner apostrophes: Netanyahu’s, don't
 )
+# The same pattern read with ASCII-only classes: on ASCII text it finds exactly the
+# words TOKEN_RE finds (marks and curly apostrophes cannot occur there), and faster.
+_ASCII_TOKEN_RE = re.compile(TOKEN_RE.pattern, re.ASCII)
 _APOSTROPHE_RE = re.compile(f"[{_APOSTROPHES}]")
 _POSSESSIVE_RE = re.compile(r"'s$")
 
-_stemmer = SnowballStemmer("english")
+_stemmer: Any = None
 
 
 class Token(NamedTuple):
@@ -66,8 +67,14 @@ def fold(word: str) -> str:
 @lru_cache(maxsize=200_000)
 def stem(folded: str) -> str:
     """The index term for a folded word (Snowball English; numbers unchanged)."""
+    global _stemmer
     if not folded or folded[0].isdigit():
         return folded
+    if _stemmer is None:
+        # Imported on first use: nltk takes longer to import than a whole query takes.
+        from nltk.stem.snowball import SnowballStemmer
+
+        _stemmer = SnowballStemmer("english")
     return _stemmer.stem(folded)
 
 
@@ -92,6 +99,50 @@ def tokenize(text: str) -> Iterator[Token]:
                 yield Token(term, position, base + start, base + end, folded)
                 position += 1
         base += len(value) + 1
+
+
+class _TermCache(dict[str, str]):
+    """Word as found in the text → index term; a missing word is analysed once."""
+
+    # The cache is cleared when it outgrows this, so memory stays bounded on archives
+    # whose vocabulary (numbers, names, typos) keeps growing.
+    LIMIT = 1_000_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Words whose term holds whitespace (NFKD spells out a few ligatures as words):
+        # such a term cannot travel inside terms joined by spaces.
+        self.spaced: set[str] = set()
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        term = _analyze(word)[1]
+        if any(c.isspace() for c in term):
+            self.spaced.add(word)
+        self[word] = term
+        return term
+
+
+_TERMS = _TermCache()
+
+
+def joined_terms(text: str) -> str | None:
+    """The index terms of ``text`` joined by single spaces, or None when that cannot
+    stand for ``tokenize(text)``.
+
+    The fast path for indexing: splitting the result on whitespace gives exactly the
+    terms of ``tokenize(text)`` in order, one position each (empty terms add nothing,
+    as in ``tokenize``). None when ``text`` holds several values (``VALUE_SEPARATOR``
+    leaves a position gap) or a term holds whitespace: index ``tokenize(text)`` then.
+    """
+    if VALUE_SEPARATOR in text:
+        return None
+    words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)
+    joined = " ".join(map(_TERMS.__getitem__, words))
+    if _TERMS.spaced and not _TERMS.spaced.isdisjoint(words):
+        return None
+    return joined
 
 
 def terms(text: str) -> list[str]:
@@ -131,38 +182,46 @@ def term_matches_prefix(term: str, prefix: str) -> bool:
 # Hyphens that join the parts of one word (co-operation, e-mail, Al-Qaeda). Dashes
 # between words (en and em dashes) and spaces do not.
 HYPHENS = "-\u2010\u2011"
+# Words joined by single hyphens; which of them form a compound is decided per part.
+_COMPOUND_RE = re.compile(rf"(?:{TOKEN_RE.pattern})(?:[{HYPHENS}](?:{TOKEN_RE.pattern}))+")
 
 
-def compounds(text: str, tokens: Sequence[Token] | None = None) -> list[Token]:
+def solid(form: str) -> str:
+    """A form without whitespace (NFKD spells a few ligatures out as two words), so that
+    it travels as one term among terms joined by spaces."""
+    return "".join(form.split()) if any(c.isspace() for c in form) else form
+
+
+def exact_terms(text: str) -> list[str]:
+    """The folded, unstemmed words of ``text`` in order (the ``exact`` field's terms)."""
+    words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)
+    return [form for form in (solid(fold(word)) for word in words) if form]
+
+
+def compounds(text: str) -> list[Token]:
     """Hyphenated words of ``text`` as one token each, its parts joined.
 
     ``co-operation`` gives the term of ``cooperation`` (``cooper``), with the offsets of
-    the whole hyphenated word and the position of its first part. A word of three or
-    more parts also gives each pair of neighbours (``Al-Qaeda-linked``: ``alqaeda``).
-    Parts are letters (``1986-87`` is not a compound); ``tokens`` are
-    ``tokenize(text)`` when known.
+    the whole hyphenated word. A word of three or more parts also gives each pair of
+    neighbours (``Al-Qaeda-linked``: ``alqaeda``). Parts start with a letter
+    (``1986-87`` is not a compound). Positions count the compounds found.
     """
-    found = []
-    run: list[Token] = []
-    for token in [*(tokens if tokens is not None else tokenize(text)), None]:
-        joined = (
-            token is not None
-            and run
-            and token.start - run[-1].end == 1
-            and text[run[-1].end] in HYPHENS
-            and token.folded[0].isalpha()
-        )
-        if joined:
-            run.append(token)  # type: ignore[arg-type]
-            continue
-        if len(run) > 1:
-            found.append(_joined(run))
-        if len(run) > 2:
-            found.extend(_joined(run[i : i + 2]) for i in range(len(run) - 1))
-        run = [token] if token is not None and token.folded[0].isalpha() else []
+    found: list[Token] = []
+    for match in _COMPOUND_RE.finditer(text):
+        run: list[tuple[str, int, int]] = []
+        for part in [*TOKEN_RE.finditer(text, match.start(), match.end()), None]:
+            folded = fold(part.group()) if part is not None else ""
+            if folded[:1].isalpha():
+                run.append((folded, part.start(), part.end()))  # type: ignore[union-attr]
+                continue
+            if len(run) > 1:
+                found.append(_joined(run, len(found)))
+            if len(run) > 2:
+                found.extend(_joined(run[i : i + 2], len(found) + i) for i in range(len(run) - 1))
+            run = []
     return found
 
 
-def _joined(parts: Sequence[Token]) -> Token:
-    folded = "".join(part.folded for part in parts)
-    return Token(stem(folded), parts[0].position, parts[0].start, parts[-1].end, folded)
+def _joined(parts: Sequence[tuple[str, int, int]], position: int) -> Token:
+    folded = "".join(form for form, _, _ in parts)
+    return Token(solid(stem(folded)), position, parts[0][1], parts[-1][2], folded)

@@ -33,11 +33,11 @@ def find_spans(text: str, query: ast.Node) -> tuple[Span, ...]:
     exact = [leaf for leaf in leaves if leaf.field == ast.EXACT_FIELD]
     if exact:
         # The exact field holds folded words: match them where the text has terms.
-        folded = [t._replace(term=t.folded) for t in tokens]
+        folded = [t._replace(term=analysis.solid(t.folded)) for t in tokens]
         spans.extend(_word_spans(folded, exact))
     joined = {leaf.term for leaf in leaves if leaf.field == ast.JOINED_FIELD}
     if joined:
-        compounds = analysis.compounds(text, tokens)
+        compounds = analysis.compounds(text)
         spans.extend(Span(c.start, c.end) for c in compounds if c.term in joined)
     return merge_spans(spans)
 

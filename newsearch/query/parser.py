@@ -144,10 +144,7 @@ def text_node(field: str, text: str, slop: int = 0) -> Term | Phrase | None:
 
     In the ``exact`` field the words are folded but not stemmed.
     """
-    if field == EXACT_FIELD:
-        terms = [token.folded for token in analysis.tokenize(text)]
-    else:
-        terms = analysis.terms(text)
+    terms = analysis.exact_terms(text) if field == EXACT_FIELD else analysis.terms(text)
     if not terms:
         return None
     if len(terms) == 1:
