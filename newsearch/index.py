@@ -36,7 +36,7 @@ from .query.parser import make_and
 from .readers import Parsed, ReadProgress, read_paths, read_stream
 from .readers.pipeline import settle
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
