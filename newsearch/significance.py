@@ -15,6 +15,7 @@ when that is fewer than all matches.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ STOP_WORDS = frozenset(
     new year years""".split()
 )
 _STOP_TERMS = frozenset(analysis.stem(w) for w in STOP_WORDS)
+# "ICO's" is shown as "ICO": the analyzer drops possessives too.
+_POSSESSIVE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,8 @@ def significant_terms(
             if _excluded(token.term, words, prefixes):
                 continue
             seen.add(token.term)
-            forms.setdefault(token.term, Counter())[text[token.start : token.end]] += 1
+            written = _POSSESSIVE.sub("", text[token.start : token.end])
+            forms.setdefault(token.term, Counter())[written] += 1
         paragraphs.update(seen)
     least = min_foreground(len(texts))
     candidates = [term for term, n in paragraphs.items() if n >= least]
