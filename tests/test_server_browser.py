@@ -135,6 +135,11 @@ def test_following_a_hit_by_keyboard_opens_the_article_at_its_paragraph(page, se
     page.go_back()
     page.wait_for_selector("#results mark")
     assert page.input_value("#q") == "Netanyahu"
+    page.go_forward()
+    page.wait_for_selector("#article h1")
+    page.click("text=← Back to the results")
+    page.wait_for_selector("#results mark")
+    assert page.url == f"{seed_url}?q=Netanyahu"
 
 
 def test_injected_markup_renders_as_text(page, seed_url):

@@ -226,6 +226,7 @@ async function searchAndShow(state) {
   fillForm(state);
   document.title = state.q ? state.q + " — newsearch" : "newsearch";
   if (!state.q.trim() && !state.since && !state.until) return;
+  sessionStorage.setItem("lastSearch", location.pathname + location.search);
   const params = new URLSearchParams({
     q: state.q,
     limit: String(PAGE_SIZE),
@@ -277,7 +278,9 @@ async function articleAndShow(id) {
         p.text,
       ),
     );
+    const back = sessionStorage.getItem("lastSearch") || "/";
     view.replaceChildren(
+      el("a", { className: "back", href: back, textContent: "← Back to the results" }),
       el("h1", { textContent: data.title }),
       el("p", { className: "meta", textContent: meta.filter(Boolean).join(" · ") }),
       data.url ? el("p", { className: "meta", textContent: data.url }) : null,
