@@ -84,9 +84,11 @@ class NewsearchSearcher:
 
     def search(self, query: BenchQuery, limit: int, snippets: bool) -> list[tuple[str, str]]:
         results = self.index.search(newsearch_query(query), limit=limit, highlight=snippets)
+        # In newsearch's own article order (its paragraphs' evidence, newsearch.ranking).
+        hits = [hit for article in results.by_article() for hit in article.hits]
         if not snippets:
-            return [(hit.article_id, "") for hit in results]
-        return [(hit.article_id, hit.snippet.text) for hit in results]
+            return [(hit.article_id, "") for hit in hits]
+        return [(hit.article_id, hit.snippet.text) for hit in hits]
 
     def close(self) -> None:
         self.index.close()

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from . import analytics, significance
+from . import analytics, expansion, significance, suggest
 from . import paragraphs as paragraphs_mod
 from .engines import DEFAULT_ENGINE, engine_class
 from .engines.base import SORTS, UNITS, Engine, Sort, Unit
@@ -29,6 +29,7 @@ from .model import (
     SearchResults,
     SkippedInput,
     Snippet,
+    Suggestion,
     parse_anchor,
 )
 from .query import ast, date_range, parse
@@ -337,19 +338,25 @@ class Index:
         sort: Sort = "relevance",
         context: int = 0,
         highlight: bool = True,
+        expand: bool = False,
     ) -> SearchResults:
         """Parse ``query``, run it and return one page of highlighted paragraph hits.
 
         ``since``/``until`` are inclusive dates (``"2024-02"``, ``date(2024, 2, 9)``);
         ``sort`` is ``relevance``, ``newest`` or ``oldest``; ``context`` adds that many
-        neighbouring paragraphs to each hit. Raises ``QuerySyntaxError`` for a bad query.
+        neighbouring paragraphs to each hit. ``expand`` widens the query with words of
+        its best paragraphs (``newsearch.expansion``); highlights still mark only the
+        query's own words. When few paragraphs match, ``suggestions`` holds corrected
+        queries (``newsearch.suggest``). Raises ``QuerySyntaxError`` for a bad query.
         """
         if limit < 0 or offset < 0 or context < 0:
             raise NewsearchError("limit, offset and context must not be negative")
         if sort not in SORTS:
             raise NewsearchError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
-        node = self._node(query, date_range(since, until))
-        found = self.engine.search(node, limit=limit, offset=offset, sort=sort)
+        dates = date_range(since, until)
+        node = self._node(query, dates)
+        searched = expansion.expanded(self.engine, node, self.lexicon()) if expand else node
+        found = self.engine.search(searched, limit=limit, offset=offset, sort=sort)
         articles: dict[str, list[Paragraph]] = {}
         hits = []
         for engine_hit in found.hits:
@@ -375,7 +382,23 @@ class Index:
             limit=limit,
             hits=tuple(hits),
             total_articles=found.articles,
+            suggestions=self._suggestions(query, node, dates, found.total, offset),
         )
+
+    def _suggestions(
+        self, query: str, node: ast.Node, dates: ast.DateRange | None, total: int, offset: int
+    ) -> tuple[Suggestion, ...]:
+        """ "Did you mean" for a first page with few hits (see ``newsearch.suggest``)."""
+        if offset or total >= suggest.FEW_HITS:
+            return ()
+
+        def count(corrected: str) -> int:
+            found = self.engine.search(
+                self._node(corrected, dates), limit=0, offset=0, sort="relevance"
+            )
+            return found.total
+
+        return tuple(suggest.suggest(query, node, self.lexicon(ast.EXACT_FIELD), count))
 
     def _node(
         self, query: str, dates: ast.DateRange | None, *, everything: bool = False

@@ -38,10 +38,18 @@ class Lexicon:
 
     counts: Mapping[str, int]
     _terms: list[str] = field(default_factory=list, compare=False, repr=False)
+    _common: dict[int, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self._terms:
             self._terms.extend(self.counts)
+
+    def commonest(self, n: int) -> frozenset[str]:
+        """The ``n`` terms held by the most paragraphs (computed once per ``n``)."""
+        if n not in self._common:
+            ranked = sorted(self.counts, key=lambda term: -self.counts[term])
+            self._common[n] = frozenset(ranked[:n])
+        return self._common[n]
 
     def count(self, term: str) -> int:
         """Paragraphs holding ``term`` (0 when it is not in the index)."""

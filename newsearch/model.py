@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from .ranking import rank_articles
+
 Role = Literal["title", "standfirst", "caption", "body"]
 ROLES: tuple[Role, ...] = ("title", "standfirst", "caption", "body")
 
@@ -256,6 +258,8 @@ class SearchResults:
     limit: int
     hits: tuple[Hit, ...] = field(default_factory=tuple)
     total_articles: int = 0
+    # Corrected queries when this one found few hits, best first (see newsearch.suggest).
+    suggestions: tuple[Suggestion, ...] = ()
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -264,11 +268,17 @@ class SearchResults:
         return len(self.hits)
 
     def by_article(self) -> list[ArticleHits]:
-        """Hits grouped by article, articles ordered by their best-ranked hit."""
+        """Hits grouped by article, articles ranked by their paragraphs' evidence.
+
+        An article scores its best hit plus a decaying share of its next best ones
+        (``newsearch.ranking``); when scores are all 0 (sorted by date) articles keep
+        the order of their first hit.
+        """
         groups: dict[str, list[Hit]] = {}
         for hit in self.hits:
             groups.setdefault(hit.article_id, []).append(hit)
-        return [ArticleHits(meta=hits[0].meta, hits=tuple(hits)) for hits in groups.values()]
+        order = rank_articles(self.hits)
+        return [ArticleHits(meta=groups[aid][0].meta, hits=tuple(groups[aid])) for aid in order]
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON object: query, totals, offset, limit and hits."""
@@ -279,7 +289,19 @@ class SearchResults:
             "offset": self.offset,
             "limit": self.limit,
             "hits": [h.to_dict() for h in self.hits],
+            "suggestions": [s.to_dict() for s in self.suggestions],
         }
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A corrected query ("Did you mean") and the number of paragraphs it finds."""
+
+    query: str
+    hits: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "hits": self.hits}
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,6 @@ def assert_normal_form(node: Node, parent: Node | None = None) -> None:
     elif isinstance(node, MatchNone):
         assert parent is None
     elif isinstance(node, (Term, Phrase)):
-        assert node.field in ("text", "title", "source", "author", "section", "tags")
+        assert node.field in ("text", "title", "source", "author", "section", "tags", "exact")
     else:
         assert isinstance(node, (Prefix, Fuzzy, Keyword, DateRange))

@@ -119,7 +119,15 @@ def test_json_output_schema(runner, index_dir):
         "oldest",
     )
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "total_articles", "offset", "limit", "hits"}
+    assert set(data) == {
+        "query",
+        "total",
+        "total_articles",
+        "offset",
+        "limit",
+        "hits",
+        "suggestions",
+    }
     assert (data["query"], data["total"], data["offset"], data["limit"]) == (
         '"Rafah border crossing"',
         2,

@@ -122,9 +122,10 @@ def assert_normal_form(node: ast.Node, *, root: bool = True) -> None:
             elif not isinstance(child, ast.MatchAll):
                 assert_normal_form(child, root=False)
     elif isinstance(node, ast.Term):
-        assert node.field in ast.TEXT_FIELDS and node.term
+        assert node.field in (*ast.TEXT_FIELDS, ast.EXACT_FIELD) and node.term
     elif isinstance(node, ast.Phrase):
-        assert node.field in ast.TEXT_FIELDS and len(node.terms) >= 2 and all(node.terms)
+        assert node.field in (*ast.TEXT_FIELDS, ast.EXACT_FIELD)
+        assert len(node.terms) >= 2 and all(node.terms)
         assert 0 <= node.slop <= MAX_SLOP
     elif isinstance(node, ast.Prefix):
         assert node.field in ast.TEXT_FIELDS and node.prefix

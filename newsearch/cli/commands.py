@@ -177,6 +177,9 @@ def _progress_printer(reading: ReadProgress) -> Callable[[IndexReport], None]:
 @click.option("--until", help="Only articles dated on or before this day (inclusive).")
 @click.option("--context", type=click.IntRange(min=0), default=0, help="Neighbouring paragraphs.")
 @click.option("--flat", is_flag=True, help="List paragraphs one by one, not by article.")
+@click.option(
+    "--expand", is_flag=True, help="Also find paragraphs with words of the best hits (RM3)."
+)
 @json_option
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON hit per line.")
 def query_command(
@@ -189,6 +192,7 @@ def query_command(
     until: str | None,
     context: int,
     flat: bool,
+    expand: bool,
     as_json: bool,
     as_jsonl: bool,
 ) -> None:
@@ -212,6 +216,7 @@ def query_command(
             offset=offset,
             sort=sort,  # type: ignore[arg-type]
             context=context,
+            expand=expand,
         )
     if as_json:
         click.echo(render.to_json(results.to_dict()))
@@ -221,6 +226,8 @@ def query_command(
     else:
         color = sys.stdout.isatty()
         click.echo(render.results_text(results, color=color, flat=flat))
+        if results.suggestions:
+            click.echo(render.suggestions_line(results.suggestions))
     if results.total == 0:
         sys.exit(EXIT_NOT_FOUND)
 

@@ -8,7 +8,16 @@ from typing import Any
 
 import click
 
-from ..model import Hit, IndexReport, IndexStats, Paragraph, SearchResults, Span, iso_date
+from ..model import (
+    Hit,
+    IndexReport,
+    IndexStats,
+    Paragraph,
+    SearchResults,
+    Span,
+    Suggestion,
+    iso_date,
+)
 
 PLAIN_MARK = "**"
 
@@ -162,3 +171,11 @@ def report_text(report: IndexReport) -> str:
     if report.interrupted:
         line = "interrupted: kept what was committed before Ctrl-C: " + line
     return line
+
+
+def suggestions_line(suggestions: Sequence[Suggestion]) -> str:
+    """``Did you mean: volcker (12 hits)?`` (several separated by "or")."""
+    shown = " or ".join(
+        f"{s.query} ({s.hits:,} {'hit' if s.hits == 1 else 'hits'})" for s in suggestions
+    )
+    return f"Did you mean: {shown}?"

@@ -76,6 +76,8 @@ class Compiler:
             return self.term(node.field, node.term if isinstance(node, ast.Term) else node.value)
         if isinstance(node, ast.Phrase):
             return self.phrase(node)
+        if isinstance(node, ast.Boost):
+            return Query.boost_query(self.compile(node.child), node.weight)
         if isinstance(node, ast.Prefix):
             # As whoosh: the prefix (a constant score) or one of the shorter stems.
             pattern = "".join(f"\\x{{{ord(c):x}}}" for c in node.prefix) + ".*"

@@ -86,6 +86,14 @@ class DateRange:
 
 
 @dataclass(frozen=True)
+class Boost:
+    """``child`` with its score multiplied by ``weight`` (made by query expansion only)."""
+
+    child: Node
+    weight: float
+
+
+@dataclass(frozen=True)
 class And:
     children: tuple[Node, ...]
 
@@ -112,7 +120,20 @@ class MatchNone:
     """No paragraph (a query whose words all analyze to nothing, e.g. ``"…"``)."""
 
 
-Node = Term | Phrase | Prefix | Fuzzy | Keyword | DateRange | And | Or | Not | MatchAll | MatchNone
+Node = (
+    Term
+    | Phrase
+    | Prefix
+    | Fuzzy
+    | Keyword
+    | DateRange
+    | Boost
+    | And
+    | Or
+    | Not
+    | MatchAll
+    | MatchNone
+)
 
 
 def positive_leaves(node: Node) -> list[Term | Phrase | Prefix | Fuzzy]:
@@ -121,4 +142,6 @@ def positive_leaves(node: Node) -> list[Term | Phrase | Prefix | Fuzzy]:
         return [node]
     if isinstance(node, (And, Or)):
         return [leaf for child in node.children for leaf in positive_leaves(child)]
+    if isinstance(node, Boost):
+        return positive_leaves(node.child)
     return []

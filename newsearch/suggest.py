@@ -1,0 +1,68 @@
+"""Did you mean: a corrected query built from the index's own words.
+
+When a query finds few paragraphs, each of its words that the index holds rarely (or
+not at all) is compared with the index's folded, unstemmed words (the ``exact``
+field's vocabulary, so names count like any word): the candidates within two edits
+(optimal string alignment) are ranked nearest first, then by how many paragraphs
+hold them. A candidate must be far more common than the word it replaces. The
+corrected query is run to count its hits; it is offered only when it finds more.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from . import analysis
+from .lexicon import Lexicon
+from .model import Suggestion
+from .query import ast
+
+# Suggest only when the query found fewer paragraphs than this.
+FEW_HITS = 5
+# A replacement must be held by at least this many times more paragraphs than the word.
+MORE_COMMON = 10
+MAX_EDITS = 2
+MAX_SUGGESTIONS = 3
+
+
+def corrections(word: str, words: Lexicon, limit: int = MAX_SUGGESTIONS) -> list[str]:
+    """Folded index words that ``word`` may be a misspelling of, best first."""
+    folded = analysis.fold(word)
+    own = words.count(folded)
+    found = words.near(folded, MAX_EDITS, limit=None)
+    return [
+        candidate
+        for candidate, edits in found
+        if edits and words.count(candidate) >= max(MORE_COMMON * own, 1)
+    ][:limit]
+
+
+def suggest(
+    query: str, node: ast.Node, words: Lexicon, count: Callable[[str], int]
+) -> list[Suggestion]:
+    """Corrected forms of ``query`` (parsed as ``node``) that ``count`` finds more of."""
+    replacements: list[tuple[str, list[str]]] = []
+    for leaf in ast.positive_leaves(node):
+        if isinstance(leaf, ast.Term) and leaf.field in ("text", ast.EXACT_FIELD) and leaf.text:
+            found = corrections(leaf.text, words)
+            if found:
+                replacements.append((leaf.text, found))
+    if not replacements:
+        return []
+    suggestions: list[Suggestion] = []
+    for rank in range(MAX_SUGGESTIONS):
+        corrected = query
+        for typed, found in replacements:
+            corrected = _replace_word(corrected, typed, found[min(rank, len(found) - 1)])
+        if corrected != query and all(s.query != corrected for s in suggestions):
+            hits = count(corrected)
+            if hits:
+                suggestions.append(Suggestion(corrected, hits))
+    return suggestions
+
+
+def _replace_word(query: str, typed: str, replacement: str) -> str:
+    """``query`` with the first whole-word occurrence of ``typed`` replaced."""
+    pattern = rf"(?<![\w]){re.escape(typed)}(?![\w])"
+    return re.sub(pattern, lambda _: replacement, query, count=1)

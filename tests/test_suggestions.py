@@ -1,0 +1,70 @@
+"""Did you mean: corrected queries from the index's own words, weighted by how many
+paragraphs hold them, in the library, the JSON and the CLI, on every engine."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from newsearch import Article, Index
+from newsearch.lexicon import Lexicon
+from newsearch.suggest import Suggestion, corrections
+
+from .conftest import run_cli
+
+FED = [
+    Article(
+        f"Fed note {n}",
+        (f"Paul Volcker spoke about interest rates, note {n}.", "Markets listened."),
+        id=f"fed-{n}",
+    )
+    for n in range(12)
+] + [
+    Article("Wire", ("Volker, as one wire spelled it, said rates would rise.",), id="wire"),
+    Article("Walker", ("Mr Walker runs the Treasury desk.",), id="walker"),
+]
+
+
+@pytest.fixture
+def fed_index(new_index: Index) -> Index:
+    new_index.add_articles(FED)
+    return new_index
+
+
+def test_misspelled_word_gets_the_common_spelling(fed_index):
+    results = fed_index.search("volker")
+    assert results.total == 1
+    assert results.suggestions == (Suggestion("volcker", 12),)
+
+
+def test_each_misspelled_word_of_a_query_is_corrected(fed_index):
+    results = fed_index.search("volcekr intrest")
+    assert results.total == 0
+    assert results.suggestions[0] == Suggestion("volcker interest", 12)
+
+
+def test_no_suggestion_when_the_query_has_plenty_of_hits(fed_index):
+    assert fed_index.search("markets").suggestions == ()
+    assert fed_index.search("volcker").suggestions == ()
+
+
+def test_no_suggestion_when_nothing_is_near(fed_index):
+    assert fed_index.search("zzyzx").suggestions == ()
+
+
+def test_corrections_rank_nearest_then_commonest():
+    words = Lexicon({"volcker": 40, "volker": 1, "walker": 30, "volkers": 20})
+    assert corrections("volker", words) == ["volcker", "volkers", "walker"]
+    assert corrections("volker", Lexicon({"volcker": 5, "volker": 1})) == []
+
+
+def test_suggestions_in_json_and_on_the_cli(runner, fed_index):
+    path = str(fed_index.path)
+    shown = run_cli(runner, "query", "--index", path, "volker")
+    assert shown.exit_code == 0
+    assert "Did you mean: volcker (12 hits)?" in shown.output
+    data = json.loads(run_cli(runner, "query", "--index", path, "volcekr", "--json").output)
+    assert data["total"] == 0
+    assert data["suggestions"][0] == {"query": "volcker", "hits": 12}
+    assert [s["query"] for s in data["suggestions"]] == ["volcker", "volker"]
