@@ -7,8 +7,9 @@ exceptions) escapes it: adapters translate their engine's errors into ``newsearc
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -55,6 +56,54 @@ class EngineHit:
 class EngineResults:
     total: int
     hits: list[EngineHit]
+    # Distinct stories among all the hits (``search_stories`` only).
+    stories: int | None = None
+
+
+@dataclass(frozen=True)
+class CopyRecord:
+    """What the index keeps about one article for copy detection (on its paragraph 1).
+
+    ``signature`` is the MinHash signature (empty when the article has too little body
+    text to compare); ``story`` is the id of the story the article belongs to.
+    """
+
+    article_id: str
+    title: str
+    date: datetime | None
+    source: str | None
+    url: str | None
+    story: str
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class ArticleCopies:
+    """The copy fields written with an article: its story, signature and LSH band keys."""
+
+    story: str
+    signature: bytes = b""
+    bands: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CopyPlan:
+    """Copy fields for a batch's articles, plus committed articles to rewrite in the
+    same commit because their story changed (each given whole, with its paragraphs)."""
+
+    copies: Mapping[str, ArticleCopies]
+    rewrites: Sequence[tuple[str, Sequence[Paragraph]]] = ()
+
+
+# Called by an engine once it holds the write lock, so the plan is made against the
+# commit it is about to change.
+Planner = Callable[[], CopyPlan]
+
+
+def story_key(story: str) -> int:
+    """A signed 64-bit number for a story id, for engines' numeric columns."""
+    digest = hashlib.blake2b(story.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 @dataclass(frozen=True)
@@ -85,21 +134,49 @@ class Engine(ABC):
         """Open an existing index; raise ``IndexCorruptError`` when it cannot be read."""
 
     @abstractmethod
-    def replace_articles(self, batch: ArticleBatch, *, lock_timeout: float) -> set[str]:
+    def replace_articles(
+        self, batch: ArticleBatch, *, lock_timeout: float, plan: Planner | None = None
+    ) -> set[str]:
         """Write the articles' paragraphs in one atomic commit, replacing any earlier copy.
 
-        Article ids in ``batch`` are distinct. Returns the ids that were already in the
-        index. Raises ``IndexLockedError`` when the write lock stays taken longer than
-        ``lock_timeout`` seconds.
+        Article ids in ``batch`` are distinct. ``plan``, called once the write lock is
+        held, gives each article's copy fields and the committed articles to rewrite in
+        the same commit (without it, each article is its own story). Returns the ids of
+        ``batch`` that were already in the index. Raises ``IndexLockedError`` when the
+        write lock stays taken longer than ``lock_timeout`` seconds.
         """
 
     @abstractmethod
-    def delete_articles(self, article_ids: Sequence[str], *, lock_timeout: float) -> set[str]:
-        """Delete the articles in one commit; return the ids that were there."""
+    def delete_articles(
+        self, article_ids: Sequence[str], *, lock_timeout: float, plan: Planner | None = None
+    ) -> set[str]:
+        """Delete the articles (and apply ``plan``'s rewrites) in one commit; return the
+        ids that were there."""
 
     @abstractmethod
     def search(self, query: Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
         """The hits ranked ``offset`` to ``offset + limit`` and the total number of hits."""
+
+    @abstractmethod
+    def search_stories(self, query: Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
+        """The best hit of each story ranked ``offset`` to ``offset + limit``, the total
+        number of hits and the number of distinct stories among them."""
+
+    @abstractmethod
+    def copy_candidates(self, band_keys: Iterable[str]) -> list[CopyRecord]:
+        """The articles holding any of these LSH band keys (each article once)."""
+
+    @abstractmethod
+    def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:
+        """The copy records of these articles (absent ids are left out)."""
+
+    @abstractmethod
+    def story_records(self, stories: Iterable[str]) -> dict[str, list[CopyRecord]]:
+        """Every article of each story."""
+
+    @abstractmethod
+    def story_sizes(self) -> dict[str, int]:
+        """Articles per story, for the stories with more than one article."""
 
     @abstractmethod
     def article(self, article_id: str) -> list[Paragraph]:

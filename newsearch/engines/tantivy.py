@@ -17,7 +17,7 @@ import itertools
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,12 +32,17 @@ from ..query import ast
 from .base import (
     ROLE_BOOST,
     ArticleBatch,
+    ArticleCopies,
+    CopyPlan,
+    CopyRecord,
     Engine,
     EngineHit,
     EngineResults,
     EngineStats,
+    Planner,
     Sort,
     stored_paragraph,
+    story_key,
 )
 from .tantivy_query import (
     EPOCH,
@@ -58,6 +63,7 @@ KEYWORD_FIELDS = ("article_id", "role", "language", "url", "source_key", "key")
 HEAP_BYTES = 64_000_000
 LOCK_POLL_SECONDS = 0.05
 _SOURCE_BUCKETS = 10_000
+_STORY_BUCKETS = 1_000_000
 # Searcher.search(weight_by_field=…) multiplies a score by log2(2 + weight).
 _WEIGHTS = {role: 2.0**boost - 2.0 for role, boost in ROLE_BOOST.items() if boost != 1.0}
 _OPTIONAL = ("source", "author", "url", "section", "language")
@@ -74,6 +80,13 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("seq", fast=True)  # indexing order, like whoosh's doc numbers
     builder.add_integer_field("date", stored=True, indexed=True, fast=True)
     builder.add_float_field("weight", fast=True)
+    # Copies (newsearch.copies): every paragraph carries its story as a number for
+    # collapsing; paragraph 1 also holds the story id, the LSH band keys and the
+    # MinHash signature, so the copy information commits with the article.
+    builder.add_integer_field("story_key", fast=True)
+    builder.add_text_field("story", stored=True, fast=True, tokenizer_name="raw")
+    builder.add_text_field("bands", stored=False, tokenizer_name="raw")
+    builder.add_bytes_field("signature", stored=True, indexed=False)
     return builder.build()
 
 
@@ -115,9 +128,37 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
     return doc
 
 
+def _with_copies(doc: tantivy.Document, p: Paragraph, copies: ArticleCopies) -> tantivy.Document:
+    doc.add_integer("story_key", story_key(copies.story))
+    if p.number == 1:
+        doc.add_text("story", copies.story)
+        for key in copies.bands:
+            doc.add_text("bands", key)
+        if copies.bands:
+            doc.add_bytes("signature", copies.signature)
+    return doc
+
+
+def _fields(doc: tantivy.Document) -> dict[str, Any]:
+    return {name: values[0] for name, values in doc.to_dict().items() if values}
+
+
 def _paragraph(doc: tantivy.Document) -> Paragraph:
-    fields = {name: values[0] for name, values in doc.to_dict().items() if values}
+    fields = _fields(doc)
     return stored_paragraph(fields, _datetime(fields.get("date")))
+
+
+def _copy_record(doc: tantivy.Document) -> CopyRecord:
+    fields = _fields(doc)
+    return CopyRecord(
+        article_id=fields["article_id"],
+        title=fields["title"],
+        date=_datetime(fields.get("date")),
+        source=fields.get("source"),
+        url=fields.get("url"),
+        story=fields.get("story") or fields["article_id"],
+        signature=bytes(fields.get("signature", b"")),
+    )
 
 
 @contextlib.contextmanager
@@ -189,7 +230,9 @@ class TantivyEngine(Engine):
                     ) from exc
             time.sleep(LOCK_POLL_SECONDS)
 
-    def replace_articles(self, batch: ArticleBatch, *, lock_timeout: float) -> set[str]:
+    def replace_articles(
+        self, batch: ArticleBatch, *, lock_timeout: float, plan: Planner | None = None
+    ) -> set[str]:
         with _engine_errors(self._path):
             writer = self._writer(lock_timeout)
         try:
@@ -201,13 +244,16 @@ class TantivyEngine(Engine):
                     Query.all_query(), 1, order_by_field="seq", order=Order.Desc
                 ).hits
                 seq = itertools.count(last[0][0] + 1 if last and last[0][0] is not None else 0)
+                made = plan() if plan is not None else CopyPlan({})
                 found = set()
                 for article_id, paragraphs in articles:
                     if searcher.search(self._article_query(article_id), 1, count=True).count:
                         found.add(article_id)
                         writer.delete_documents_by_term("article_id", article_id)
-                    for p in paragraphs:
-                        writer.add_document(_document(p, next(seq)))
+                    self._add(writer, article_id, paragraphs, made, seq)
+                for article_id, paragraphs in made.rewrites:
+                    writer.delete_documents_by_term("article_id", article_id)
+                    self._add(writer, article_id, paragraphs, made, seq)
                 writer.commit()
         except BaseException:
             with contextlib.suppress(Exception):
@@ -218,8 +264,24 @@ class TantivyEngine(Engine):
                 writer.wait_merging_threads()  # lets merges finish; releases the lock
         return found
 
-    def delete_articles(self, article_ids: Sequence[str], *, lock_timeout: float) -> set[str]:
-        return self.replace_articles([(aid, ()) for aid in article_ids], lock_timeout=lock_timeout)
+    @staticmethod
+    def _add(
+        writer: Any,
+        article_id: str,
+        paragraphs: Sequence[Paragraph],
+        made: CopyPlan,
+        seq: Iterator[int],
+    ) -> None:
+        copies = made.copies.get(article_id) or ArticleCopies(story=article_id)
+        for p in paragraphs:
+            writer.add_document(_with_copies(_document(p, next(seq)), p, copies))
+
+    def delete_articles(
+        self, article_ids: Sequence[str], *, lock_timeout: float, plan: Planner | None = None
+    ) -> set[str]:
+        return self.replace_articles(
+            [(aid, ()) for aid in article_ids], lock_timeout=lock_timeout, plan=plan
+        )
 
     def _article_query(self, article_id: str) -> Query:
         return Query.term_query(self._schema, "article_id", article_id)
@@ -274,6 +336,64 @@ class TantivyEngine(Engine):
         ]
         ranked = sorted(keyed, key=lambda item: item[0])
         return found.count, [(0.0, address) for _, address in ranked[offset : offset + limit]]
+
+    def search_stories(
+        self, query: ast.Node, *, limit: int, offset: int, sort: Sort
+    ) -> EngineResults:
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            compiled = Compiler(searcher, self._schema).compile(query)
+            total = searcher.search(compiled, 1, count=True).count
+            if not total:
+                return EngineResults(total=0, hits=[], stories=0)
+            if sort == "relevance":
+                ranked = searcher.search(compiled, total, weight_by_field="weight").hits
+            else:
+                ranked = self._by_date(searcher, compiled, 0, total, sort)[1]
+            keys = searcher.fast_field_values("story_key", [address for _, address in ranked])
+            best: dict[int, tuple[float, Any]] = {}
+            for hit, key in zip(ranked, keys, strict=True):
+                best.setdefault(key, hit)
+            page = list(best.values())[offset : offset + limit]
+            hits = [EngineHit(_paragraph(searcher.doc(address)), score) for score, address in page]
+        return EngineResults(total=total, hits=hits, stories=len(best))
+
+    def _heads(self, query: Query) -> list[CopyRecord]:
+        """The copy records of the paragraph-1 documents matching ``query``."""
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            docs = (searcher.doc(address) for _, address in all_hits(searcher, query))
+            return [_copy_record(doc) for doc in docs if doc.get_first("story") is not None]
+
+    def _any_term(self, field: str, values: Iterable[str]) -> Query | None:
+        terms = [Query.term_query(self._schema, field, v) for v in set(values)]
+        return all_of(Occur.Should, terms) if terms else None
+
+    def copy_candidates(self, band_keys: Iterable[str]) -> list[CopyRecord]:
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            # Most keys are in no other article: a term-table lookup settles those.
+            present = [k for k in set(band_keys) if searcher.doc_freq("bands", k)]
+        query = self._any_term("bands", present)
+        return self._heads(query) if query is not None else []
+
+    def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:
+        query = self._any_term("key", (paragraph_key(aid, 1) for aid in article_ids))
+        return {r.article_id: r for r in self._heads(query)} if query is not None else {}
+
+    def story_records(self, stories: Iterable[str]) -> dict[str, list[CopyRecord]]:
+        query = self._any_term("story", stories)
+        found: dict[str, list[CopyRecord]] = {}
+        for record in self._heads(query) if query is not None else []:
+            found.setdefault(record.story, []).append(record)
+        return found
+
+    def story_sizes(self) -> dict[str, int]:
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            terms = {"terms": {"field": "story", "size": _STORY_BUCKETS, "min_doc_count": 2}}
+            found = searcher.aggregate(Query.all_query(), {"stories": terms})["stories"]
+        return {b["key"]: b["doc_count"] for b in found["buckets"] if b["doc_count"] > 1}
 
     def article(self, article_id: str) -> list[Paragraph]:
         with _engine_errors(self._path):

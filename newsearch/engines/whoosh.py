@@ -12,7 +12,7 @@ import struct
 import threading
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -22,9 +22,9 @@ from typing import Any, TypeVar
 import whoosh.index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import Analyzer, Token
-from whoosh.collectors import SortingCollector, TopCollector
+from whoosh.collectors import SortingCollector, TopCollector, UnlimitedCollector
 from whoosh.columns import NumericColumn
-from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.matching import AndNotMatcher
 from whoosh.sorting import FieldFacet, MultiFacet
@@ -36,12 +36,17 @@ from ..query import ast
 from .base import (
     ROLE_BOOST,
     ArticleBatch,
+    ArticleCopies,
+    CopyPlan,
+    CopyRecord,
     Engine,
     EngineHit,
     EngineResults,
     EngineStats,
+    Planner,
     Sort,
     stored_paragraph,
+    story_key,
 )
 
 INDEX_NAME = "MAIN"
@@ -106,6 +111,13 @@ def _schema() -> Schema:
         # ... and date sorting reads two unindexed columns.
         undated=COLUMN(NumericColumn("B", default=1)),
         stamp=COLUMN(NumericColumn("q", default=0)),
+        # Copies (newsearch.copies): every paragraph carries its story as a number for
+        # collapsing; paragraph 1 also holds the story id, the LSH band keys and the
+        # MinHash signature, so the copy information commits with the article.
+        story_key=COLUMN(NumericColumn("q", default=0)),
+        story=ID(stored=True),
+        bands=KEYWORD(lowercase=False, commas=False, scorable=False),
+        signature=STORED(),
     )
 
 
@@ -142,8 +154,30 @@ def _document(p: Paragraph) -> dict[str, Any]:
     return doc
 
 
+def _with_copies(doc: dict[str, Any], p: Paragraph, copies: ArticleCopies) -> dict[str, Any]:
+    doc["story_key"] = story_key(copies.story)
+    if p.number == 1:
+        doc["story"] = copies.story
+        if copies.bands:
+            doc["bands"] = " ".join(copies.bands)
+            doc["signature"] = copies.signature
+    return doc
+
+
 def _paragraph(fields: dict[str, Any]) -> Paragraph:
     return stored_paragraph(fields, fields.get("date"))
+
+
+def _copy_record(fields: dict[str, Any]) -> CopyRecord:
+    return CopyRecord(
+        article_id=fields["article_id"],
+        title=fields["title"],
+        date=fields.get("date"),
+        source=fields.get("source"),
+        url=fields.get("url"),
+        story=fields.get("story") or fields["article_id"],
+        signature=fields.get("signature", b""),
+    )
 
 
 class _AndNotMatcher(AndNotMatcher):
@@ -297,23 +331,42 @@ class WhooshEngine(Engine):
             writer.commit()
         return result
 
-    def replace_articles(self, batch: ArticleBatch, *, lock_timeout: float) -> set[str]:
+    def replace_articles(
+        self, batch: ArticleBatch, *, lock_timeout: float, plan: Planner | None = None
+    ) -> set[str]:
         def replace(writer: Any) -> set[str]:
+            made = plan() if plan is not None else CopyPlan({})
             existing = set()
             for article_id, paragraphs in batch:
                 if writer.delete_by_term("article_id", article_id):
                     existing.add(article_id)
-                for p in paragraphs:
-                    writer.add_document(**_document(p))
+                self._add(writer, article_id, paragraphs, made)
+            self._rewrite(writer, made)
             return existing
 
         return self._write(lock_timeout, replace)
 
-    def delete_articles(self, article_ids: Sequence[str], *, lock_timeout: float) -> set[str]:
-        return self._write(
-            lock_timeout,
-            lambda writer: {aid for aid in article_ids if writer.delete_by_term("article_id", aid)},
-        )
+    def delete_articles(
+        self, article_ids: Sequence[str], *, lock_timeout: float, plan: Planner | None = None
+    ) -> set[str]:
+        def delete(writer: Any) -> set[str]:
+            made = plan() if plan is not None else CopyPlan({})
+            found = {aid for aid in article_ids if writer.delete_by_term("article_id", aid)}
+            self._rewrite(writer, made)
+            return found
+
+        return self._write(lock_timeout, delete)
+
+    @staticmethod
+    def _add(writer: Any, article_id: str, paragraphs: Sequence[Paragraph], made: CopyPlan) -> None:
+        copies = made.copies.get(article_id) or ArticleCopies(story=article_id)
+        for p in paragraphs:
+            writer.add_document(**_with_copies(_document(p), p, copies))
+
+    def _rewrite(self, writer: Any, made: CopyPlan) -> None:
+        for article_id, paragraphs in made.rewrites:
+            writer.delete_by_term("article_id", article_id)
+            self._add(writer, article_id, paragraphs, made)
 
     def _current_searcher(self) -> Any:
         """A searcher on the latest commit (one commit per search: a consistent snapshot)."""
@@ -350,6 +403,77 @@ class WhooshEngine(Engine):
                 for hit in results[offset : offset + limit]
             ]
         return EngineResults(total=total, hits=hits)
+
+    def search_stories(
+        self, query: ast.Node, *, limit: int, offset: int, sort: Sort
+    ) -> EngineResults:
+        compiled = compile_query(query)
+        with self._lock, _reading(self._path):
+            searcher = self._current_searcher()
+            if sort == "relevance":
+                collector: Any = UnlimitedCollector()
+            else:
+                facet = MultiFacet(
+                    [FieldFacet("undated"), FieldFacet("stamp", reverse=sort == "newest")]
+                )
+                collector = SortingCollector(facet, limit=None)
+            searcher.search_with_collector(compiled, collector)
+            ranked = collector.results().top_n
+            keys = searcher.reader().column_reader("story_key")
+            best: dict[int, tuple[Any, int]] = {}
+            for score, docnum in ranked:
+                best.setdefault(keys[docnum], (score, docnum))
+            page = list(best.values())[offset : offset + limit]
+            hits = [
+                EngineHit(_paragraph(searcher.stored_fields(docnum)), _score(score))
+                for score, docnum in page
+            ]
+        return EngineResults(total=len(ranked), hits=hits, stories=len(best))
+
+    def _heads(self, query: wq.Query) -> list[CopyRecord]:
+        """The copy records of the paragraph-1 documents matching ``query``."""
+        with self._lock, _reading(self._path):
+            searcher = self._current_searcher()
+            found = (searcher.stored_fields(docnum) for docnum in searcher.docs_for_query(query))
+            return [_copy_record(fields) for fields in found if "story" in fields]
+
+    def copy_candidates(self, band_keys: Iterable[str]) -> list[CopyRecord]:
+        with self._lock, _reading(self._path):
+            reader = self._current_searcher().reader()
+            # Most keys are in no other article: a term-table lookup settles those.
+            present = [wq.Term("bands", k) for k in set(band_keys) if ("bands", k) in reader]
+        return self._heads(wq.Or(present)) if present else []
+
+    def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:
+        ids = [wq.Term("article_id", aid) for aid in set(article_ids)]
+        if not ids:
+            return {}
+        return {r.article_id: r for r in self._heads(wq.Or(ids))}
+
+    def story_records(self, stories: Iterable[str]) -> dict[str, list[CopyRecord]]:
+        terms = [wq.Term("story", s) for s in set(stories)]
+        found: dict[str, list[CopyRecord]] = {}
+        for record in self._heads(wq.Or(terms)) if terms else []:
+            found.setdefault(record.story, []).append(record)
+        return found
+
+    def story_sizes(self) -> dict[str, int]:
+        with self._lock, _reading(self._path):
+            searcher = self._current_searcher()
+            # A term's document frequency still counts deleted documents until their
+            # segment is merged: count the live ones of the few that may have two.
+            shared = [
+                story
+                for story, info in searcher.reader().iter_field("story")
+                if info.doc_frequency() > 1
+            ]
+            sizes = {
+                story.decode() if isinstance(story, bytes) else story: sum(
+                    1 for _ in searcher.docs_for_query(wq.Term("story", story))
+                )
+                for story in shared
+            }
+        return {story: n for story, n in sizes.items() if n > 1}
 
     def article(self, article_id: str) -> list[Paragraph]:
         with self._lock, _reading(self._path):
