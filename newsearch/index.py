@@ -20,6 +20,7 @@ from .engines.base import SORTS, CopyRecord, Engine, Sort
 from .errors import IndexCorruptError, IndexNotFoundError, NewsearchError
 from .highlight import SNIPPET_CHARS
 from .highlight import highlight as highlight_text
+from .lexicon import Lexicon, has_fuzzy, resolve
 from .model import (
     Article,
     Copy,
@@ -102,6 +103,7 @@ class Index:
         # Syndicated-copy detection while indexing (newsearch.copies); off, every
         # article is its own story and has no fingerprint.
         self.detect_copies = True
+        self._lexicons: dict[str, tuple[object, Lexicon]] = {}
 
     # -- opening -----------------------------------------------------------------------
 
@@ -308,6 +310,15 @@ class Index:
 
     # -- searching ---------------------------------------------------------------------
 
+    def lexicon(self, field: str = "text") -> Lexicon:
+        """The index terms of a text field with their paragraph counts (kept per commit)."""
+        counts = self.engine.vocabulary(field)
+        cached = self._lexicons.get(field)
+        if cached is None or cached[0] is not counts:
+            cached = (counts, Lexicon(counts))
+            self._lexicons[field] = cached
+        return cached[1]
+
     def search(
         self,
         query: str,
@@ -339,6 +350,8 @@ class Index:
             node: ast.Node = dates  # only a date filter: every paragraph in range
         else:
             node = parse(query) if dates is None else make_and([parse(query), dates]) or dates
+        if has_fuzzy(node):
+            node = resolve(node, self.lexicon)
         if collapse:
             found = self.engine.search_stories(node, limit=limit, offset=offset, sort=sort)
         else:

@@ -12,6 +12,7 @@ from newsearch.query import parse
 from newsearch.query.ast import (
     And,
     DateRange,
+    Fuzzy,
     Keyword,
     MatchAll,
     MatchNone,
@@ -74,4 +75,4 @@ def assert_normal_form(node: Node, parent: Node | None = None) -> None:
     elif isinstance(node, (Term, Phrase)):
         assert node.field in ("text", "title", "source", "author", "section", "tags")
     else:
-        assert isinstance(node, (Prefix, Keyword, DateRange))
+        assert isinstance(node, (Prefix, Fuzzy, Keyword, DateRange))

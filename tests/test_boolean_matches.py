@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import OSA
 
 from newsearch import Index, analysis
 from newsearch.model import Paragraph
@@ -19,6 +20,9 @@ WORDS = ["Rafah", "Egypt", "Israel", "Gaza", "Hamas", "talks", "Qatar", "border"
 WORDS += ["the", "of", "aid", "oil", "said", "and", "Palestinians", "war", "zzabsent"]
 OTHER_LEAVES = [
     "negotiat*",
+    "Rafa~1",
+    "Egipt~2",
+    "crosing~1",
     "Isr*",
     "Pal*",
     "bor*",
@@ -74,8 +78,10 @@ def matches(node: ast.Node, p: Paragraph) -> bool:
             and (node.start is None or node.start <= p.date)
             and (node.end is None or p.date < node.end)
         )
-    assert isinstance(node, (ast.Term, ast.Phrase, ast.Prefix)), node
+    assert isinstance(node, (ast.Term, ast.Phrase, ast.Prefix, ast.Fuzzy)), node
     terms = _terms(p.text if node.field == "text" else p.title)
+    if isinstance(node, ast.Fuzzy):
+        return any(OSA.distance(t, node.term) <= node.distance for t in terms)
     if isinstance(node, ast.Term):
         return node.term in terms
     if isinstance(node, ast.Prefix):

@@ -14,14 +14,13 @@ from newsearch.copies import (
     NUM_PERM,
     Member,
     assign_stories,
-    band_keys,
     fingerprint,
     shingle_hashes,
     similarity,
 )
 from newsearch.paragraphs import split_article
 
-from .copies_helpers import ARAB_COPY, GULF_COPY, OTHER_STORY, WIRE, WIRE_ARTICLE, article
+from .copies_helpers import ARAB_COPY, GULF_COPY, OTHER_STORY, WIRE_ARTICLE
 
 
 def stories(index: Index) -> dict[str, str]:

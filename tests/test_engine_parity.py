@@ -59,6 +59,10 @@ QUERIES = [
     "Netanyahu’s",
     "talks",
     "28,000",
+    # fuzzy words
+    "Rafa~1",
+    "negotiaton~2",
+    "talk~1 -Qatar",
     # phrases
     '"Rafah border crossing"',
     "“Rafah border crossing”",

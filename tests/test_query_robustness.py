@@ -22,7 +22,23 @@ from .conftest import run_cli
 # with or without spaces so that operators, quotes and fields touch their neighbours.
 WORDS = ["Rafah", "Egypt", "talks", "Netanyahu’s", "empty-handed", "U.S.", "9:30", "28,000"]
 ODD_WORDS = ["café", "naïve", "שלום", "مرحبا", "😀", "…", "—", "\u200f", "\u202e", "\x00", "\t"]
-OPERATORS = ["AND", "OR", "NOT", "and", "or", "not", "TO", "-", "+", "*", "~3", "~", "~x"]
+OPERATORS = [
+    "AND",
+    "OR",
+    "NOT",
+    "and",
+    "or",
+    "not",
+    "TO",
+    "-",
+    "+",
+    "*",
+    "~3",
+    "~",
+    "~x",
+    "~1",
+    "~2",
+]
 PUNCTUATION = ["(", ")", "[", "]", '"', "“", "”", "„", "«", "»", "'", ":", "::", "~1001"]
 VALUES = [
     "Rafah",
@@ -69,6 +85,7 @@ NODE_TYPES = (
     ast.Term,
     ast.Phrase,
     ast.Prefix,
+    ast.Fuzzy,
     ast.Keyword,
     ast.DateRange,
     ast.And,
@@ -111,6 +128,8 @@ def assert_normal_form(node: ast.Node, *, root: bool = True) -> None:
         assert 0 <= node.slop <= MAX_SLOP
     elif isinstance(node, ast.Prefix):
         assert node.field in ast.TEXT_FIELDS and node.prefix
+    elif isinstance(node, ast.Fuzzy):
+        assert node.field in ast.TEXT_FIELDS and node.term and node.distance in (1, 2)
     elif isinstance(node, ast.Keyword):
         assert node.field in ast.KEYWORD_FIELDS and node.value == node.value.lower()
     elif isinstance(node, ast.DateRange) and node.start and node.end:

@@ -179,6 +179,14 @@ class Engine(ABC):
         """Articles per story, for the stories with more than one article."""
 
     @abstractmethod
+    def vocabulary(self, field: str) -> Mapping[str, int]:
+        """Every index term of a text field and the number of paragraphs holding it.
+
+        Read once per commit (callers may keep it until the index changes); counts may
+        include paragraphs deleted since the last merge.
+        """
+
+    @abstractmethod
     def article(self, article_id: str) -> list[Paragraph]:
         """Every paragraph of one article, in order (empty when it is not indexed)."""
 

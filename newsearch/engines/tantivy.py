@@ -187,6 +187,8 @@ class TantivyEngine(Engine):
         self._path = path
         self._schema = ix.schema
         self._lock = threading.Lock()
+        # Vocabularies of the commit whose meta.json had this (mtime, size).
+        self._vocabularies: tuple[Any, dict[str, dict[str, int]]] = (None, {})
 
     @classmethod
     def create(cls, path: Path) -> TantivyEngine:
@@ -394,6 +396,18 @@ class TantivyEngine(Engine):
             terms = {"terms": {"field": "story", "size": _STORY_BUCKETS, "min_doc_count": 2}}
             found = searcher.aggregate(Query.all_query(), {"stories": terms})["stories"]
         return {b["key"]: b["doc_count"] for b in found["buckets"] if b["doc_count"] > 1}
+
+    def vocabulary(self, field: str) -> dict[str, int]:
+        with _engine_errors(self._path):
+            # Every commit rewrites meta.json: its stamp tells whether ours is current.
+            meta = (self._path / "meta.json").stat()
+            stamp = (meta.st_mtime_ns, meta.st_size)
+            if self._vocabularies[0] != stamp:
+                self._vocabularies = (stamp, {})
+            cache = self._vocabularies[1]
+            if field not in cache:
+                cache[field] = dict(self._searcher().terms_with_prefix(field, ""))
+            return cache[field]
 
     def article(self, article_id: str) -> list[Paragraph]:
         with _engine_errors(self._path):

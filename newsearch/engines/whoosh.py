@@ -295,6 +295,7 @@ class WhooshEngine(Engine):
         self._path = path
         self._searcher: Any = None
         self._lock = threading.Lock()
+        self._vocabularies: dict[str, dict[str, int]] = {}
 
     @classmethod
     def create(cls, path: Path) -> WhooshEngine:
@@ -377,6 +378,7 @@ class WhooshEngine(Engine):
             self._searcher = None
         if self._searcher is None:
             self._searcher = self._ix.searcher()
+            self._vocabularies = {}  # they belong to the searcher's commit
         return self._searcher
 
     def search(self, query: ast.Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
@@ -474,6 +476,17 @@ class WhooshEngine(Engine):
                 for story in shared
             }
         return {story: n for story, n in sizes.items() if n > 1}
+
+    def vocabulary(self, field: str) -> dict[str, int]:
+        with self._lock, _reading(self._path):
+            searcher = self._current_searcher()
+            if field not in self._vocabularies:
+                reader = searcher.reader()
+                self._vocabularies[field] = {
+                    term.decode("utf-8"): info.doc_frequency()
+                    for term, info in reader.iter_field(field)
+                }
+            return self._vocabularies[field]
 
     def article(self, article_id: str) -> list[Paragraph]:
         with self._lock, _reading(self._path):

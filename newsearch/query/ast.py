@@ -43,6 +43,22 @@ class Prefix:
 
 
 @dataclass(frozen=True)
+class Fuzzy:
+    """Index terms within ``distance`` edits of ``term`` (``volker~1``).
+
+    Edits are counted between index terms (stems), by optimal string alignment: an
+    insertion, deletion, substitution or swap of neighbours is one edit. The index layer
+    resolves it against the index's vocabulary before an engine sees it
+    (``newsearch.lexicon.resolve``), so every engine matches the same words.
+    """
+
+    field: str
+    term: str
+    distance: int
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class Keyword:
     """An exact keyword value (``role:caption``, ``language:en``), lower-cased."""
 
@@ -85,12 +101,12 @@ class MatchNone:
     """No paragraph (a query whose words all analyze to nothing, e.g. ``"…"``)."""
 
 
-Node = Term | Phrase | Prefix | Keyword | DateRange | And | Or | Not | MatchAll | MatchNone
+Node = Term | Phrase | Prefix | Fuzzy | Keyword | DateRange | And | Or | Not | MatchAll | MatchNone
 
 
-def positive_leaves(node: Node) -> list[Term | Phrase | Prefix]:
+def positive_leaves(node: Node) -> list[Term | Phrase | Prefix | Fuzzy]:
     """Word leaves that contribute matches (not under a ``Not``): what gets highlighted."""
-    if isinstance(node, (Term, Phrase, Prefix)):
+    if isinstance(node, (Term, Phrase, Prefix, Fuzzy)):
         return [node]
     if isinstance(node, (And, Or)):
         return [leaf for child in node.children for leaf in positive_leaves(child)]

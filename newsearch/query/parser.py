@@ -11,9 +11,11 @@ Grammar (``AND``, ``OR``, ``NOT`` are operators only in upper case)::
 
 Words and quoted phrases go through ``newsearch.analysis``: a word with one term is a
 ``Term``, with several (``empty-handed``, ``U.S.``) a ``Phrase`` with slop 0, with none
-(``…``, a lone ``-``) it is dropped. A word ending in ``*`` is a ``Prefix`` of its last
-term (``Israel-Ga*`` is the phrase before it AND the prefix). A colon makes a field
-only after a known field name followed directly by a value; ``9:30``, ``note: hi`` and
+(``…``, a lone ``-``) it is dropped. A word ending in ``~1`` or ``~2`` is ``Fuzzy``
+(``volker~1``: index terms within one edit); it must be one word. A word ending in
+``*`` is a ``Prefix`` of its last term (``Israel-Ga*`` is the phrase before it AND the
+prefix). A colon makes a field only after a known field name followed directly by a
+value; ``9:30``, ``note: hi`` and
 ``https://…`` are text. ``role:``/``language:`` give lower-cased ``Keyword``s; ``date:``
 values are date expressions (``newsearch.query.dates``). Every error is a
 ``QuerySyntaxError`` whose position is an offset into the query as given.
@@ -43,6 +45,7 @@ from newsearch.query.ast import (
     KEYWORD_FIELDS,
     And,
     DateRange,
+    Fuzzy,
     Keyword,
     MatchAll,
     MatchNone,
@@ -56,6 +59,7 @@ from newsearch.query.ast import (
 
 MAX_DEPTH = 100
 MAX_SLOP = 1000
+MAX_FUZZY = 2
 ROLES = ("title", "standfirst", "caption", "body")
 # Query field name (lower case) → AST field. "tags" is accepted as well as "tag".
 FIELDS = {
@@ -79,6 +83,7 @@ _WORD_RE = re.compile(r'[^\s()"“”]+')
 _QUOTE_RE = re.compile(r'["“”]')
 _FIELD_RE = re.compile(r"([A-Za-z]+):(?=[^\s)])")
 _SLOP_RE = re.compile(r"[0-9]+")
+_FUZZY_RE = re.compile(r"(.*[^\W_])~([0-9]+)")
 _EDGE_PUNCTUATION_RE = re.compile(r"^[\W_]+|[\W_]+$")
 
 
@@ -354,7 +359,22 @@ class _Parser:
             return self.keyword_node(field, word, start)
         if word.endswith("*"):
             return self.prefix_node(field, word, start, direct)
+        fuzzy = _FUZZY_RE.fullmatch(word)
+        if fuzzy is not None:
+            return self.fuzzy_node(field, fuzzy, start)
         return text_node(field, word)
+
+    def fuzzy_node(self, field: str, match: re.Match[str], start: int) -> Fuzzy:
+        """``volker~1``: one word and an edit distance of 1 or 2."""
+        head, digits = match.group(1), match.group(2)
+        tilde = start + match.start(2) - 1
+        distance = int(digits) if len(digits) <= 2 else MAX_FUZZY + 1
+        if not 1 <= distance <= MAX_FUZZY:
+            raise self.error("'~' after a word takes an edit distance of 1 or 2", tilde)
+        tokens = list(analysis.tokenize(head))
+        if len(tokens) != 1:
+            raise self.error(f"'~{digits}' (fuzzy) applies to one word, not '{head}'", start)
+        return Fuzzy(field, tokens[0].term, distance, text=head)
 
     def prefix_node(self, field: str, word: str, start: int, direct: bool) -> Node | None:
         """``netan*``: a prefix of the last term, ANDed with any words before it."""
