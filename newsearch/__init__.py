@@ -20,6 +20,7 @@ from .index import Index
 from .model import (
     Article,
     ArticleHits,
+    ArticleMeta,
     Hit,
     IndexReport,
     IndexStats,
@@ -34,6 +35,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Article",
     "ArticleHits",
+    "ArticleMeta",
     "EngineUnavailableError",
     "Hit",
     "Index",

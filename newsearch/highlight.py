@@ -15,36 +15,12 @@ from collections.abc import Sequence
 
 from . import analysis
 from .model import Snippet, Span
+from .phrases import phrase_spans
 from .query import ast
 
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
 _SENTENCE_START = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
-
-
-def phrase_spans(tokens: Sequence[analysis.Token], terms: tuple[str, ...], slop: int) -> list[Span]:
-    """Occurrences of a phrase: its words in order, each at most ``slop`` other positions
-    after the previous one. Every chain from a first word counts (not only the greedy
-    one), and the span ends at the earliest complete chain."""
-    at = {t.position: t for t in tokens}
-    spans = []
-    for first in tokens:
-        if first.term != terms[0]:
-            continue
-        reached = [first]
-        for term in terms[1:]:
-            positions = {
-                p
-                for r in reached
-                for p in range(r.position + 1, r.position + slop + 2)
-                if p in at and at[p].term == term
-            }
-            reached = [at[p] for p in sorted(positions)]
-            if not reached:
-                break
-        else:
-            spans.append(Span(first.start, reached[0].end))
-    return spans
 
 
 def find_spans(text: str, query: ast.Node) -> tuple[Span, ...]:

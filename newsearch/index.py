@@ -31,13 +31,12 @@ from .model import (
     SearchResults,
     SkippedInput,
     Snippet,
-    Span,
 )
 from .query import ast, date_range, parse
 from .query.parser import make_and
 from .readers import Parsed, read_paths, read_stream
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
@@ -373,7 +372,7 @@ class Index:
                     for q in articles[p.article_id]
                     if q.number != p.number and abs(q.number - p.number) <= context
                 )
-            hits.append(_hit(p, engine_hit.score, spans, snippet, neighbours))
+            hits.append(Hit.of(p, engine_hit.score, spans, snippet, neighbours))
         if collapse:
             hits = self._with_copies(hits)
         return SearchResults(
@@ -382,6 +381,7 @@ class Index:
             offset=offset,
             limit=limit,
             hits=tuple(hits),
+            total_articles=found.articles,
             total_stories=found.stories,
         )
 
@@ -417,30 +417,3 @@ def _copies_of(record: CopyRecord, members: Iterable[CopyRecord]) -> list[Copy]:
         )
         for m in others
     ]
-
-
-def _hit(
-    p: Paragraph,
-    score: float,
-    spans: tuple[Span, ...],
-    snippet: Snippet,
-    context: tuple[Paragraph, ...],
-) -> Hit:
-    return Hit(
-        article_id=p.article_id,
-        paragraph=p.number,
-        role=p.role,
-        score=score,
-        text=p.text,
-        title=p.title,
-        date=p.date,
-        source=p.source,
-        author=p.author,
-        url=p.url,
-        section=p.section,
-        tags=p.tags,
-        language=p.language,
-        highlights=spans,
-        snippet=snippet,
-        context=context,
-    )

@@ -12,6 +12,81 @@ ROLES: tuple[Role, ...] = ("title", "standfirst", "caption", "body")
 
 
 @dataclass(frozen=True)
+class ArticleMeta:
+    """An article's metadata, carried unchanged by each of its paragraphs and hits.
+
+    ``date`` is the publication's own date-time: naive when the input gave no zone,
+    else aware with the input's UTC offset (its calendar day is the local one).
+    """
+
+    id: str
+    title: str
+    date: datetime | None = None
+    source: str | None = None
+    author: str | None = None
+    url: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    language: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The metadata as flat JSON fields (``article_id``, ``title``, ``date``, …)."""
+        return {
+            "article_id": self.id,
+            "title": self.title,
+            "date": iso_date(self.date),
+            "source": self.source,
+            "author": self.author,
+            "url": self.url,
+            "section": self.section,
+            "tags": list(self.tags),
+            "language": self.language,
+        }
+
+
+class _MetaFields:
+    """Read access to the carried ``meta`` as plain attributes (``p.title``, ``hit.date``)."""
+
+    meta: ArticleMeta
+
+    @property
+    def article_id(self) -> str:
+        return self.meta.id
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    @property
+    def date(self) -> datetime | None:
+        return self.meta.date
+
+    @property
+    def source(self) -> str | None:
+        return self.meta.source
+
+    @property
+    def author(self) -> str | None:
+        return self.meta.author
+
+    @property
+    def url(self) -> str | None:
+        return self.meta.url
+
+    @property
+    def section(self) -> str | None:
+        return self.meta.section
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.meta.tags
+
+    @property
+    def language(self) -> str | None:
+        return self.meta.language
+
+
+@dataclass(frozen=True)
 class Article:
     """One news article as read from a file, before it is split into paragraphs.
 
@@ -32,27 +107,34 @@ class Article:
     tags: tuple[str, ...] = ()
     language: str | None = None
 
+    def meta(self, article_id: str) -> ArticleMeta:
+        """The metadata its paragraphs carry, under the id it is indexed by."""
+        return ArticleMeta(
+            id=article_id,
+            title=self.title.strip(),
+            date=self.date,
+            source=self.source,
+            author=self.author,
+            url=self.url,
+            section=self.section,
+            tags=self.tags,
+            language=self.language,
+        )
+
 
 @dataclass(frozen=True)
-class Paragraph:
+class Paragraph(_MetaFields):
     """One searchable paragraph: the unit newsearch indexes and returns.
 
     ``number`` counts every paragraph of the article from 1 in reading order (the title
-    is paragraph 1).
+    is paragraph 1). The article's metadata is ``meta``, also readable as attributes
+    (``p.article_id``, ``p.title``, ``p.date`` …).
     """
 
-    article_id: str
+    meta: ArticleMeta
     number: int
     role: Role
     text: str
-    title: str
-    date: datetime | None = None
-    source: str | None = None
-    author: str | None = None
-    url: str | None = None
-    section: str | None = None
-    tags: tuple[str, ...] = ()
-    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,22 +188,18 @@ class Copy:
 
 
 @dataclass(frozen=True)
-class Hit:
-    """One matching paragraph with its article's metadata, score and highlights."""
+class Hit(_MetaFields):
+    """One matching paragraph with its article's metadata, score and highlights.
 
-    article_id: str
+    ``paragraph`` is the paragraph's number; the metadata is ``meta``, also readable as
+    attributes (``hit.title``, ``hit.date`` …).
+    """
+
+    meta: ArticleMeta
     paragraph: int
     role: Role
-    score: float
     text: str
-    title: str
-    date: datetime | None
-    source: str | None
-    author: str | None
-    url: str | None
-    section: str | None
-    tags: tuple[str, ...]
-    language: str | None
+    score: float
     highlights: tuple[Span, ...]
     snippet: Snippet
     context: tuple[Paragraph, ...] = ()
@@ -129,25 +207,34 @@ class Hit:
     story: str | None = None
     copies: tuple[Copy, ...] = ()
 
+    @classmethod
+    def of(
+        cls,
+        p: Paragraph,
+        score: float,
+        highlights: tuple[Span, ...],
+        snippet: Snippet,
+        context: tuple[Paragraph, ...] = (),
+    ) -> Hit:
+        """The hit for a matching paragraph."""
+        return cls(p.meta, p.number, p.role, p.text, score, highlights, snippet, context)
+
     def to_dict(self) -> dict[str, Any]:
-        """The hit as the documented JSON object."""
+        """The hit as the documented JSON object (metadata fields flat, beside the hit's)."""
         data: dict[str, Any] = {
             "article_id": self.article_id,
             "paragraph": self.paragraph,
             "role": self.role,
             "score": round(self.score, 6),
-            "title": self.title,
-            "date": iso_date(self.date),
-            "source": self.source,
-            "author": self.author,
-            "url": self.url,
-            "section": self.section,
-            "tags": list(self.tags),
-            "language": self.language,
-            "text": self.text,
-            "highlights": [s.to_list() for s in self.highlights],
-            "snippet": self.snippet.to_dict(),
         }
+        data.update(self.meta.to_dict())
+        data.update(
+            {
+                "text": self.text,
+                "highlights": [s.to_list() for s in self.highlights],
+                "snippet": self.snippet.to_dict(),
+            }
+        )
         if self.context:
             data["context"] = [
                 {"paragraph": p.number, "role": p.role, "text": p.text} for p in self.context
@@ -159,26 +246,24 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class ArticleHits:
+class ArticleHits(_MetaFields):
     """The hits of one article, in the order they were ranked."""
 
-    article_id: str
-    title: str
-    date: datetime | None
-    source: str | None
-    url: str | None
+    meta: ArticleMeta
     hits: tuple[Hit, ...]
 
 
 @dataclass(frozen=True)
 class SearchResults:
-    """One page of ranked hits plus the total number of matching paragraphs."""
+    """One page of ranked hits, the number of matching paragraphs (``total``) and of
+    matching articles (``total_articles``), both over all pages."""
 
     query: str
     total: int
     offset: int
     limit: int
     hits: tuple[Hit, ...] = field(default_factory=tuple)
+    total_articles: int = 0
     # Collapsed results only: distinct stories among all the matching paragraphs.
     total_stories: int | None = None
 
@@ -193,23 +278,14 @@ class SearchResults:
         groups: dict[str, list[Hit]] = {}
         for hit in self.hits:
             groups.setdefault(hit.article_id, []).append(hit)
-        return [
-            ArticleHits(
-                article_id=aid,
-                title=hits[0].title,
-                date=hits[0].date,
-                source=hits[0].source,
-                url=hits[0].url,
-                hits=tuple(hits),
-            )
-            for aid, hits in groups.items()
-        ]
+        return [ArticleHits(meta=hits[0].meta, hits=tuple(hits)) for hits in groups.values()]
 
     def to_dict(self) -> dict[str, Any]:
-        """The documented JSON object: query, total, offset, limit and hits."""
+        """The documented JSON object: query, totals, offset, limit and hits."""
         return {
             "query": self.query,
             "total": self.total,
+            "total_articles": self.total_articles,
             "offset": self.offset,
             "limit": self.limit,
             "hits": [h.to_dict() for h in self.hits],

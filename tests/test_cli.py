@@ -119,15 +119,17 @@ def test_json_output_schema(runner, index_dir):
         "oldest",
     )
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "offset", "limit", "hits"}
+    assert set(data) == {"query", "total", "total_articles", "offset", "limit", "hits"}
     assert (data["query"], data["total"], data["offset"], data["limit"]) == (
         '"Rafah border crossing"',
         2,
         0,
         1,
     )
+    assert data["total_articles"] == 2
     (hit,) = data["hits"]
-    assert set(hit) >= {
+    # Flat, in this order: the article's metadata sits beside the hit's own fields.
+    assert list(hit) == [
         "article_id",
         "paragraph",
         "role",
@@ -137,10 +139,13 @@ def test_json_output_schema(runner, index_dir):
         "source",
         "author",
         "url",
+        "section",
+        "tags",
+        "language",
         "text",
         "highlights",
         "snippet",
-    }
+    ]
     assert (hit["article_id"], hit["paragraph"], hit["date"]) == ("old-1", 2, "2023-11-24T10:00:00")
     assert hit["highlights"] == [[4, 25]]
     assert hit["text"][4:25] == "Rafah border crossing"

@@ -9,6 +9,7 @@ import pytest
 
 from newsearch import Index, IndexCorruptError
 from newsearch.cli import EXIT_ERROR, EXIT_FOUND
+from newsearch.index import FORMAT_VERSION
 
 from .conftest import SEEDS, run_cli
 
@@ -73,7 +74,7 @@ def test_incompatible_format_version_says_so(seeded, runner):
         Index.open(seeded)
     result = run_cli(runner, "stats", "--index", str(seeded))
     assert result.exit_code == EXIT_ERROR
-    assert "this newsearch reads version 1" in result.stderr
+    assert f"this newsearch reads version {FORMAT_VERSION}" in result.stderr
     assert "newsearch index --rebuild" in result.stderr
 
 

@@ -11,17 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsearch.model import Article
-from newsearch.paragraphs import (
-    article_id,
-    date_line,
-    is_boilerplate,
-    is_caption,
-    parse_date,
-    parse_text_layout,
-    split_article,
-    split_blocks,
-    text_date,
-)
+from newsearch.paragraphs import article_id, is_boilerplate, is_caption, split_article
+from newsearch.readers.blocks import split_blocks
+from newsearch.readers.dates import date_line, read_date, text_date
+from newsearch.readers.text import parse_text_layout
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_1494f7528b899f5e.txt"
 SEED_TITLE = "Blinken leaves Middle East empty-handed as Hamas begins fresh talks"
@@ -190,13 +183,13 @@ def test_published_wins_over_updated():
     assert text_date("No dates here") is None
 
 
-def test_parse_date_is_naive_utc():
-    assert parse_date("2024-02-09T09:30:00+04:00") == datetime(2024, 2, 9, 5, 30)
-    assert parse_date("2024-02-09T09:30:00Z") == datetime(2024, 2, 9, 9, 30)
-    assert parse_date("2024-02-09") == datetime(2024, 2, 9, 0, 0)
-    assert parse_date("Fri, 09 Feb 2024 09:30:00 EST") == datetime(2024, 2, 9, 14, 30)
-    assert parse_date("xyz") is None
-    assert parse_date("   ") is None
+def test_read_date_is_naive_utc():
+    assert read_date("2024-02-09T09:30:00+04:00") == datetime(2024, 2, 9, 5, 30)
+    assert read_date("2024-02-09T09:30:00Z") == datetime(2024, 2, 9, 9, 30)
+    assert read_date("2024-02-09") == datetime(2024, 2, 9, 0, 0)
+    assert read_date("Fri, 09 Feb 2024 09:30:00 EST") == datetime(2024, 2, 9, 14, 30)
+    assert read_date("xyz") is None
+    assert read_date("   ") is None
 
 
 # --- parse_text_layout ---------------------------------------------------------------
@@ -320,7 +313,7 @@ def test_split_article_roles_numbers_and_metadata():
     article = Article(
         title="Title",
         standfirst="Short standfirst",
-        body=("Smoke rises. AFP", "Body one.", "  ", "Advertisement", "Updated: 9 Feb 2024"),
+        body=("Smoke rises. AFP", "Body one.", "  ", "Advertisement"),
         date=datetime(2024, 2, 9),
         source="The National",
         author="A. Writer",
@@ -381,3 +374,20 @@ def test_a_body_that_starts_by_repeating_the_title_drops_the_repeat():
         (3, "body", "Gold rises"),
     ]
     assert len(split_article(Article(title="Brief", body=("Brief",)), "b1")) == 1
+
+
+def test_paragraphs_carry_one_shared_article_meta():
+    article = Article(title=" T ", body=("One.", "Two."), source="S", tags=("a",))
+    paragraphs = split_article(article, "m1")
+    assert {p.meta for p in paragraphs} == {article.meta("m1")}
+    assert article.meta("m1").to_dict() == {
+        "article_id": "m1",
+        "title": "T",
+        "date": None,
+        "source": "S",
+        "author": None,
+        "url": None,
+        "section": None,
+        "tags": ["a"],
+        "language": None,
+    }

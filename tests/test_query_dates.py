@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsearch.errors import QuerySyntaxError
-from newsearch.query import date_range, parse_date
+from newsearch.query import date_range, date_span
 from newsearch.query.ast import DateRange
 from newsearch.query.dates import parse_date_expression
 
@@ -34,7 +34,7 @@ def day(text: str) -> datetime:
     ],
 )
 def test_parse_date_gives_the_half_open_span(text, start, end):
-    assert parse_date(text) == (day(start), day(end))
+    assert date_span(text) == (day(start), day(end))
 
 
 @pytest.mark.parametrize(
@@ -43,17 +43,17 @@ def test_parse_date_gives_the_half_open_span(text, start, end):
 )
 def test_parse_date_rejects_what_is_not_a_date(text):
     with pytest.raises(ValueError, match="not a date"):
-        parse_date(text)
+        date_span(text)
 
 
 def test_bad_day_message_says_why():
     with pytest.raises(ValueError, match=r"month must be in 1\.\.12"):
-        parse_date("2024-13-01")
+        date_span("2024-13-01")
 
 
 def test_last_representable_year_ends_at_datetime_max():
-    assert parse_date("9999") == (day("9999-01-01"), datetime.max)
-    assert parse_date("9999-12-31") == (day("9999-12-31"), datetime.max)
+    assert date_span("9999") == (day("9999-01-01"), datetime.max)
+    assert date_span("9999-12-31") == (day("9999-12-31"), datetime.max)
 
 
 @pytest.mark.parametrize(
@@ -140,7 +140,7 @@ def test_date_range_rejects_other_types():
 @settings(max_examples=200, deadline=None)
 @given(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 30)))
 def test_every_calendar_day_round_trips(value):
-    start, end = parse_date(value.isoformat())
+    start, end = date_span(value.isoformat())
     assert start == datetime(value.year, value.month, value.day)
     assert end - start == timedelta(days=1)
     assert date_range(value, value) == DateRange(start, end)
@@ -150,7 +150,7 @@ def test_every_calendar_day_round_trips(value):
 @given(st.text())
 def test_arbitrary_text_is_a_date_or_a_value_error(text):
     try:
-        start, end = parse_date(text)
+        start, end = date_span(text)
     except ValueError:
         return
     assert start < end

@@ -48,3 +48,14 @@ def test_total_is_the_same_for_every_page_size(synthetic_index, query, sort):
         page = synthetic_index.search(query, limit=limit, sort=sort, highlight=False)
         assert page.total == everything.total
         assert [h.paragraph for h in page] == [h.paragraph for h in everything][:limit]
+
+
+@pytest.mark.parametrize("query", ["oil", "storm OR flood", "tax -budget", "date:2024-03"])
+def test_total_articles_counts_distinct_articles_over_all_pages(synthetic_index, query):
+    everything = synthetic_index.search(query, limit=100_000, highlight=False)
+    articles = {h.article_id for h in everything}
+    assert len(articles) < everything.total  # some articles match in several paragraphs
+    for limit in (1, 10):
+        page = synthetic_index.search(query, limit=limit, offset=3, highlight=False)
+        assert page.total_articles == len(articles)
+        assert page.to_dict()["total_articles"] == len(articles)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..analysis import VALUE_SEPARATOR
-from ..model import Paragraph
+from ..model import ArticleMeta, Paragraph
 from ..query.ast import Node
 
 Sort = Literal["relevance", "newest", "oldest"]
@@ -30,11 +30,8 @@ ROLE_BOOST = {"title": 1.5, "standfirst": 1.25, "caption": 1.0, "body": 1.0}
 def stored_paragraph(fields: Mapping[str, Any], date: datetime | None) -> Paragraph:
     """A ``Paragraph`` from an engine's stored fields (tags joined by VALUE_SEPARATOR)."""
     tags = fields.get("tags")
-    return Paragraph(
-        article_id=fields["article_id"],
-        number=fields["paragraph"],
-        role=fields["role"],
-        text=fields["text"],
+    meta = ArticleMeta(
+        id=fields["article_id"],
         title=fields["title"],
         date=date,
         source=fields.get("source"),
@@ -44,6 +41,7 @@ def stored_paragraph(fields: Mapping[str, Any], date: datetime | None) -> Paragr
         tags=tuple(tags.split(VALUE_SEPARATOR)) if tags else (),
         language=fields.get("language"),
     )
+    return Paragraph(meta, number=fields["paragraph"], role=fields["role"], text=fields["text"])
 
 
 @dataclass(frozen=True)
@@ -54,8 +52,11 @@ class EngineHit:
 
 @dataclass(frozen=True)
 class EngineResults:
+    """One page of hits; ``total`` paragraphs and ``articles`` match over all pages."""
+
     total: int
     hits: list[EngineHit]
+    articles: int
     # Distinct stories among all the hits (``search_stories`` only).
     stories: int | None = None
 
@@ -100,9 +101,10 @@ class CopyPlan:
 Planner = Callable[[], CopyPlan]
 
 
-def story_key(story: str) -> int:
-    """A signed 64-bit number for a story id, for engines' numeric columns."""
-    digest = hashlib.blake2b(story.encode("utf-8"), digest_size=8).digest()
+def hash64(text: str) -> int:
+    """64 bits of the text's BLAKE2 hash as a signed integer, for numeric columns (story
+    ids, article ids: a fast field holds no text)."""
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
@@ -155,7 +157,8 @@ class Engine(ABC):
 
     @abstractmethod
     def search(self, query: Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
-        """The hits ranked ``offset`` to ``offset + limit`` and the total number of hits."""
+        """The hits ranked ``offset`` to ``offset + limit``, and how many paragraphs and
+        distinct articles match in all."""
 
     @abstractmethod
     def search_stories(self, query: Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:

@@ -41,8 +41,8 @@ from .base import (
     EngineStats,
     Planner,
     Sort,
+    hash64,
     stored_paragraph,
-    story_key,
 )
 from .tantivy_query import (
     EPOCH,
@@ -78,6 +78,7 @@ def _schema() -> tantivy.Schema:
         builder.add_text_field(name, stored=True, tokenizer_name="whitespace")
     builder.add_integer_field("paragraph", stored=True)
     builder.add_integer_field("seq", fast=True)  # indexing order, like whoosh's doc numbers
+    builder.add_integer_field("article_hash", fast=True)  # counts a query's distinct articles
     builder.add_integer_field("date", stored=True, indexed=True, fast=True)
     builder.add_float_field("weight", fast=True)
     # Copies (newsearch.copies): every paragraph carries its story as a number for
@@ -110,6 +111,7 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
     )
     doc.add_integer("paragraph", p.number)
     doc.add_integer("seq", seq)
+    doc.add_integer("article_hash", article_hash(p.article_id))
     if p.role in _WEIGHTS:
         doc.add_float("weight", _WEIGHTS[p.role])
     doc.add_pre_tokenized_text("text", _pretokenized(p.text))
@@ -129,7 +131,7 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
 
 
 def _with_copies(doc: tantivy.Document, p: Paragraph, copies: ArticleCopies) -> tantivy.Document:
-    doc.add_integer("story_key", story_key(copies.story))
+    doc.add_integer("story_key", hash64(copies.story))
     if p.number == 1:
         doc.add_text("story", copies.story)
         for key in copies.bands:
@@ -141,6 +143,11 @@ def _with_copies(doc: tantivy.Document, p: Paragraph, copies: ArticleCopies) -> 
 
 def _fields(doc: tantivy.Document) -> dict[str, Any]:
     return {name: values[0] for name, values in doc.to_dict().items() if values}
+
+
+def article_hash(article_id: str) -> int:
+    """64 bits of the id's BLAKE2 hash as a signed integer (a fast field holds no text)."""
+    return hash64(article_id)
 
 
 def _paragraph(doc: tantivy.Document) -> Paragraph:
@@ -307,7 +314,15 @@ class TantivyEngine(Engine):
                 EngineHit(_paragraph(searcher.doc(address)), score)
                 for score, address in page[:limit]
             ]
-        return EngineResults(total=total, hits=hits)
+            articles = self._count_articles(searcher, compiled, total)
+        return EngineResults(total=total, hits=hits, articles=articles)
+
+    def _count_articles(self, searcher: tantivy.Searcher, query: Query, total: int) -> int:
+        """Distinct articles among every hit of ``query`` (by the 64-bit id hash)."""
+        if total == 0:
+            return 0
+        addresses = [address for _, address in searcher.search(query, total, count=False).hits]
+        return len(set(searcher.fast_field_values("article_hash", addresses)))
 
     def _by_date(
         self, searcher: tantivy.Searcher, query: Query, offset: int, limit: int, sort: Sort
@@ -347,18 +362,20 @@ class TantivyEngine(Engine):
             compiled = Compiler(searcher, self._schema).compile(query)
             total = searcher.search(compiled, 1, count=True).count
             if not total:
-                return EngineResults(total=0, hits=[], stories=0)
+                return EngineResults(total=0, hits=[], articles=0, stories=0)
             if sort == "relevance":
                 ranked = searcher.search(compiled, total, weight_by_field="weight").hits
             else:
                 ranked = self._by_date(searcher, compiled, 0, total, sort)[1]
-            keys = searcher.fast_field_values("story_key", [address for _, address in ranked])
+            addresses = [address for _, address in ranked]
+            keys = searcher.fast_field_values("story_key", addresses)
             best: dict[int, tuple[float, Any]] = {}
             for hit, key in zip(ranked, keys, strict=True):
                 best.setdefault(key, hit)
             page = list(best.values())[offset : offset + limit]
             hits = [EngineHit(_paragraph(searcher.doc(address)), score) for score, address in page]
-        return EngineResults(total=total, hits=hits, stories=len(best))
+            articles = len(set(searcher.fast_field_values("article_hash", addresses)))
+        return EngineResults(total=total, hits=hits, articles=articles, stories=len(best))
 
     def _heads(self, query: Query) -> list[CopyRecord]:
         """The copy records of the paragraph-1 documents matching ``query``."""

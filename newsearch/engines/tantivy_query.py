@@ -4,9 +4,9 @@ Sloppy phrases: tantivy's own slop is not ours (it allows the reverse order, and
 three or more words it misses chains that fit). ``"a b c"~N`` means each gap between
 neighbours is 0 to N positions, so it becomes one exact phrase with explicit offsets per
 combination of gaps. When there would be more than ``MAX_PHRASE_VARIANTS`` of them, the
-paragraphs holding every word are checked against their stored text with the
-highlighter's own phrase matcher, and the phrase becomes the set of paragraph keys that
-passed.
+paragraphs holding every word are checked against their stored text with the phrase
+matcher the highlighter uses (``newsearch.phrases``), and the phrase becomes the set of
+paragraph keys that passed.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from .. import analysis
-from ..highlight import phrase_spans
+from ..phrases import phrase_spans
 from ..query import ast
 
 MAX_PHRASE_VARIANTS = 64

@@ -45,8 +45,8 @@ from .base import (
     EngineStats,
     Planner,
     Sort,
+    hash64,
     stored_paragraph,
-    story_key,
 )
 
 INDEX_NAME = "MAIN"
@@ -93,7 +93,8 @@ class NewsAnalyzer(Analyzer):
 def _schema() -> Schema:
     analyzer = NewsAnalyzer()
     return Schema(
-        article_id=ID(stored=True),
+        # A column too: counting a query's distinct articles reads it per hit.
+        article_id=ID(stored=True, sortable=True),
         paragraph=STORED(),
         role=ID(stored=True),
         text=TEXT(analyzer=analyzer, stored=True, phrase=True),
@@ -155,7 +156,7 @@ def _document(p: Paragraph) -> dict[str, Any]:
 
 
 def _with_copies(doc: dict[str, Any], p: Paragraph, copies: ArticleCopies) -> dict[str, Any]:
-    doc["story_key"] = story_key(copies.story)
+    doc["story_key"] = hash64(copies.story)
     if p.number == 1:
         doc["story"] = copies.story
         if copies.bands:
@@ -404,7 +405,11 @@ class WhooshEngine(Engine):
                 EngineHit(_paragraph(hit.fields()), _score(hit.score))
                 for hit in results[offset : offset + limit]
             ]
-        return EngineResults(total=total, hits=hits)
+            articles = 0
+            if total:  # an empty index's reader has no columns
+                ids = searcher.reader().column_reader("article_id")
+                articles = len({ids[docnum] for docnum in results.docs()})
+        return EngineResults(total=total, hits=hits, articles=articles)
 
     def search_stories(
         self, query: ast.Node, *, limit: int, offset: int, sort: Sort
@@ -421,16 +426,20 @@ class WhooshEngine(Engine):
                 collector = SortingCollector(facet, limit=None)
             searcher.search_with_collector(compiled, collector)
             ranked = collector.results().top_n
+            if not ranked:  # an empty index's reader has no columns
+                return EngineResults(total=0, hits=[], articles=0, stories=0)
             keys = searcher.reader().column_reader("story_key")
+            ids = searcher.reader().column_reader("article_id")
             best: dict[int, tuple[Any, int]] = {}
             for score, docnum in ranked:
                 best.setdefault(keys[docnum], (score, docnum))
+            articles = len({ids[docnum] for _, docnum in ranked})
             page = list(best.values())[offset : offset + limit]
             hits = [
                 EngineHit(_paragraph(searcher.stored_fields(docnum)), _score(score))
                 for score, docnum in page
             ]
-        return EngineResults(total=len(ranked), hits=hits, stories=len(best))
+        return EngineResults(total=len(ranked), hits=hits, articles=articles, stories=len(best))
 
     def _heads(self, query: wq.Query) -> list[CopyRecord]:
         """The copy records of the paragraph-1 documents matching ``query``."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsearch.query.dates import date_range, parse_date
+from newsearch.query.dates import date_range, date_span
 from newsearch.query.parser import parse
 
-__all__ = ["date_range", "parse", "parse_date"]
+__all__ = ["date_range", "date_span", "parse"]

@@ -23,7 +23,7 @@ _FORMATS = "use YYYY, YYYY-MM or YYYY-MM-DD"
 OPEN_END = "*"
 
 
-def parse_date(text: str) -> tuple[datetime, datetime]:
+def date_span(text: str) -> tuple[datetime, datetime]:
     """The half-open span ``[start, end)`` of a year, month or day written as text.
 
     Accepts ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` and the same with ``/``; raises
@@ -57,7 +57,7 @@ def parse_date_expression(text: str) -> DateRange:
     comparison = _COMPARISON_RE.fullmatch(text)
     if comparison is not None:
         return _parse_comparison(comparison.group(1), comparison.group(2))
-    start, end = parse_date(text)
+    start, end = date_span(text)
     return DateRange(start, end)
 
 
@@ -89,8 +89,8 @@ def _parse_range(text: str) -> DateRange:
     if match is None:
         raise ValueError(f"bad date range {text!r} (use [START TO END], with * for an open end)")
     first, last = match.groups()
-    start = None if first == OPEN_END else parse_date(first)[0]
-    end = None if last == OPEN_END else parse_date(last)[1]
+    start = None if first == OPEN_END else date_span(first)[0]
+    end = None if last == OPEN_END else date_span(last)[1]
     if start is not None and end is not None and start >= end:
         raise ValueError(f"date range {text!r} ends before it starts")
     return DateRange(start, end)
@@ -98,7 +98,7 @@ def _parse_range(text: str) -> DateRange:
 
 def _parse_comparison(operator: str, value: str) -> DateRange:
     """``>=A``, ``>A``, ``<=A`` or ``<A`` at A's granularity."""
-    start, end = parse_date(value)
+    start, end = date_span(value)
     if operator == ">=":
         return DateRange(start, None)
     if operator == ">":
@@ -119,7 +119,7 @@ def _bound(value: str | date | datetime, *, at_end: bool) -> datetime:
         return _shift(start, days=1) if at_end else start
     if isinstance(value, str):
         try:
-            start, end = parse_date(value)
+            start, end = date_span(value)
         except ValueError as exc:
             raise QuerySyntaxError(str(exc), value, 0) from None
         return end if at_end else start

@@ -18,9 +18,9 @@ tags       ``tags``, ``keywords``                          a list, or a comma st
 language   ``language``                                    text, stored lower-cased
 =========  ==============================================  ===========================
 
-Dates become naive datetimes: aware ones are converted to UTC, a pure date is midnight.
-A value of the wrong type is ignored with a warning; an unparseable date gives the
-warning ``unparseable date 'xyz'`` and no date. Numbers are accepted where text is.
+Dates are read by ``readers.dates.coerce_date``. A value of the wrong type is ignored
+with a warning; an unparseable date gives the warning ``unparseable date 'xyz'`` and no
+date. Numbers are accepted where text is.
 """
 
 from __future__ import annotations
@@ -28,11 +28,10 @@ from __future__ import annotations
 import codecs
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
 from typing import Any
 
 from newsearch.model import Article, SkippedInput
-from newsearch.paragraphs import naive_utc, parse_date
+from newsearch.readers.dates import coerce_date
 
 INVALID_UTF8 = "invalid UTF-8 bytes replaced"
 
@@ -131,21 +130,6 @@ def _tags(value: object) -> tuple[str, ...] | None:
         return None
     tags = (coerce_text(item) for item in items)
     return tuple(dict.fromkeys(t for t in tags if t))
-
-
-def coerce_date(value: object) -> datetime | None:
-    """A naive datetime from text, a number (Unix time) or a date; None if unusable."""
-    if isinstance(value, (datetime, date)):
-        return naive_utc(value)
-    if isinstance(value, str):
-        return parse_date(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        seconds = value / 1000 if abs(value) > 1e11 else value  # milliseconds
-        try:
-            return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)
-        except (OverflowError, OSError, ValueError):
-            return None
-    return None
 
 
 def _is_blank(value: object) -> bool:

@@ -6,7 +6,7 @@ present alias wins, unknown keys are ignored; news-please output works as is):
 * title: ``title`` (required, else skipped "missing title")
 * body, first non-empty of: ``paragraphs`` (a list of strings, one per paragraph; a
   ``body`` list is read the same way), then ``body``, ``text``, ``maintext`` (a string,
-  split into paragraphs by ``paragraphs.split_blocks``). No body text: skipped
+  split into paragraphs by ``readers.blocks.split_blocks``). No body text: skipped
   "missing body".
 * standfirst: ``standfirst``, ``summary``, ``description``
 * metadata: id, source, url, author, date, section, tags, language, with the aliases
@@ -25,8 +25,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
 from newsearch.model import Article
-from newsearch.paragraphs import body_paragraphs, split_blocks
+from newsearch.paragraphs import body_paragraphs
 from newsearch.readers.base import Parsed, coerce_text, json_type, metadata, skip
+from newsearch.readers.blocks import is_dropped, split_blocks
 
 BODY_KEYS = ("paragraphs", "body", "text", "maintext")
 STANDFIRST_KEYS = ("standfirst", "summary", "description")
@@ -43,7 +44,8 @@ def _body(data: Mapping[str, object], warnings: list[str]) -> list[str]:
             for number, item in enumerate(value, start=1):
                 text = coerce_text(item)
                 if text is not None:
-                    paragraphs.append(text)
+                    if not is_dropped(text):
+                        paragraphs.append(text)
                 elif item is not None and not isinstance(item, str):
                     warnings.append(f"ignored {key!r} item {number}: unexpected {json_type(item)}")
         elif isinstance(value, str):

@@ -1,10 +1,10 @@
 """Plain-text articles (``.txt``, ``.text``, ``.md``) in the layout of ``seeds/``.
 
-Layout (``paragraphs.parse_text_layout``): the first non-empty line is the title; the
-next paragraph is the standfirst when it is at most 300 characters, not a photo caption
-and more paragraphs follow; the rest is the body. Paragraphs are separated by blank
-lines (or, in a text with no blank lines, are single lines). ``Published: …`` /
-``Updated: …`` lines give the date; boilerplate lines are dropped.
+Layout (``parse_text_layout``): the first non-empty line is the title; the next
+paragraph is the standfirst when it is at most 300 characters, not a photo caption and
+more paragraphs follow; the rest is the body. Paragraphs are found by
+``readers.blocks``. ``Published: …`` / ``Updated: …`` lines give the date
+(``readers.dates``); boilerplate lines are dropped.
 
 Optional YAML front matter: a first line ``---``, YAML ``key: value`` lines, and a
 closing ``---`` (or ``...``) line. It sets or overrides ``title`` and the metadata keys
@@ -24,11 +24,17 @@ from dataclasses import replace
 
 import yaml
 
-from newsearch.paragraphs import body_paragraphs, parse_text_layout
+from newsearch.model import Article
+from newsearch.paragraphs import body_paragraphs, is_caption
 from newsearch.readers.base import Parsed, coerce_text, json_type, metadata, skip
+from newsearch.readers.blocks import blocks, is_dropped
+from newsearch.readers.dates import text_date
 
 _FENCE_RE = re.compile(r"---[ \t]*")
 _CLOSE_RE = re.compile(r"(?:---|\.\.\.)[ \t]*")
+_MD_HEADING_RE = re.compile(r"^#{1,6}\s+")
+
+STANDFIRST_MAX = 300  # a standfirst is at most this long
 
 
 class FrontMatterError(ValueError):
@@ -61,6 +67,47 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
     if not isinstance(data, dict):
         raise FrontMatterError("invalid front matter: expected 'key: value' lines")
     return {str(k): v for k, v in data.items()}, "".join(lines[end + 1 :])
+
+
+def _same_title(line: str, title: str) -> bool:
+    def norm(s: str) -> str:
+        return " ".join(_MD_HEADING_RE.sub("", s.strip()).split()).casefold()
+
+    return norm(line) == norm(title)
+
+
+def parse_text_layout(text: str, *, title: str | None = None) -> Article:
+    """Read the plain-text layout of ``seeds/``: title line, standfirst, body, date lines.
+
+    The title is the first non-empty line that is neither boilerplate nor a date line (a
+    Markdown ``#`` marker is removed from it). When ``title`` is given (front matter), the
+    text has a title line only if its first line repeats that title. The standfirst is
+    the next paragraph when it is at most 300 characters, is not a caption and more
+    paragraphs follow. Captions stay in the body; ``split_article`` classifies them.
+    """
+    lines = text.splitlines()
+    start = 0
+    found_title = ""
+    for index, line in enumerate(lines):
+        if line.strip() and not is_dropped(line):
+            if title is None or _same_title(line, title):
+                found_title = _MD_HEADING_RE.sub("", line.strip())
+                start = index + 1
+            break
+    paragraphs = blocks(lines[start:])
+    standfirst = None
+    if (
+        len(paragraphs) > 1
+        and len(paragraphs[0]) <= STANDFIRST_MAX
+        and not is_caption(paragraphs[0])
+    ):
+        standfirst = paragraphs.pop(0)
+    return Article(
+        title=title if title is not None else found_title,
+        body=tuple(paragraphs),
+        standfirst=standfirst,
+        date=text_date(text),
+    )
 
 
 def parse_text(
