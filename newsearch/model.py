@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -159,6 +160,20 @@ class Snippet:
         return {"text": self.text, "highlights": [s.to_list() for s in self.highlights]}
 
 
+_ANCHOR_RE = re.compile(r"(.+)#p([1-9][0-9]*)")
+
+
+def anchor(article_id: str, number: int) -> str:
+    """The stable name of one paragraph: ``ARTICLE_ID#pN``."""
+    return f"{article_id}#p{number}"
+
+
+def parse_anchor(text: str) -> tuple[str, int] | None:
+    """``(article_id, paragraph number)`` from an anchor, or None when it is not one."""
+    match = _ANCHOR_RE.fullmatch(text)
+    return (match.group(1), int(match.group(2))) if match else None
+
+
 def iso_date(value: datetime | None) -> str | None:
     """ISO 8601 text for a date, or None."""
     return value.isoformat() if value is not None else None
@@ -207,6 +222,11 @@ class Hit(_MetaFields):
     story: str | None = None
     copies: tuple[Copy, ...] = ()
 
+    @property
+    def anchor(self) -> str:
+        """The paragraph's stable name, ``ARTICLE_ID#pN`` (``Index.article`` takes it)."""
+        return anchor(self.article_id, self.paragraph)
+
     @classmethod
     def of(
         cls,
@@ -222,6 +242,7 @@ class Hit(_MetaFields):
     def to_dict(self) -> dict[str, Any]:
         """The hit as the documented JSON object (metadata fields flat, beside the hit's)."""
         data: dict[str, Any] = {
+            "anchor": self.anchor,
             "article_id": self.article_id,
             "paragraph": self.paragraph,
             "role": self.role,
@@ -295,10 +316,12 @@ class SearchResults:
 
 @dataclass(frozen=True)
 class SkippedInput:
-    """An input (file, line or article) that was not indexed, and why."""
+    """An input (file, line or article) that was not indexed, and why; ``count`` inputs
+    when one skip stands for several (WARC records passed over for one reason)."""
 
     where: str
     reason: str
+    count: int = 1
 
 
 @dataclass
@@ -313,12 +336,19 @@ class IndexReport:
     seconds: float = 0.0
     interrupted: bool = False
 
+    @property
+    def skipped_count(self) -> int:
+        """How many inputs were skipped (a counted skip stands for several)."""
+        return sum(s.count for s in self.skipped)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "added": self.added,
             "replaced": self.replaced,
             "paragraphs": self.paragraphs,
-            "skipped": [{"where": s.where, "reason": s.reason} for s in self.skipped],
+            "skipped": [
+                {"where": s.where, "reason": s.reason, "count": s.count} for s in self.skipped
+            ],
             "warnings": list(self.warnings),
             "seconds": round(self.seconds, 3),
             "interrupted": self.interrupted,
