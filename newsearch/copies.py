@@ -1,59 +1,79 @@
 """Syndicated copies: word shingles, MinHash signatures, LSH band keys and the story rule.
 
-An article's fingerprint is the MinHash signature (``NUM_PERM`` permutations, datasketch)
-of the word ``SHINGLE_WORDS``-shingles of its analysed body: the index terms of every
-paragraph but the title, in order (headlines are rewritten by outlets; bodies are not).
-The signature is cut into ``BANDS`` bands; each band's hash is a band key. The keys are
-indexed terms of the article's paragraph 1 and the signature is stored there too, so the
-copy information is committed with the article and needs no second store. Two articles
-are **copies** when they share a band key (LSH candidates) and their signatures estimate a
-Jaccard similarity of at least ``THRESHOLD``. An article with fewer than ``MIN_SHINGLES``
-shingles has no fingerprint and is never a copy (tiny notices such as dividend lines
-repeat word for word across companies).
+An article's fingerprint is the MinHash signature of the word shingles of its body: every
+paragraph but the title (outlets rewrite headlines, not bodies), case-folded, with
+punctuation and quote styles ignored (``words``). Shingles are ``SHINGLE_WORDS`` words in a
+row. The signature has ``NUM_PERM`` values; it is exactly what ``datasketch.MinHash``
+computes with its default ``affine32`` scheme (its permutations are used, and the tests
+compare the two), done in numpy directly because indexing speed matters (datasketch
+hashes each shingle with a Python call and copies an object per article). It is cut
+into ``BANDS`` bands; a hash of each band is a band key. The keys are indexed terms of
+the article's paragraph 1 and the signature is stored there too, so the copy
+information commits with the article and needs no second store.
 
-The story rule (``assign_stories``), a function of the articles alone, so the same
-articles give the same stories whatever order they arrived in, after a crash and rerun,
+Two articles are **copies** (``Rule``) when they share a band key (LSH candidates), their
+signatures estimate a Jaccard similarity of at least ``THRESHOLD``, and, when both are
+dated, they are at most ``MAX_HOURS`` apart: the same template on another day (the daily
+Fed operations, weekly crop reports) is another story. A body of fewer than
+``MIN_SHINGLES`` shingles has no fingerprint and is never a copy: tiny notices (dividend
+lines, "prime rate raised") repeat word for word across companies. These settings were
+chosen by measurement (``benchmarks/copies.md``).
+
+The story rule (``assign_stories``) is a function of the articles alone, so the same
+articles give the same stories whatever order they arrived in, after a crash and a rerun,
 and after a rebuild:
 
-* Articles are taken in order of date (undated last), ties by id.
+* Articles are taken in order of date (undated last; time zones compared in UTC), ties
+  by id.
 * An article joins the story of an earlier copy only if it is itself a copy of that
   story's first article (its representative). Of several such stories it joins the one
   whose representative it is most similar to (ties: the earlier representative).
   Otherwise it starts a story of its own.
 * So a story's id is its earliest-dated member's id, every member is a copy of that
   first article, and a chain of pairwise-similar articles never strings unrelated
-  stories together. A late article that bridges two stories joins one of them; the
-  two stories are not merged.
+  stories together. A late article that bridges two stories joins one of them; the two
+  stories are not merged.
 
 Incrementally (``Planner``), a batch changes only the stories of the connected groups of
-copies it touches: the batch's articles, and the former copies of articles it replaces
-or deletes, are followed through their copies (a breadth-first walk over band-key
-lookups), the rule is applied to those groups, and every committed article whose story
-changed is rewritten in the same commit as the batch.
+copies it touches: the batch's articles, and the former copies of the articles it
+replaces or deletes, are followed through their copies (a breadth-first walk over
+band-key lookups), the rule is applied to those groups, and every committed article whose
+story changed is rewritten in the same commit as the batch.
 """
 
 from __future__ import annotations
 
-import hashlib
+import string
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
-from . import analysis
 from .engines.base import ArticleCopies, CopyPlan, CopyRecord, Engine
 from .model import Paragraph
 
 NUM_PERM = 128
-BANDS = 32  # of NUM_PERM // BANDS rows: candidates from a Jaccard of about 0.4
+ROWS = 4  # values per band: pairs from a Jaccard of about 0.4 become candidates
+BANDS = NUM_PERM // ROWS
 SHINGLE_WORDS = 3
 THRESHOLD = 0.5
-MIN_SHINGLES = 10
+MIN_SHINGLES = 30
 SEED = 1
+# Copies run within this many hours of each other (when both are dated): the same
+# template on another day (the daily Fed operations, crop reports) is another story.
+MAX_HOURS = 24.0
+
+_PUNCTUATION = str.maketrans(
+    dict.fromkeys(
+        string.punctuation + "\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u00b4", " "
+    )
+)
+_SHINGLE_STEP = np.uint64(1_000_003)
+_LOW_32 = np.uint64(0xFFFF_FFFF)
+_BAND_STEP = np.uint64(0x100_0000_01B3)
 
 
 @dataclass(frozen=True)
@@ -64,78 +84,111 @@ class Fingerprint:
     bands: tuple[str, ...]
 
 
-def body_terms(paragraphs: Iterable[Paragraph]) -> list[str]:
-    """The analysed terms of every paragraph but the title, in reading order."""
-    terms: list[str] = []
-    for p in paragraphs:
-        if p.role != "title":
-            terms.extend(analysis.terms(p.text))
-    return terms
+def words(paragraphs: Iterable[Paragraph]) -> list[str]:
+    """The body's words: every paragraph but the title, case-folded, punctuation and
+    quote styles dropped (so curly and straight quotes, dashes and commas compare equal)."""
+    body = " ".join(p.text for p in paragraphs if p.role != "title")
+    return body.casefold().translate(_PUNCTUATION).split()
 
 
-@lru_cache(maxsize=200_000)
-def _term_hash(term: str) -> int:
-    return zlib.crc32(term.encode("utf-8"))
+class _WordHashes(dict[str, int]):
+    """crc32 of each word, remembered (a C-level lookup per word after the first)."""
+
+    def __missing__(self, word: str) -> int:
+        value = self[word] = zlib.crc32(word.encode("utf-8"))
+        return value
 
 
-def shingle_hashes(terms: Sequence[str], size: int = SHINGLE_WORDS) -> list[int]:
-    """32-bit hashes of the distinct word ``size``-shingles of ``terms`` (order counts)."""
-    count = len(terms) - size + 1
+_word_hashes = _WordHashes()
+
+
+def shingle_hashes(body: Sequence[str], size: int = SHINGLE_WORDS) -> np.ndarray:
+    """32-bit hashes of the distinct ``size``-word shingles of ``body`` (order counts)."""
+    count = len(body) - size + 1
     if count < 1:
-        return []
-    words = np.fromiter((_term_hash(t) for t in terms), dtype=np.uint64, count=len(terms))
-    hashes = np.zeros(count, dtype=np.uint64)
-    for offset in range(size):
-        hashes = (hashes * np.uint64(1_000_003) + words[offset : offset + count]) & np.uint64(
-            0xFFFFFFFF
-        )
-    return np.unique(hashes).tolist()  # type: ignore[no-any-return]
-
-
-def _identity(value: int) -> int:
-    # Shingles arrive already hashed to 32 bits; datasketch mixes them before permuting.
-    return value
+        return np.zeros(0, dtype=np.uint32)
+    if len(_word_hashes) > 2_000_000:  # an endless vocabulary must not grow memory
+        _word_hashes.clear()
+    ids = np.fromiter(map(_word_hashes.__getitem__, body), dtype=np.uint64, count=len(body))
+    hashes = ids[:count].copy()
+    for offset in range(1, size):
+        hashes = hashes * _SHINGLE_STEP + ids[offset : offset + count]
+    return np.unique((hashes & _LOW_32).astype(np.uint32))
 
 
 @lru_cache(maxsize=4)
-def _template(num_perm: int) -> Any:
-    from datasketch import MinHash  # imported on first use: it pulls in numpy and scipy
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    from datasketch import MinHash  # imported on first use: it pulls in scipy
 
-    return MinHash(num_perm=num_perm, seed=SEED, hashfunc=_identity)
-
-
-def signature(hashes: Sequence[int], num_perm: int = NUM_PERM) -> bytes:
-    """The MinHash signature of a set of shingle hashes, as bytes."""
-    minhash = _template(num_perm).copy()
-    minhash.update_batch(hashes)
-    return bytes(np.asarray(minhash.hashvalues, dtype=np.uint32).tobytes())
+    a, b = MinHash(num_perm=num_perm, seed=SEED).permutations
+    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
 
 
-def band_keys(sig: bytes, bands: int = BANDS) -> tuple[str, ...]:
-    """The LSH band keys of a signature: band number and a hash of the band's values."""
-    rows = len(sig) // bands
-    cuts = (sig[band * rows : (band + 1) * rows] for band in range(bands))
-    return tuple(
-        f"{band:02x}" + hashlib.blake2b(cut, digest_size=8).hexdigest()
-        for band, cut in enumerate(cuts)
-    )
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    # MurmurHash3's finalizer, as datasketch applies it before permuting (uint32 wraps).
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EB_CA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2_AE35)
+    return values ^ (values >> np.uint32(16))
+
+
+def signatures(shingles: Sequence[np.ndarray], num_perm: int = NUM_PERM) -> np.ndarray:
+    """MinHash signatures (one row each) of non-empty sets of shingle hashes."""
+    a, b = _permutations(num_perm)
+    out = np.empty((len(shingles), num_perm), dtype=np.uint32)
+    for i, found in enumerate(shingles):
+        # One article at a time: its (shingles x permutations) block stays in cache,
+        # measured faster than stacking a batch's blocks.
+        out[i] = (_fmix32(found).reshape(-1, 1) * a + b).min(axis=0)
+    return out
+
+
+def band_keys(rows: np.ndarray, bands: int = BANDS) -> list[tuple[str, ...]]:
+    """The LSH band keys of each signature row: band number and a hash of its values."""
+    count, width = rows.shape
+    per_band = width // bands
+    values = rows[:, : bands * per_band].reshape(count, bands, per_band).astype(np.uint64)
+    hashed = values[:, :, 0].copy()
+    for column in range(1, per_band):
+        hashed = hashed * _BAND_STEP + values[:, :, column]
+    keys = []
+    for row in hashed:
+        hexed = row.tobytes().hex()
+        keys.append(
+            tuple(f"{band:02x}{hexed[16 * band : 16 * band + 16]}" for band in range(bands))
+        )
+    return keys
+
+
+def fingerprints(
+    articles: Sequence[Sequence[Paragraph]],
+    size: int = SHINGLE_WORDS,
+    num_perm: int = NUM_PERM,
+    bands: int = BANDS,
+) -> list[Fingerprint | None]:
+    """Each article's fingerprint, or None when its body is too short to compare."""
+    shingles = [shingle_hashes(words(paragraphs), size) for paragraphs in articles]
+    usable = [i for i, s in enumerate(shingles) if len(s) >= MIN_SHINGLES]
+    found: list[Fingerprint | None] = [None] * len(articles)
+    if usable:
+        rows = signatures([shingles[i] for i in usable], num_perm)
+        for i, row, keys in zip(usable, rows, band_keys(rows, bands), strict=True):
+            found[i] = Fingerprint(row.tobytes(), keys)
+    return found
+
+
+def keys_of(signature: bytes, bands: int = BANDS) -> tuple[str, ...]:
+    """The band keys of one stored signature."""
+    return band_keys(np.frombuffer(signature, dtype=np.uint32).reshape(1, -1), bands)[0]
 
 
 def similarity(a: bytes, b: bytes) -> float:
-    """Estimated Jaccard similarity of two signatures: the share of equal values."""
+    """Estimated Jaccard similarity of two signatures: the share of equal MinHash values."""
     if not a or len(a) != len(b):
         return 0.0
     left, right = np.frombuffer(a, dtype=np.uint32), np.frombuffer(b, dtype=np.uint32)
     return float(np.count_nonzero(left == right)) / len(left)
-
-
-def fingerprint(paragraphs: Iterable[Paragraph]) -> Fingerprint | None:
-    """The article's fingerprint, or None when its body is too short to compare."""
-    hashes = shingle_hashes(body_terms(paragraphs))
-    if len(hashes) < MIN_SHINGLES:
-        return None
-    sig = signature(hashes)
-    return Fingerprint(sig, band_keys(sig))
 
 
 @dataclass(frozen=True)
@@ -147,28 +200,44 @@ class Member:
     signature: bytes
 
 
+@dataclass(frozen=True)
+class Rule:
+    """When two articles are copies: similar text, published close in time."""
+
+    threshold: float = THRESHOLD
+    max_hours: float | None = MAX_HOURS
+
+    def score(self, a: Member, b: Member) -> float:
+        """Their estimated Jaccard similarity if they are copies, else 0."""
+        if self.max_hours is not None and a.date is not None and b.date is not None:
+            apart = abs((_utc(a.date) - _utc(b.date)).total_seconds()) / 3600
+            if apart > self.max_hours:
+                return 0.0
+        found = similarity(a.signature, b.signature)
+        return found if found >= self.threshold else 0.0
+
+
+RULE = Rule()
+
+
+def _utc(when: datetime) -> datetime:
+    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
+
+
 def order_key(when: datetime | None, article_id: str) -> tuple[bool, datetime, str]:
     """Story order: by date, undated last, ties by id; aware dates compared in UTC."""
-    if when is not None and when.tzinfo is not None:
-        when = when.astimezone(timezone.utc).replace(tzinfo=None)
-    return (when is None, when or datetime.min, article_id)
-
-
-def _order(member: Member) -> tuple[bool, datetime, str]:
-    return order_key(member.date, member.article_id)
+    return (when is None, _utc(when) if when is not None else datetime.min, article_id)
 
 
 def assign_stories(
-    members: Mapping[str, Member],
-    copies: Mapping[str, Iterable[str]],
-    threshold: float = THRESHOLD,
+    members: Mapping[str, Member], copies: Mapping[str, Iterable[str]], rule: Rule = RULE
 ) -> dict[str, str]:
     """The story id of every member under the story rule (module docstring).
 
     ``copies`` maps an article id to the ids of its copies (symmetric, within
     ``members``).
     """
-    ordered = sorted(members.values(), key=_order)
+    ordered = sorted(members.values(), key=lambda m: order_key(m.date, m.article_id))
     rank = {m.article_id: i for i, m in enumerate(ordered)}
     story: dict[str, str] = {}
     for member in ordered:
@@ -178,8 +247,8 @@ def assign_stories(
             if rank[other] > rank[member.article_id]:
                 continue
             first = story[other]
-            score = similarity(member.signature, members[first].signature)
-            if score >= threshold and (best is None or (score, -rank[first]) > best):
+            score = rule.score(member, members[first])
+            if score > 0 and (best is None or (score, -rank[first]) > best):
                 best, chosen = (score, -rank[first]), first
         story[member.article_id] = chosen
     return story
@@ -198,63 +267,63 @@ class Planner:
         engine: Engine,
         batch: Mapping[str, Sequence[Paragraph]],
         deleted: Iterable[str] = (),
-        threshold: float = THRESHOLD,
     ) -> None:
         self.engine = engine
-        self.threshold = threshold
         self.changed = set(batch) | set(deleted)
-        self.fingerprints = {aid: fingerprint(ps) for aid, ps in batch.items()}
+        self.fingerprints = dict(zip(batch, fingerprints(list(batch.values())), strict=True))
         self.members = {
-            aid: Member(aid, batch[aid][0].date if batch[aid] else None, fp.signature)
+            aid: Member(aid, batch[aid][0].date, fp.signature)
             for aid, fp in self.fingerprints.items()
             if fp is not None
         }
 
     def __call__(self) -> CopyPlan:
         members = dict(self.members)
-        by_band: dict[str, list[str]] = {}
+        holders: dict[str, list[str]] = {}
         for aid, fp in self.fingerprints.items():
             for key in fp.bands if fp is not None else ():
-                by_band.setdefault(key, []).append(aid)
+                holders.setdefault(key, []).append(aid)
         committed: dict[str, CopyRecord] = {}
         copies: dict[str, set[str]] = {aid: set() for aid in members}
-        # Articles replaced or deleted leave their former copies to be re-assigned.
-        former = [r for r in self.engine.copy_records(self.changed).values() if r.signature]
-        ghosts = {f"\0{r.article_id}": Member(r.article_id, r.date, r.signature) for r in former}
-        frontier = [*members, *ghosts]
+        # Articles replaced or deleted leave their former copies to be re-assigned:
+        # their old versions ("ghosts") seed the walk but are no one's copy.
+        former = self.engine.copy_records(self.changed).values()
+        ghosts = {f"\0{r.article_id}": _member(r) for r in former if r.signature}
         nodes = {**members, **ghosts}
+        keys = {aid: fp.bands for aid, fp in self.fingerprints.items() if fp is not None}
+        keys.update({ghost: keys_of(m.signature) for ghost, m in ghosts.items()})
+        frontier = list(nodes)
         while frontier:
-            keys = {aid: band_keys(nodes[aid].signature) for aid in frontier}
-            found = self._committed_candidates({k for ks in keys.values() for k in ks})
-            holders = dict(by_band)
-            for record in found.values():
-                committed.setdefault(record.article_id, record)
-                for key in band_keys(record.signature):
-                    holders.setdefault(key, []).append(record.article_id)
+            wanted = {k for aid in frontier for k in keys[aid]}
+            for record in self._committed_candidates(wanted):
+                if record.article_id not in committed:
+                    committed[record.article_id] = record
+                    keys[record.article_id] = keys_of(record.signature)
+                    for key in keys[record.article_id]:
+                        holders.setdefault(key, []).append(record.article_id)
             reached = []
             for aid in frontier:
+                node = nodes[aid]
                 for other in {o for key in keys[aid] for o in holders.get(key, ())}:
-                    if other == aid or other == nodes[aid].article_id:
+                    if other == node.article_id:
                         continue
-                    member = members.get(other) or _member(committed[other])
-                    score = similarity(nodes[aid].signature, member.signature)
-                    if score < self.threshold:
+                    candidate = members.get(other) or _member(committed[other])
+                    if not RULE.score(node, candidate):
                         continue
                     if other not in members:
-                        members[other] = nodes[other] = member
+                        members[other] = nodes[other] = candidate
                         copies[other] = set()
                         reached.append(other)
                     if aid not in ghosts:
                         copies[aid].add(other)
                         copies[other].add(aid)
             frontier = reached
-        stories = assign_stories(members, copies, self.threshold)
-        return self._plan(stories, committed)
+        return self._plan(assign_stories(members, copies), committed)
 
-    def _committed_candidates(self, keys: set[str]) -> dict[str, CopyRecord]:
+    def _committed_candidates(self, keys: set[str]) -> list[CopyRecord]:
         """Committed articles holding any of ``keys``, except those the batch changes."""
         found = self.engine.copy_candidates(sorted(keys)) if keys else []
-        return {r.article_id: r for r in found if r.article_id not in self.changed}
+        return [r for r in found if r.article_id not in self.changed and r.signature]
 
     def _plan(self, stories: Mapping[str, str], committed: Mapping[str, CopyRecord]) -> CopyPlan:
         made: dict[str, ArticleCopies] = {}
@@ -267,7 +336,7 @@ class Planner:
         for aid, record in sorted(committed.items()):
             story = stories.get(aid, record.story)
             if story != record.story:
-                made[aid] = ArticleCopies(story, record.signature, band_keys(record.signature))
+                made[aid] = ArticleCopies(story, record.signature, keys_of(record.signature))
                 rewrites.append((aid, self.engine.article(aid)))
         return CopyPlan(made, rewrites)
 

@@ -38,7 +38,7 @@ from .query import ast, date_range, parse
 from .query.parser import make_and
 from .readers import Parsed, ReadProgress, read_paths, read_stream
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"

@@ -33,8 +33,8 @@ OTHER_DAY = (
 )
 
 
-def article(aid: str, body: tuple[str, ...], day: int, source: str, title: str) -> Article:
-    return Article(title=title, body=body, id=aid, date=datetime(1987, 3, day, 12), source=source)
+def article(aid: str, body: tuple[str, ...], when: datetime, source: str, title: str) -> Article:
+    return Article(title=title, body=body, id=aid, date=when, source=source)
 
 
 def copy_of(body: tuple[str, ...]) -> tuple[str, ...]:
@@ -45,7 +45,15 @@ def copy_of(body: tuple[str, ...]) -> tuple[str, ...]:
     return (first, body[1], inserted, *body[2:-1])
 
 
-WIRE_ARTICLE = article("wire", WIRE, 2, "Reuters", "OPEC says output within ceiling")
-GULF_COPY = article("gulf", copy_of(WIRE), 3, "Gulf News", "Cartel kept to its quota")
-ARAB_COPY = article("arab", copy_of(WIRE), 4, "Al Arabiya", "OPEC output steady")
-OTHER_STORY = article("other", OTHER_DAY, 9, "Reuters", "OPEC to review price accord")
+WIRE_ARTICLE = article(
+    "wire", WIRE, datetime(1987, 3, 2, 8), "Reuters", "OPEC says output within ceiling"
+)
+GULF_COPY = article(
+    "gulf", copy_of(WIRE), datetime(1987, 3, 2, 14), "Gulf News", "Cartel kept to its quota"
+)
+ARAB_COPY = article(
+    "arab", copy_of(WIRE), datetime(1987, 3, 3, 6), "Al Arabiya", "OPEC output steady"
+)
+OTHER_STORY = article(
+    "other", OTHER_DAY, datetime(1987, 3, 9, 8), "Reuters", "OPEC to review price accord"
+)

@@ -49,7 +49,7 @@ def test_copies_command_lists_earliest_first(runner, copies_index):
     assert lines[0] == "2 copies of arab:"
     assert lines[1].startswith("  1987-03-02  Reuters  0.")
     assert lines[1].endswith("wire  OPEC says output within ceiling")
-    assert lines[2].startswith("  1987-03-03  Gulf News  ")
+    assert lines[2].startswith("  1987-03-02  Gulf News  ")
 
 
 def test_copies_command_json(runner, copies_index):
@@ -57,7 +57,7 @@ def test_copies_command_json(runner, copies_index):
     data = json.loads(result.stdout)
     assert data["article_id"] == "wire"
     assert [c["article_id"] for c in data["copies"]] == ["gulf", "arab"]
-    assert data["copies"][0]["date"] == "1987-03-03T12:00:00"
+    assert data["copies"][0]["date"] == "1987-03-02T14:00:00"
 
 
 def test_copies_command_without_copies_exits_1(runner, copies_index):

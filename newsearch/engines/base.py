@@ -23,10 +23,11 @@ from ..query.ast import Node
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 
-# What the counting primitive counts: each matching paragraph, or each article with at
-# least one matching paragraph. (More units, such as stories, are more values here.)
-Unit = Literal["articles", "paragraphs"]
-UNITS: tuple[Unit, ...] = ("articles", "paragraphs")
+# What the counting primitive counts: each matching paragraph, each article with at
+# least one matching paragraph, or each story (newsearch.copies: an article and its
+# copies count once; by day, a story counts on each day one of its articles ran).
+Unit = Literal["articles", "paragraphs", "stories"]
+UNITS: tuple[Unit, ...] = ("articles", "paragraphs", "stories")
 
 # What matching paragraphs can be grouped by: their article's calendar day (an int, see
 # ``day_number``) or one of their stored values (tags: one group per tag).
