@@ -8,20 +8,23 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from . import analytics, expansion, significance, suggest
+from . import copies as copies_mod
 from . import paragraphs as paragraphs_mod
 from .engines import DEFAULT_ENGINE, engine_class
-from .engines.base import SORTS, UNITS, Engine, Sort, Unit
+from .engines.base import SORTS, UNITS, CopyRecord, Engine, Sort, Unit
 from .errors import IndexCorruptError, IndexNotFoundError, NewsearchError
 from .highlight import SNIPPET_CHARS
 from .highlight import highlight as highlight_text
 from .lexicon import Lexicon, resolve
 from .model import (
     Article,
+    Copy,
     Hit,
     IndexReport,
     IndexStats,
@@ -37,7 +40,7 @@ from .query.parser import make_and
 from .readers import Parsed, ReadProgress, read_paths, read_stream
 from .readers.pipeline import settle
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
@@ -100,6 +103,9 @@ class Index:
         self.engine = engine
         self.lock_timeout = lock_timeout
         self.batch_paragraphs = BATCH_PARAGRAPHS
+        # Syndicated-copy detection while indexing (newsearch.copies); off, every
+        # article is its own story and has no fingerprint.
+        self.detect_copies = True
         self._lexicons: dict[str, tuple[object, Lexicon]] = {}
         # Rank paragraphs holding the word as typed above those with only its stem.
         self.prefer_exact = True
@@ -269,7 +275,10 @@ class Index:
     ) -> None:
         if not batch:
             return
-        existing = self.engine.replace_articles(list(batch.items()), lock_timeout=self.lock_timeout)
+        plan = copies_mod.Planner(self.engine, batch) if self.detect_copies else None
+        existing = self.engine.replace_articles(
+            list(batch.items()), lock_timeout=self.lock_timeout, plan=plan
+        )
         report.replaced += len(existing)
         report.added += len(batch) - len(existing)
         report.paragraphs += sum(len(p) for p in batch.values())
@@ -279,8 +288,14 @@ class Index:
     # -- deleting and reading ----------------------------------------------------------
 
     def delete(self, *article_ids: str) -> set[str]:
-        """Delete articles (all their paragraphs, in one commit); return the ids found."""
-        return self.engine.delete_articles(list(article_ids), lock_timeout=self.lock_timeout)
+        """Delete articles (all their paragraphs, in one commit); return the ids found.
+
+        Their former copies get their stories re-assigned in the same commit.
+        """
+        plan = copies_mod.Planner(self.engine, {}, deleted=article_ids)
+        return self.engine.delete_articles(
+            list(article_ids), lock_timeout=self.lock_timeout, plan=plan
+        )
 
     def article(self, article_id: str, *, context: int | None = None) -> list[Paragraph]:
         """Every paragraph of an article in order; empty when it is not indexed.
@@ -304,6 +319,8 @@ class Index:
     def stats(self) -> IndexStats:
         """Articles, paragraphs, date span, sources and size on disk."""
         counts = self.engine.stats()
+        stories = self.engine.story_sizes()
+        largest = min(stories.items(), key=lambda item: (-item[1], item[0]), default=None)
         size = sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
         return IndexStats(
             path=str(self.path),
@@ -314,7 +331,18 @@ class Index:
             last_date=counts.last_date,
             sources=counts.sources,
             size_bytes=size,
+            stories_with_copies=len(stories),
+            largest_story=largest,
         )
+
+    def copies(self, article_id: str) -> list[Copy]:
+        """The other articles of ``article_id``'s story, earliest first, each with its
+        similarity to it. Raises ``NewsearchError`` when the article is not indexed."""
+        record = self.engine.copy_records([article_id]).get(article_id)
+        if record is None:
+            raise NewsearchError(f"no article with id {article_id!r} in the index")
+        members = self.engine.story_records([record.story]).get(record.story, [])
+        return _copies_of(record, members)
 
     # -- searching ---------------------------------------------------------------------
 
@@ -339,15 +367,19 @@ class Index:
         context: int = 0,
         highlight: bool = True,
         expand: bool = False,
+        collapse: bool = False,
     ) -> SearchResults:
         """Parse ``query``, run it and return one page of highlighted paragraph hits.
 
         ``since``/``until`` are inclusive dates (``"2024-02"``, ``date(2024, 2, 9)``);
         ``sort`` is ``relevance``, ``newest`` or ``oldest``; ``context`` adds that many
-        neighbouring paragraphs to each hit. ``expand`` widens the query with words of
-        its best paragraphs (``newsearch.expansion``); highlights still mark only the
-        query's own words. When few paragraphs match, ``suggestions`` holds corrected
-        queries (``newsearch.suggest``). Raises ``QuerySyntaxError`` for a bad query.
+        neighbouring paragraphs to each hit. ``collapse=True`` gives one hit per story (its
+        best-ranked paragraph; ``limit`` and ``offset`` then count stories), each with the
+        story's other articles as ``copies``, and ``total_stories``. ``expand`` widens the
+        query with words of its best paragraphs (``newsearch.expansion``); highlights
+        still mark only the query's own words. When few paragraphs match,
+        ``suggestions`` holds corrected queries (``newsearch.suggest``). Raises
+        ``QuerySyntaxError`` for a bad query.
         """
         if limit < 0 or offset < 0 or context < 0:
             raise NewsearchError("limit, offset and context must not be negative")
@@ -356,7 +388,10 @@ class Index:
         dates = date_range(since, until)
         node = self._node(query, dates)
         searched = expansion.expanded(self.engine, node, self.lexicon()) if expand else node
-        found = self.engine.search(searched, limit=limit, offset=offset, sort=sort)
+        if collapse:
+            found = self.engine.search_stories(searched, limit=limit, offset=offset, sort=sort)
+        else:
+            found = self.engine.search(searched, limit=limit, offset=offset, sort=sort)
         articles: dict[str, list[Paragraph]] = {}
         hits = []
         for engine_hit in found.hits:
@@ -375,6 +410,8 @@ class Index:
                     if q.number != p.number and abs(q.number - p.number) <= context
                 )
             hits.append(Hit.of(p, engine_hit.score, spans, snippet, neighbours))
+        if collapse:
+            hits = self._with_copies(hits)
         return SearchResults(
             query=query,
             total=found.total,
@@ -383,12 +420,13 @@ class Index:
             hits=tuple(hits),
             total_articles=found.articles,
             suggestions=self._suggestions(query, node, dates, found.total, offset),
+            total_stories=found.stories,
         )
 
     def _suggestions(
         self, query: str, node: ast.Node, dates: ast.DateRange | None, total: int, offset: int
     ) -> tuple[Suggestion, ...]:
-        """ "Did you mean" for a first page with few hits (see ``newsearch.suggest``)."""
+        """Did-you-mean queries for a first page with few hits (``newsearch.suggest``)."""
         if offset or total >= suggest.FEW_HITS:
             return ()
 
@@ -399,6 +437,22 @@ class Index:
             return found.total
 
         return tuple(suggest.suggest(query, node, self.lexicon(ast.EXACT_FIELD), count))
+
+    def _with_copies(self, hits: list[Hit]) -> list[Hit]:
+        """Each hit with its story id and the story's other articles."""
+        records = self.engine.copy_records(h.article_id for h in hits)
+        stories = self.engine.story_records(r.story for r in records.values())
+        collapsed = []
+        for hit in hits:
+            record = records.get(hit.article_id)
+            if record is None:  # gone since the search ran
+                collapsed.append(replace(hit, story=hit.article_id))
+                continue
+            members = stories.get(record.story, [])
+            collapsed.append(
+                replace(hit, story=record.story, copies=tuple(_copies_of(record, members)))
+            )
+        return collapsed
 
     def _node(
         self, query: str, dates: ast.DateRange | None, *, everything: bool = False
@@ -507,3 +561,20 @@ class Index:
 def _choice(name: str, value: str, choices: Sequence[str]) -> None:
     if value not in choices:
         raise NewsearchError(f"unknown {name} {value!r} (choose from {', '.join(choices)})")
+
+
+def _copies_of(record: CopyRecord, members: Iterable[CopyRecord]) -> list[Copy]:
+    """``members`` but ``record`` itself, earliest first, with their similarity to it."""
+    others = [m for m in members if m.article_id != record.article_id]
+    others.sort(key=lambda m: copies_mod.order_key(m.date, m.article_id))
+    return [
+        Copy(
+            article_id=m.article_id,
+            title=m.title,
+            date=m.date,
+            source=m.source,
+            url=m.url,
+            similarity=copies_mod.similarity(record.signature, m.signature),
+        )
+        for m in others
+    ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-ARTICLE_DECAY = 0.5
+ARTICLE_DECAY = 0.75
 ARTICLE_PARAGRAPHS = 3
 
 

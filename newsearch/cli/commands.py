@@ -180,6 +180,7 @@ def _progress_printer(reading: ReadProgress) -> Callable[[IndexReport], None]:
 @click.option(
     "--expand", is_flag=True, help="Also find paragraphs with words of the best hits (RM3)."
 )
+@click.option("--collapse", is_flag=True, help="One result per story; copies listed under it.")
 @json_option
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON hit per line.")
 def query_command(
@@ -193,6 +194,7 @@ def query_command(
     context: int,
     flat: bool,
     expand: bool,
+    collapse: bool,
     as_json: bool,
     as_jsonl: bool,
 ) -> None:
@@ -204,6 +206,7 @@ def query_command(
         newsearch query '"Rafah border crossing"' --since 2024-02-01
         newsearch query 'Hamas AND (Egypt OR Qatar) -Israel' --json
         newsearch query 'title:Blinken date:2024-02' --sort newest
+        newsearch query OPEC --collapse
     """
     if as_json and as_jsonl:
         raise click.UsageError("choose one of --json and --jsonl")
@@ -217,6 +220,7 @@ def query_command(
             sort=sort,  # type: ignore[arg-type]
             context=context,
             expand=expand,
+            collapse=collapse,
         )
     if as_json:
         click.echo(render.to_json(results.to_dict()))
