@@ -333,6 +333,11 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         (Path(__file__).parent / "causes.md").read_text(encoding="utf-8").strip(),
         "",
+        # Each issue's own results, with their own heading (benchmarks/sections/*.md).
+        *[
+            section.read_text(encoding="utf-8").strip() + "\n"
+            for section in sorted((Path(__file__).parent / "sections").glob("*.md"))
+        ],
         "## Notes",
         "",
         *[f"- {note}" for note in results.get("notes", [])],

@@ -182,8 +182,8 @@ def term_matches_prefix(term: str, prefix: str) -> bool:
 # Hyphens that join the parts of one word (co-operation, e-mail, Al-Qaeda). Dashes
 # between words (en and em dashes) and spaces do not.
 HYPHENS = "-\u2010\u2011"
-# Words joined by single hyphens; which of them form a compound is decided per part.
-_COMPOUND_RE = re.compile(rf"(?:{TOKEN_RE.pattern})(?:[{HYPHENS}](?:{TOKEN_RE.pattern}))+")
+# Runs of non-space characters holding a hyphen: the only places compounds can be.
+_HYPHENATED_RE = re.compile(rf"\S*[{HYPHENS}]\S*")
 
 
 def solid(form: str) -> str:
@@ -192,34 +192,55 @@ def solid(form: str) -> str:
     return "".join(form.split()) if any(c.isspace() for c in form) else form
 
 
-def exact_terms(text: str) -> list[str]:
-    """The folded, unstemmed words of ``text`` in order (the ``exact`` field's terms)."""
-    words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)
-    return [form for form in (solid(fold(word)) for word in words) if form]
-
-
 def compounds(text: str) -> list[Token]:
     """Hyphenated words of ``text`` as one token each, its parts joined.
 
     ``co-operation`` gives the term of ``cooperation`` (``cooper``), with the offsets of
     the whole hyphenated word. A word of three or more parts also gives each pair of
-    neighbours (``Al-Qaeda-linked``: ``alqaeda``). Parts start with a letter
-    (``1986-87`` is not a compound). Positions count the compounds found.
+    neighbours (``Al-Qaeda-linked``: ``alqaeda``). Parts start with a letter and are
+    joined by one hyphen (``1986-87`` is not a compound). Positions count the compounds.
     """
     found: list[Token] = []
-    for match in _COMPOUND_RE.finditer(text):
+    if not any(hyphen in text for hyphen in HYPHENS):
+        return found  # most paragraphs: one scan, no regex
+    for chunk in _HYPHENATED_RE.finditer(text):
         run: list[tuple[str, int, int]] = []
-        for part in [*TOKEN_RE.finditer(text, match.start(), match.end()), None]:
+        for part in [*TOKEN_RE.finditer(text, chunk.start(), chunk.end()), None]:
             folded = fold(part.group()) if part is not None else ""
-            if folded[:1].isalpha():
+            joined = (
+                run
+                and folded[:1].isalpha()
+                and part.start() - run[-1][2] == 1  # type: ignore[union-attr]
+                and text[run[-1][2]] in HYPHENS
+            )
+            if joined:
                 run.append((folded, part.start(), part.end()))  # type: ignore[union-attr]
                 continue
             if len(run) > 1:
                 found.append(_joined(run, len(found)))
             if len(run) > 2:
                 found.extend(_joined(run[i : i + 2], len(found) + i) for i in range(len(run) - 1))
-            run = []
+            run = [(folded, part.start(), part.end())] if folded[:1].isalpha() else []  # type: ignore[union-attr]
     return found
+
+
+class _FormCache(dict[str, str]):
+    """Word as found in the text → its exact form; a missing word is folded once."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= _TermCache.LIMIT:
+            self.clear()
+        form = self[word] = solid(fold(word))
+        return form
+
+
+_FORMS = _FormCache()
+
+
+def exact_terms(text: str) -> list[str]:
+    """The folded, unstemmed words of ``text`` in order (the ``exact`` field's terms)."""
+    words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)
+    return [form for form in map(_FORMS.__getitem__, words) if form]
 
 
 def _joined(parts: Sequence[tuple[str, int, int]], position: int) -> Token:
