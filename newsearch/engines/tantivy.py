@@ -17,7 +17,6 @@ Date sorting is tantivy's fast-field sort; ties go in indexing order (``seq``).
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import itertools
 import threading
@@ -130,34 +129,33 @@ def _pretokenized(text: str) -> tantivy.PreTokenizedString:
     return tantivy.PreTokenizedString(text, tokens)
 
 
-# Every paragraph carries its article's title, source and tags: analyze each once.
-_metadata_terms = functools.lru_cache(maxsize=1024)(analysis.joined_terms)
-_metadata_tokens = functools.lru_cache(maxsize=256)(_pretokenized)
+_Tokenized = list[tuple[str, tantivy.PreTokenizedString]]
 
 
-def _document(p: Paragraph, seq: int) -> tantivy.Document:
+def _indexed(fields: dict[str, Any], name: str, value: str, tokenized: _Tokenized) -> None:
+    """Add a text field: the original, stored, and its joined terms, indexed (or, where
+    spaces cannot carry the terms, its tokens, for ``add_pre_tokenized_text``)."""
+    fields[stored_field(name)] = value
+    joined = analysis.joined_terms(value)
+    if joined is None:
+        tokenized.append((name, _pretokenized(value)))
+    else:
+        fields[name] = joined
+
+
+def _article_fields(p: Paragraph) -> tuple[dict[str, Any], _Tokenized]:
+    """The fields every paragraph of ``p``'s article shares (built once per article)."""
     fields: dict[str, Any] = {
         "article_id": p.article_id,
-        "key": paragraph_key(p.article_id, p.number),
-        "role": p.role,
-        "paragraph": p.number,
-        "seq": seq,
         "article_hash": article_hash(p.article_id),
+        "article_key": article_key(p.article_id),
     }
-    if p.role in _WEIGHTS:
-        fields["weight"] = _WEIGHTS[p.role]
+    tokenized: _Tokenized = []
     tags = analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None
-    texts = (p.text, p.title, p.source, p.author, p.section, tags)
-    tokenized = []
-    for name, value in zip(TEXT_FIELDS, texts, strict=True):
-        if value is None:
-            continue
-        fields[stored_field(name)] = value
-        joined = analysis.joined_terms(value) if name == "text" else _metadata_terms(value)
-        if joined is None:
-            tokenized.append((name, value))
-        else:
-            fields[name] = joined
+    metadata = (p.title, p.source, p.author, p.section, tags)
+    for name, value in zip(TEXT_FIELDS[1:], metadata, strict=True):
+        if value is not None:
+            _indexed(fields, name, value, tokenized)
     if p.source:
         fields["source_key"] = p.source
     if p.language:
@@ -167,16 +165,32 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
     if p.date is not None:
         fields["date"] = micros(p.date)
         fields["day"] = day_number(p.date)
-    fields["article_key"] = article_key(p.article_id)
     grouped = group_values(p)
     for name in ("section", "author", "tags"):
         if grouped[name]:  # type: ignore[index]
             fields[GROUP_FIELDS[name]] = list(grouped[name])  # type: ignore[index]
-    doc = tantivy.Document(**fields)  # one call: far cheaper than one per field
-    for name, value in tokenized:
-        pretokenized = _pretokenized(value) if name == "text" else _metadata_tokens(value)
-        doc.add_pre_tokenized_text(name, pretokenized)
-    return doc
+    return fields, tokenized
+
+
+def _documents(paragraphs: Sequence[Paragraph], seq: Iterator[int]) -> Iterator[tantivy.Document]:
+    """One article's documents (its paragraphs share their metadata: see ``_article_fields``)."""
+    if not paragraphs:
+        return
+    shared, shared_tokenized = _article_fields(paragraphs[0])
+    for p in paragraphs:
+        fields = dict(shared)
+        fields["key"] = paragraph_key(p.article_id, p.number)
+        fields["role"] = p.role
+        fields["paragraph"] = p.number
+        fields["seq"] = next(seq)
+        if p.role in _WEIGHTS:
+            fields["weight"] = _WEIGHTS[p.role]
+        tokenized = list(shared_tokenized)
+        _indexed(fields, "text", p.text, tokenized)
+        doc = tantivy.Document(**fields)  # one call: far cheaper than one per field
+        for name, tokens in tokenized:
+            doc.add_pre_tokenized_text(name, tokens)
+        yield doc
 
 
 def article_hash(article_id: str) -> int:
@@ -283,8 +297,8 @@ class TantivyEngine(Engine):
                     if searcher.search(self._article_query(article_id), 1, count=True).count:
                         found.add(article_id)
                         writer.delete_documents_by_term("article_id", article_id)
-                    for p in paragraphs:
-                        writer.add_document(_document(p, next(seq)))
+                    for document in _documents(paragraphs, seq):
+                        writer.add_document(document)
                 writer.commit()
         except BaseException:
             with contextlib.suppress(Exception):
