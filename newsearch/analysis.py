@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -125,6 +125,19 @@ class _TermCache(dict[str, str]):
 
 
 _TERMS = _TermCache()
+# Joined terms computed elsewhere (an analysis worker process), by text: see remember().
+_KNOWN: dict[str, str | None] = {}
+_UNKNOWN = "\x00unknown"
+
+
+def remember(texts: Iterable[str], joined: Iterable[str | None]) -> None:
+    """Lend ``joined_terms`` results computed by another process, until ``forget``."""
+    _KNOWN.update(zip(texts, joined, strict=True))
+
+
+def forget() -> None:
+    """Drop what ``remember`` lent."""
+    _KNOWN.clear()
 
 
 def joined_terms(text: str) -> str | None:
@@ -136,6 +149,10 @@ def joined_terms(text: str) -> str | None:
     as in ``tokenize``). None when ``text`` holds several values (``VALUE_SEPARATOR``
     leaves a position gap) or a term holds whitespace: index ``tokenize(text)`` then.
     """
+    if _KNOWN:
+        known = _KNOWN.get(text, _UNKNOWN)
+        if known != _UNKNOWN:
+            return known
     if VALUE_SEPARATOR in text:
         return None
     words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)

@@ -31,6 +31,7 @@ from .model import (
     Snippet,
     parse_anchor,
 )
+from .parallel import Pipeline
 from .query import ast, date_range, parse
 from .query.parser import make_and
 from .readers import Parsed, ReadProgress, read_paths, read_stream
@@ -86,6 +87,13 @@ def remove_index(path: Path) -> None:
     (path / META_FILE).unlink(missing_ok=True)
 
 
+def _batch_texts(batch: dict[str, list[Paragraph]]) -> list[str]:
+    """The texts an engine analyses for a batch: paragraphs and each article's title."""
+    texts = [p.text for paragraphs in batch.values() for p in paragraphs]
+    texts.extend(paragraphs[0].title for paragraphs in batch.values() if paragraphs)
+    return texts
+
+
 class Index:
     """A newsearch index on disk: add articles, search them, show, delete, stats.
 
@@ -99,6 +107,9 @@ class Index:
         self.engine = engine
         self.lock_timeout = lock_timeout
         self.batch_paragraphs = BATCH_PARAGRAPHS
+        # Analyse in a worker process (a second core) when the input spans several
+        # batches; the index is the same either way.
+        self.analysis_process = True
         self._lexicons: dict[str, tuple[object, Lexicon]] = {}
 
     # -- opening -----------------------------------------------------------------------
@@ -218,6 +229,9 @@ class Index:
         started = time.perf_counter()
         batch: dict[str, list[Paragraph]] = {}
         pending = 0
+        pipeline = Pipeline(
+            lambda b: self._flush(b, report, progress), _batch_texts, self.analysis_process
+        )
         try:
             for item in items:
                 report.warnings.extend(f"{item.where}: {w}" for w in item.warnings)
@@ -232,11 +246,14 @@ class Index:
                 batch[article_id] = paragraphs
                 pending += len(paragraphs)
                 if pending >= self.batch_paragraphs:
-                    self._flush(batch, report, progress)
+                    pipeline.submit(batch, more=True)
                     batch, pending = {}, 0
-            self._flush(batch, report, progress)
+            pipeline.submit(batch, more=False)
+            pipeline.finish()
         except KeyboardInterrupt:
             report.interrupted = True
+        finally:
+            pipeline.close()
         report.seconds = time.perf_counter() - started
         return report
 
