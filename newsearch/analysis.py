@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from . import stems
+
 # Joins the values of a multi-valued field (tags); phrases never match across it.
 VALUE_SEPARATOR = "\x1f"
 _VALUE_GAP = 100
@@ -71,11 +73,16 @@ def stem(folded: str) -> str:
     if not folded or folded[0].isdigit():
         return folded
     if _stemmer is None:
+        seen = stems.known(folded)  # a word the index has seen needs no stemmer
+        if seen is not None:
+            return seen
         # Imported on first use: nltk takes longer to import than a whole query takes.
         from nltk.stem.snowball import SnowballStemmer
 
         _stemmer = SnowballStemmer("english")
-    return _stemmer.stem(folded)
+    term: str = _stemmer.stem(folded)
+    stems.computed(folded, term)
+    return term
 
 
 @lru_cache(maxsize=200_000)

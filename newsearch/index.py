@@ -10,9 +10,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from . import analytics, significance
+from . import analytics, significance, stems
 from . import paragraphs as paragraphs_mod
 from .engines import DEFAULT_ENGINE, engine_class
 from .engines.base import SORTS, UNITS, Engine, Sort, Unit
@@ -34,8 +34,9 @@ from .model import (
 from .parallel import Pipeline
 from .query import ast, date_range, parse
 from .query.parser import make_and
-from .readers import Parsed, ReadProgress, read_paths, read_stream
-from .readers.pipeline import settle
+
+if TYPE_CHECKING:  # the readers load at the first add: queries never need them
+    from .readers import Parsed, ReadProgress
 
 FORMAT_VERSION = 4
 META_FILE = "newsearch.json"
@@ -84,6 +85,7 @@ def _write_meta(path: Path, meta: dict[str, Any]) -> None:
 def remove_index(path: Path) -> None:
     """Delete an index's own files (its metadata and engine data), nothing else."""
     shutil.rmtree(path / DATA_DIR, ignore_errors=True)
+    (path / stems.FILE_NAME).unlink(missing_ok=True)
     (path / META_FILE).unlink(missing_ok=True)
 
 
@@ -107,6 +109,8 @@ class Index:
         self.engine = engine
         self.lock_timeout = lock_timeout
         self.batch_paragraphs = BATCH_PARAGRAPHS
+        stems.use(path / stems.FILE_NAME)
+        self._stems_mark = stems.START  # the process's stems saved to this index so far
         # Analyse in a worker process (a second core) when the input spans several
         # batches; the index is the same either way.
         self.analysis_process = True
@@ -180,6 +184,8 @@ class Index:
         self, articles: Iterable[Article], *, progress: Progress | None = None
     ) -> IndexReport:
         """Index articles from any iterable, streaming, in batches of whole articles."""
+        from .readers import Parsed
+
         parsed = (Parsed(where=a.id or a.title[:60], article=a) for a in articles)
         return self._ingest(parsed, progress)
 
@@ -201,6 +207,8 @@ class Index:
         processes extract web pages; ``language`` (``"en"``) keeps only articles in that
         language; ``reading`` is kept up to date with records and bytes read.
         """
+        from .readers import read_paths
+
         items = read_paths(
             [Path(p) for p in paths],
             source=source,
@@ -221,6 +229,9 @@ class Index:
     ) -> IndexReport:
         """Index JSON Lines (one article per line) from a stream; ``language`` keeps only
         articles in that language."""
+        from .readers import read_stream
+        from .readers.pipeline import settle
+
         items = read_stream(stream, where=where, source=source)
         return self._ingest(settle(items, language=language), progress)
 
@@ -284,6 +295,8 @@ class Index:
         if not batch:
             return
         existing = self.engine.replace_articles(list(batch.items()), lock_timeout=self.lock_timeout)
+        computed, self._stems_mark = stems.since(self._stems_mark)
+        stems.save(self.path / stems.FILE_NAME, computed)
         report.replaced += len(existing)
         report.added += len(batch) - len(existing)
         report.paragraphs += sum(len(p) for p in batch.values())

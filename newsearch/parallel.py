@@ -87,11 +87,14 @@ class AnalysisWorker:
             return None
         self._out = False
         try:
-            result = _read_frame(self._process.stdout)  # type: ignore[arg-type]
-        except (OSError, EOFError, pickle.UnpicklingError):
+            joined, computed = _read_frame(self._process.stdout)  # type: ignore[arg-type, misc]
+        except (OSError, EOFError, pickle.UnpicklingError, TypeError, ValueError):
             self.close()
             return None
-        return result  # type: ignore[return-value]
+        from . import stems
+
+        stems.note(computed)  # for the index's stems file
+        return joined  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """Stop the worker: its input closes, so it exits; killed if it does not."""
@@ -184,7 +187,7 @@ def serve(parent: int) -> None:
     """(worker) Answer batches of texts with their joined terms until the input closes."""
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the indexer's to handle
-    from . import analysis
+    from . import analysis, stems
 
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     while True:
@@ -192,4 +195,5 @@ def serve(parent: int) -> None:
             texts = _read_frame(source)
         except EOFError:
             return
-        _write_frame(sink, [analysis.joined_terms(t) for t in texts])  # type: ignore[attr-defined]
+        joined = [analysis.joined_terms(t) for t in texts]  # type: ignore[attr-defined]
+        _write_frame(sink, (joined, stems.take()))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from newsearch import Article, Index, parallel
+from newsearch import Article, Index, parallel, stems
 
 from .conftest import ENGINES
 
@@ -35,7 +35,7 @@ def _articles(count: int) -> list[Article]:
     return articles
 
 
-def _snapshot(index: Index) -> tuple[dict[str, dict[str, int]], list[tuple[str, int, str]]]:
+def _snapshot(index: Index) -> tuple[object, ...]:
     vocabulary = {f: index.engine.vocabulary(f) for f in ("text", "title")}
     docs = [
         (p.article_id, p.number, p.text) for n in range(0, 60, 7) for p in index.article(f"a{n}")
@@ -65,6 +65,9 @@ def test_worker_builds_the_same_index_as_one_process(
             report = index.add_articles(_articles(60))
             assert (report.added, report.paragraphs) == (60, 300)
             snapshots.append(_snapshot(index))
+            if worker:  # the stems the worker computed reach the index's file
+                kept = (index.path / stems.FILE_NAME).read_text(encoding="utf-8").split("\n")
+                assert "mediators\tmediat" in kept
             found = index.search('"mediators from qatar" OR item7x2', limit=1000)
             # Sorted: tantivy orders equal scores by segment, and merges run in threads.
             answers.append(sorted((h.article_id, h.paragraph, round(h.score, 5)) for h in found))
@@ -96,7 +99,7 @@ def test_a_failed_worker_leaves_the_analysis_to_the_indexer(tmp_path: Path) -> N
 
 INDEXER = """
 import sys, time
-from newsearch import Article, Index, parallel
+from newsearch import Article, Index, parallel, stems
 
 start = parallel.AnalysisWorker.__init__
 def announce(self):
