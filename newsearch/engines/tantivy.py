@@ -235,6 +235,7 @@ class TantivyEngine(Engine):
         self._lock = threading.Lock()
         nothing = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
         ix.register_tokenizer(_STORED_ONLY, nothing.filter(tantivy.Filter.remove_long(0)).build())
+        self._current: tuple[Any, Any] = (None, None)  # (meta.json stamp, its searcher)
         # Vocabularies of the commit whose meta.json had this (mtime, size).
         self._vocabularies: tuple[Any, dict[str, dict[str, int]]] = (None, {})
 
@@ -252,8 +253,14 @@ class TantivyEngine(Engine):
             return cls(tantivy.Index.open(str(path)), path)
 
     def _searcher(self) -> tantivy.Searcher:
-        """A searcher on the latest commit (one per search: a consistent snapshot)."""
+        """A searcher on the latest commit (one per search: a consistent snapshot),
+        reopened only when a commit came after the one it reads."""
         with self._lock:
+            # Every commit replaces meta.json: its stamp changes with each commit.
+            meta = (self._path / "meta.json").stat()
+            stamp = (meta.st_mtime_ns, meta.st_size, meta.st_ino)
+            if self._current[0] == stamp:
+                return self._current[1]
             for attempt in range(3):
                 try:
                     self._ix.reload()
@@ -263,7 +270,9 @@ class TantivyEngine(Engine):
                     # the commit list and opening them: read the newer list.
                     if attempt == 2:
                         raise
-            return self._ix.searcher()
+            searcher = self._ix.searcher()
+            self._current = (stamp, searcher)
+            return searcher
 
     def _writer(self, lock_timeout: float) -> Any:
         """tantivy's writer, waiting up to ``lock_timeout`` seconds for its lock file."""
@@ -482,3 +491,4 @@ class TantivyEngine(Engine):
     def close(self) -> None:
         with self._lock:
             self._ix = None  # type: ignore[assignment]
+            self._current = (None, None)
