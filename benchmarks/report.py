@@ -16,6 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from benchmarks import speed_targets
+
 NEWSEARCH = "newsearch"
 BASELINE = "whoosh-2proc"
 OTHER_WHOOSH = "whoosh-1proc"
@@ -101,13 +103,7 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + ["| " + " | ".join(row) + " |" for row in rows]
 
 
-def _value(results: dict[str, Any], system: str, path: tuple[str, ...]) -> float | None:
-    value: Any = results["systems"].get(system, {})
-    for key in path:
-        if not isinstance(value, dict) or key not in value:
-            return None
-        value = value[key]
-    return float(value)
+_value = speed_targets.value
 
 
 def rss_growth(results: dict[str, Any], system: str) -> float | None:
@@ -320,6 +316,8 @@ def markdown(results: dict[str, Any]) -> str:
         "## Targets of the tantivy engine (newsearch-tantivy)",
         "",
         *_engine_target_lines(results),
+        "",
+        *speed_targets.markdown_lines(results),
         "",
         "## Latency by query kind, and hit counts",
         "",
