@@ -75,6 +75,7 @@ def stem(folded: str) -> str:
     if _stemmer is None:
         seen = stems.known(folded)  # a word the index has seen needs no stemmer
         if seen is not None:
+            stems.computed(folded, seen)  # for the next index this process writes
             return seen
         # Imported on first use: nltk takes longer to import than a whole query takes.
         from nltk.stem.snowball import SnowballStemmer
