@@ -339,10 +339,28 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _own_sections(old: str, new: str) -> str:
+    """The sections of an earlier RESULTS.md that the generator does not write: other
+    benchmarks' own sections, kept as they are."""
+    generated = {line for line in new.splitlines() if line.startswith("## ")}
+    kept: list[str] = []
+    keep = False
+    for line in old.splitlines():
+        if line.startswith("## "):
+            keep = line not in generated
+        if keep:
+            kept.append(line)
+    return "\n".join(kept).strip()
+
+
 def write(results: dict[str, Any], out: Path) -> tuple[Path, Path]:
     """Write ``results.json`` and ``RESULTS.md`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     json_path, md_path = out / "results.json", out / "RESULTS.md"
     json_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    md_path.write_text(markdown(results))
+    text = markdown(results)
+    if md_path.exists():
+        kept = _own_sections(md_path.read_text(encoding="utf-8"), text)
+        text = text + "\n" + kept + "\n" if kept else text
+    md_path.write_text(text)
     return json_path, md_path

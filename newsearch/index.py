@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from . import analytics, significance, stems
-from . import copies as copies_mod
 from . import paragraphs as paragraphs_mod
 from .engines import DEFAULT_ENGINE, engine_class
 from .engines.base import SORTS, UNITS, CopyRecord, Engine, Sort, Unit
@@ -300,6 +299,8 @@ class Index:
     ) -> None:
         if not batch:
             return
+        from . import copies as copies_mod  # numpy: loaded to write, never to query
+
         plan = copies_mod.Planner(self.engine, batch) if self.detect_copies else None
         existing = self.engine.replace_articles(
             list(batch.items()), lock_timeout=self.lock_timeout, plan=plan
@@ -319,6 +320,8 @@ class Index:
 
         Their former copies get their stories re-assigned in the same commit.
         """
+        from . import copies as copies_mod
+
         plan = copies_mod.Planner(self.engine, {}, deleted=article_ids)
         return self.engine.delete_articles(
             list(article_ids), lock_timeout=self.lock_timeout, plan=plan
@@ -569,6 +572,8 @@ def _choice(name: str, value: str, choices: Sequence[str]) -> None:
 
 def _copies_of(record: CopyRecord, members: Iterable[CopyRecord]) -> list[Copy]:
     """``members`` but ``record`` itself, earliest first, with their similarity to it."""
+    from . import copies as copies_mod
+
     others = [m for m in members if m.article_id != record.article_id]
     others.sort(key=lambda m: copies_mod.order_key(m.date, m.article_id))
     return [
