@@ -27,6 +27,13 @@ BOILERPLATE: tuple[str, ...] = (
     r"advertisement",
     r"share",
     r"comments?",
+    # Wire sign-offs and end marks: "Reuter" closes every Reuters-21578 story.
+    r"reuters?",
+    r"ap",
+    r"afp",
+    r"upi",
+    r"-{2,}",
+    r"(?:end|ends)",
 )
 _BOILERPLATE_RE = re.compile("|".join(f"(?:{p})" for p in BOILERPLATE), re.IGNORECASE)
 _BOILERPLATE_MAX = 200  # longer lines are never boilerplate
