@@ -8,6 +8,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -15,7 +16,7 @@ from typing import IO, Any
 from . import paragraphs as paragraphs_mod
 from .engines import DEFAULT_ENGINE, engine_class
 from .engines.base import SORTS, Engine, Sort
-from .errors import IndexCorruptError, IndexNotFoundError, NewsearchError
+from .errors import IndexCorruptError, IndexNotFoundError, InputError, NewsearchError
 from .highlight import SNIPPET_CHARS
 from .highlight import highlight as highlight_text
 from .lexicon import Lexicon, has_fuzzy, resolve
@@ -32,8 +33,9 @@ from .model import (
 from .query import ast, date_range, parse
 from .query.parser import make_and
 from .readers import Parsed, read_paths, read_stream
+from .readers.dates import fixed_offset
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
@@ -81,6 +83,23 @@ def remove_index(path: Path) -> None:
     """Delete an index's own files (its metadata and engine data), nothing else."""
     shutil.rmtree(path / DATA_DIR, ignore_errors=True)
     (path / META_FILE).unlink(missing_ok=True)
+
+
+def checked(article: Article) -> Article:
+    """An article given through the library, checked: it has a title and a usable date
+    (made ``readers.dates.fixed_offset``); raises ``InputError`` otherwise."""
+    if not isinstance(article, Article):
+        raise InputError(f"expected an Article, not {type(article).__name__}")
+    name = f"article {article.id!r}" if article.id else "an article"
+    if not isinstance(article.title, str) or not article.title.strip():
+        raise InputError(f"{name} has no title; every article needs one")
+    if article.date is None:
+        return article
+    if not isinstance(article.date, (date, datetime)):
+        raise InputError(
+            f"{name} has a date of type {type(article.date).__name__}; use a datetime or date"
+        )
+    return replace(article, date=fixed_offset(article.date))
 
 
 class Index:
@@ -159,14 +178,22 @@ class Index:
     # -- adding ------------------------------------------------------------------------
 
     def add(self, article: Article) -> IndexReport:
-        """Index one article (replacing an earlier copy with the same id)."""
+        """Index one article (replacing an earlier copy with the same id).
+
+        Raises ``InputError`` for an article without a title or with a date that is not
+        a ``datetime``/``date``. A tz-aware date keeps its own clock and offset.
+        """
         return self.add_articles([article])
 
     def add_articles(
         self, articles: Iterable[Article], *, progress: Progress | None = None
     ) -> IndexReport:
-        """Index articles from any iterable, streaming, in batches of whole articles."""
-        parsed = (Parsed(where=a.id or a.title[:60], article=a) for a in articles)
+        """Index articles from any iterable, streaming, in batches of whole articles.
+
+        An article without a title raises ``InputError``; the articles before it are
+        indexed, none after it.
+        """
+        parsed = (Parsed(where=a.id or a.title[:60], article=a) for a in map(checked, articles))
         return self._ingest(parsed, progress)
 
     def add_paths(
@@ -218,6 +245,9 @@ class Index:
             self._flush(batch, report, progress)
         except KeyboardInterrupt:
             report.interrupted = True
+        except InputError:
+            self._flush(batch, report, progress)  # the whole articles read before it
+            raise
         report.seconds = time.perf_counter() - started
         return report
 

@@ -160,8 +160,14 @@ class Snippet:
 
 
 def iso_date(value: datetime | None) -> str | None:
-    """ISO 8601 text for a date, or None."""
+    """ISO 8601 text for a date (with its UTC offset when it has one), or None."""
     return value.isoformat() if value is not None else None
+
+
+def local_time(value: datetime) -> datetime:
+    """The date-time on the publication's own clock, naive: what date filters, date
+    sorting and calendar days use (an aware date keeps its offset only for display)."""
+    return value.replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ Tokens: tantivy's tokenizers never run. Every text field is handed over pre-toke
 the analyzer's terms at exactly its positions, the gap between tag values included.
 Queries are tantivy query objects, built in ``tantivy_query``.
 
-Dates are i64 microseconds since 1970 (any ``datetime``, not only tantivy's date range).
+Dates are i64 microseconds since 1970 on the publication's own clock (any ``datetime``, not
+only tantivy's date range); an aware date also stores its UTC offset in seconds.
 Date sorting is tantivy's fast-field sort; ties go in indexing order (``seq``).
 """
 
@@ -19,7 +20,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from tantivy import Occur, Order, Query
 
 from .. import analysis
 from ..errors import IndexCorruptError, IndexLockedError, NewsearchError, damaged_message
-from ..model import Paragraph
+from ..model import Paragraph, local_time
 from ..query import ast
 from .base import (
     ROLE_BOOST,
@@ -75,6 +76,7 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("seq", fast=True)  # indexing order, like whoosh's doc numbers
     builder.add_integer_field("article_hash", fast=True)  # counts a query's distinct articles
     builder.add_integer_field("date", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("utc_offset", stored=True)  # seconds; only on aware dates
     builder.add_float_field("weight", fast=True)
     return builder.build()
 
@@ -114,7 +116,10 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
         if value is not None:
             doc.add_text(name, value)
     if p.date is not None:
-        doc.add_integer("date", micros(p.date))
+        doc.add_integer("date", micros(local_time(p.date)))  # the publication's clock
+        offset = p.date.utcoffset()
+        if offset is not None:
+            doc.add_integer("utc_offset", offset // timedelta(seconds=1))
     return doc
 
 
@@ -126,7 +131,10 @@ def article_hash(article_id: str) -> int:
 
 def _paragraph(doc: tantivy.Document) -> Paragraph:
     fields = {name: values[0] for name, values in doc.to_dict().items() if values}
-    return stored_paragraph(fields, _datetime(fields.get("date")))
+    date = _datetime(fields.get("date"))
+    if date is not None and "utc_offset" in fields:
+        date = date.replace(tzinfo=timezone(timedelta(seconds=fields["utc_offset"])))
+    return stored_paragraph(fields, date)
 
 
 @contextlib.contextmanager

@@ -31,7 +31,7 @@ from whoosh.sorting import FieldFacet, MultiFacet
 
 from .. import analysis
 from ..errors import IndexCorruptError, IndexLockedError, damaged_message
-from ..model import Paragraph
+from ..model import Paragraph, local_time
 from ..query import ast
 from .base import (
     ROLE_BOOST,
@@ -136,10 +136,11 @@ def _document(p: Paragraph) -> dict[str, Any]:
     }
     doc.update({k: v for k, v in optional.items() if v is not None})
     if p.date is not None:
+        local = local_time(p.date)  # days and sorting go by the publication's clock
         doc["date"] = p.date
-        doc["day"] = _day(p.date)
+        doc["day"] = _day(local)
         doc["undated"] = 0
-        doc["stamp"] = (p.date - _EPOCH) // timedelta(microseconds=1)
+        doc["stamp"] = (local - _EPOCH) // timedelta(microseconds=1)
     return doc
 
 
@@ -387,7 +388,7 @@ class WhooshEngine(Engine):
                 if fields.get("source"):
                     sources[fields["source"]] += 1
                 if fields.get("date"):
-                    dates.append(fields["date"])
+                    dates.append(local_time(fields["date"]))
         return EngineStats(
             articles=articles,
             paragraphs=paragraphs,

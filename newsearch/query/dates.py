@@ -11,7 +11,7 @@ are the API and CLI ``--since``/``--until`` options (``date_range``).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from newsearch.errors import QuerySyntaxError
 from newsearch.query.ast import DateRange
@@ -70,8 +70,9 @@ def date_range(
     ``since`` starts at the beginning of its span and ``until`` runs through the end of
     its span: ``until="2024-02"`` ends at 2024-03-01, ``until=date(2024, 2, 10)`` at
     2024-02-11. A ``datetime`` is an exact instant: ``since`` starts at it, ``until``
-    includes it (the range ends one microsecond later). Aware datetimes are converted to
-    naive UTC. A malformed string, or ``since`` after ``until``, raises
+    includes it (the range ends one microsecond later). An aware datetime counts by its
+    own clock, as stored dates do (``model.local_time``). A malformed string, or
+    ``since`` after ``until``, raises
     ``QuerySyntaxError``.
     """
     if since is None and until is None:
@@ -111,8 +112,7 @@ def _parse_comparison(operator: str, value: str) -> DateRange:
 def _bound(value: str | date | datetime, *, at_end: bool) -> datetime:
     """One end of a ``date_range``: the start of ``value``'s span, or its (exclusive) end."""
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.replace(tzinfo=None)  # stored dates are compared on their own clock
         return _shift(value, microseconds=1) if at_end else value
     if isinstance(value, date):
         start = datetime(value.year, value.month, value.day)
