@@ -77,6 +77,6 @@ def main() -> None:
     cli(prog_name="newsearch")
 
 
-from . import commands  # noqa: E402,F401  (registers the commands on `cli`)
+from . import commands, serve  # noqa: E402,F401  (registers the commands on `cli`)
 
 __all__ = ["cli", "main"]
