@@ -32,7 +32,7 @@ from .model import (
 )
 from .query import ast, date_range, parse
 from .query.parser import make_and
-from .readers import Parsed, read_paths, read_stream
+from .readers import Parsed, ReadProgress, read_paths, read_stream
 from .readers.dates import fixed_offset
 
 FORMAT_VERSION = 3
@@ -202,13 +202,26 @@ class Index:
         *,
         source: str | None = None,
         progress: Progress | None = None,
+        workers: int = 1,
+        language: str | None = None,
+        reading: ReadProgress | None = None,
     ) -> IndexReport:
-        """Index files and folders (recursively): plain text, JSON, JSON Lines.
+        """Index files and folders (recursively): plain text, JSON, JSON Lines, web pages
+        (``.html``) and WARC crawls (``.warc.gz``).
 
         Raises ``InputError`` before indexing anything if a path does not exist; a bad
-        file is skipped with a reason in the report and the rest is indexed.
+        file is skipped with a reason in the report and the rest is indexed. ``workers``
+        processes extract web pages; ``language`` (``"en"``) keeps only articles in that
+        language; ``reading`` is kept up to date with records and bytes read.
         """
-        return self._ingest(read_paths([Path(p) for p in paths], source=source), progress)
+        items = read_paths(
+            [Path(p) for p in paths],
+            source=source,
+            workers=workers,
+            language=language,
+            progress=reading,
+        )
+        return self._ingest(items, progress)
 
     def add_stream(
         self,
@@ -253,7 +266,7 @@ class Index:
 
     def _prepare(self, item: Parsed, report: IndexReport) -> tuple[str, list[Paragraph]] | None:
         if item.article is None:
-            report.skipped.append(SkippedInput(item.where, item.skip_reason or "unreadable"))
+            report.skipped.append(item.as_skipped())
             return None
         article_id = paragraphs_mod.article_id(item.article)
         paragraphs = paragraphs_mod.split_article(item.article, article_id)

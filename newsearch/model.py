@@ -269,10 +269,12 @@ class SearchResults:
 
 @dataclass(frozen=True)
 class SkippedInput:
-    """An input (file, line or article) that was not indexed, and why."""
+    """An input (file, line or article) that was not indexed, and why; ``count`` inputs
+    when one skip stands for several (WARC records passed over for one reason)."""
 
     where: str
     reason: str
+    count: int = 1
 
 
 @dataclass
@@ -287,12 +289,19 @@ class IndexReport:
     seconds: float = 0.0
     interrupted: bool = False
 
+    @property
+    def skipped_count(self) -> int:
+        """How many inputs were skipped (a counted skip stands for several)."""
+        return sum(s.count for s in self.skipped)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "added": self.added,
             "replaced": self.replaced,
             "paragraphs": self.paragraphs,
-            "skipped": [{"where": s.where, "reason": s.reason} for s in self.skipped],
+            "skipped": [
+                {"where": s.where, "reason": s.reason, "count": s.count} for s in self.skipped
+            ],
             "warnings": list(self.warnings),
             "seconds": round(self.seconds, 3),
             "interrupted": self.interrupted,

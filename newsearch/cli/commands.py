@@ -13,6 +13,7 @@ from ..engines import DEFAULT_ENGINE, engine_names
 from ..engines.base import SORTS
 from ..index import DEFAULT_LOCK_TIMEOUT, Index
 from ..model import IndexReport
+from ..readers import ReadProgress
 from . import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NOT_FOUND, cli, render
 
 
@@ -59,6 +60,14 @@ def _open(index_path: Path | None, **kwargs: Any) -> Index:
     default=None,
     help="Paragraphs per commit (default 20000); each commit holds whole articles.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes extracting web pages (.html, .warc) side by side.",
+)
+@click.option("--language", help="Only articles in this language (en takes en-GB too).")
 @json_option
 def index_command(
     paths: tuple[str, ...],
@@ -68,18 +77,21 @@ def index_command(
     rebuild: bool,
     lock_timeout: float,
     batch_size: int | None,
+    workers: int,
+    language: str | None,
     as_json: bool,
 ) -> None:
     """Index articles from files, folders (recursively) or - (JSON Lines on stdin).
 
-    Plain text, JSON and JSON Lines are recognised by their suffix. Indexing an article
-    that is already there replaces it.
+    Plain text, JSON, JSON Lines, web pages (.html) and WARC crawls (.warc.gz) are
+    recognised by their suffix. Indexing an article that is already there replaces it.
 
     \b
     Example:
         newsearch index seeds/
         newsearch index --source Reuters archive/ extra.jsonl
         cat articles.jsonl | newsearch index -
+        newsearch index --workers 2 --language en CC-NEWS-20240209.warc.gz
     """
     index = _open(
         index_path, create=True, engine=engine, lock_timeout=lock_timeout, rebuild=rebuild
@@ -87,18 +99,27 @@ def index_command(
     if batch_size:
         index.batch_paragraphs = batch_size
     with index:
-        progress = _progress_printer() if sys.stderr.isatty() and not as_json else None
+        reading = ReadProgress()
+        progress = _progress_printer(reading) if sys.stderr.isatty() and not as_json else None
         files = [p for p in paths if p != "-"]
         report = IndexReport()
         if files:
-            report = index.add_paths(files, source=source, progress=progress)
+            report = index.add_paths(
+                files,
+                source=source,
+                progress=progress,
+                workers=workers,
+                language=language,
+                reading=reading,
+            )
         if "-" in paths and not report.interrupted:
             stdin = getattr(sys.stdin, "buffer", sys.stdin)
             _merge(report, index.add_stream(stdin, source=source, progress=progress))
     if progress is not None:
         click.echo("", err=True)
     for skipped in report.skipped:
-        click.echo(f"newsearch: skipped {skipped.where}: {skipped.reason}", err=True)
+        many = f"{skipped.count:,} of " if skipped.count > 1 else ""
+        click.echo(f"newsearch: skipped {many}{skipped.where}: {skipped.reason}", err=True)
     for warning in report.warnings:
         click.echo(f"newsearch: warning: {warning}", err=True)
     click.echo(render.to_json(report.to_dict()) if as_json else render.report_text(report))
@@ -118,15 +139,29 @@ def _merge(into: IndexReport, more: IndexReport) -> None:
     into.interrupted = into.interrupted or more.interrupted
 
 
-def _progress_printer() -> Callable[[IndexReport], None]:
-    def show(report: IndexReport) -> None:
-        click.echo(
-            f"\rindexing… {report.added + report.replaced:,} articles, "
-            f"{report.paragraphs:,} paragraphs",
-            err=True,
-            nl=False,
-        )
+def _progress_printer(reading: ReadProgress) -> Callable[[IndexReport], None]:
+    """A progress line on stderr, redrawn after each commit and, for WARC files, as
+    records are read: records, articles indexed, skips, megabytes per second."""
+    last = IndexReport()
 
+    def line() -> str:
+        text = f"indexing… {last.added + last.replaced:,} articles, {last.paragraphs:,} paragraphs"
+        if reading.records:
+            text += (
+                f"; {reading.records:,} WARC records read, {reading.articles:,} pages, "
+                f"{reading.bytes_per_second / 1e6:.1f} MB/s"
+            )
+        if reading.skips:
+            top = ", ".join(f"{n:,} {why}" for why, n in reading.skips.most_common(2))
+            text += f"; skipped {sum(reading.skips.values()):,} ({top})"
+        return text
+
+    def show(report: IndexReport) -> None:
+        nonlocal last
+        last = report
+        click.echo("\r\033[K" + line(), err=True, nl=False)
+
+    reading.on_update = lambda _: click.echo("\r\033[K" + line(), err=True, nl=False)
     return show
 
 

@@ -156,7 +156,7 @@ def report_text(report: IndexReport) -> str:
     line = (
         f"indexed {articles:,} {'article' if articles == 1 else 'articles'} "
         f"({report.added:,} added, {report.replaced:,} replaced), "
-        f"{report.paragraphs:,} paragraphs, {len(report.skipped):,} skipped, "
+        f"{report.paragraphs:,} paragraphs, {report.skipped_count:,} skipped, "
         f"in {report.seconds:.1f} s"
     )
     if report.interrupted:

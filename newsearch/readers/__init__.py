@@ -8,7 +8,9 @@ one-line ``skip_reason``.
 
 Format by suffix: ``.txt`` ``.text`` ``.md`` → text (``readers.text``); ``.json`` → JSON
 (``readers.jsonfile``); ``.jsonl`` ``.ndjson`` ``.jsonlines`` → JSON Lines
-(``readers.jsonl``). Any file whose first 8 KB hold a NUL byte or that starts like a
+(``readers.jsonl``); ``.html`` ``.htm`` ``.xhtml`` → a web page (``readers.html``) and
+``.warc`` → a WARC crawl (``readers.warc``), either also gzipped (``.warc.gz``). Any file
+whose first 8 KB hold a NUL byte or that starts like a
 known binary format (PDF, ZIP, gzip, PNG, …), and any file with a known binary suffix,
 is skipped as "binary file (not text)". Other suffixes are sniffed: text starting with
 ``[`` is JSON; with ``{`` it is JSON if its first line is only ``{`` or it is one line,
@@ -32,15 +34,21 @@ from typing import BinaryIO, TextIO
 
 from newsearch.errors import InputError
 from newsearch.readers.base import Parsed, decode, has_utf16_bom, skip
+from newsearch.readers.html import read_page_file
 from newsearch.readers.jsonfile import parse_document, parse_json
 from newsearch.readers.jsonl import parse_jsonl
+from newsearch.readers.pipeline import Item, ReadProgress, settle
 from newsearch.readers.text import parse_text
+from newsearch.readers.warc import read_warc
 
-__all__ = ["Parsed", "detect_format", "read_file", "read_paths", "read_stream"]
+__all__ = ["Parsed", "ReadProgress", "detect_format", "read_file", "read_paths", "read_stream"]
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 JSON_SUFFIXES = frozenset({".json"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson", ".jsonlines"})
+# Web pages and crawls, plain or gzipped (readers.html, readers.warc).
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+WARC_SUFFIXES = frozenset({".warc"})
 BINARY_SUFFIXES = frozenset({
     ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".ico", ".tif", ".tiff",
     ".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".tar",
@@ -78,9 +86,39 @@ def detect_format(path: Path, head: bytes) -> str:
     return "text"
 
 
-def read_file(path: str | Path, source: str | None = None) -> Iterator[Parsed]:
-    """Articles of one file (several for JSON lists and JSON Lines); never raises OSError."""
-    path = Path(path)
+def web_format(path: Path) -> str | None:
+    """The web format of a path: "html" (``.html``, ``.htm.gz``…), "warc" (``.warc``,
+    ``.warc.gz``) or None."""
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    if suffixes[-1:] == [".gz"]:
+        suffixes.pop()
+    suffix = suffixes[-1] if suffixes else ""
+    return "html" if suffix in HTML_SUFFIXES else "warc" if suffix in WARC_SUFFIXES else None
+
+
+def read_file(
+    path: str | Path,
+    source: str | None = None,
+    *,
+    language: str | None = None,
+) -> Iterator[Parsed]:
+    """Articles of one file (several for JSON lists, JSON Lines and WARC); never raises
+    OSError. ``language`` keeps only articles in that language."""
+    return settle(_read_file(Path(path), source), language=language)
+
+
+def _read_file(
+    path: Path, source: str | None, progress: ReadProgress | None = None
+) -> Iterator[Item]:
+    web = web_format(path)
+    if web == "html":
+        yield from read_page_file(path, source)
+        return
+    if web == "warc":
+        yield from read_warc(path, source, progress)
+        if progress is not None:
+            progress.file_done()
+        return
     where = str(path)
     try:
         # A large buffer lets peek() show the first 8 KB without a seek (pipes work too).
@@ -144,19 +182,31 @@ def _files(root: Path) -> list[tuple[Path, str | None]]:
     return found
 
 
-def read_paths(paths: Iterable[str | Path], source: str | None = None) -> Iterator[Parsed]:
+def read_paths(
+    paths: Iterable[str | Path],
+    source: str | None = None,
+    *,
+    workers: int = 1,
+    language: str | None = None,
+    progress: ReadProgress | None = None,
+) -> Iterator[Parsed]:
     """Articles of files and folders, in order; raises ``InputError`` for a missing path.
 
-    The existence check happens at call time, before anything is read.
+    The existence check happens at call time, before anything is read. ``workers``
+    processes extract web pages; ``language`` keeps only articles in that language;
+    ``progress`` is kept up to date (see ``readers.pipeline``).
     """
     given = [Path(p) for p in paths]
     for path in given:
         if not path.exists():
             raise InputError(f"no such file or directory: {path}")
-    return _read_paths(given, source)
+    items = _read_paths(given, source, progress)
+    return settle(items, workers=workers, language=language, progress=progress)
 
 
-def _read_paths(paths: list[Path], source: str | None) -> Iterator[Parsed]:
+def _read_paths(
+    paths: list[Path], source: str | None, progress: ReadProgress | None
+) -> Iterator[Item]:
     seen: set[Path] = set()
     for root in paths:
         for path, reason in _files(root):
@@ -167,7 +217,7 @@ def _read_paths(paths: list[Path], source: str | None) -> Iterator[Parsed]:
             if key in seen:
                 continue
             seen.add(key)
-            yield from read_file(path, source)
+            yield from _read_file(path, source, progress)
 
 
 def _line_text(line: bytes | str) -> str:

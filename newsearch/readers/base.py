@@ -54,13 +54,15 @@ class Parsed:
     """One input read: an article, or the reason it was skipped, plus any warnings.
 
     ``where`` names the input: a file, ``file.jsonl:LINE`` (1-based) for JSON Lines, or
-    ``file.json[INDEX]`` (0-based) for an item of a JSON list.
+    ``file.json[INDEX]`` (0-based) for an item of a JSON list. ``count`` is how many
+    inputs a skip stands for (the records of a WARC file passed over for one reason).
     """
 
     where: str
     article: Article | None
     skip_reason: str | None = None
     warnings: tuple[str, ...] = ()
+    count: int = 1
 
     def __post_init__(self) -> None:
         if (self.article is None) == (self.skip_reason is None):
@@ -75,7 +77,7 @@ class Parsed:
         """The skip as the report's ``SkippedInput`` (only for skipped inputs)."""
         if self.skip_reason is None:
             raise ValueError(f"{self.where} was not skipped")
-        return SkippedInput(where=self.where, reason=self.skip_reason)
+        return SkippedInput(where=self.where, reason=self.skip_reason, count=self.count)
 
 
 def skip(where: str, reason: str, warnings: tuple[str, ...] | list[str] = ()) -> Parsed:
@@ -121,7 +123,8 @@ def _names(value: object) -> str | None:
     return coerce_text(value)
 
 
-def _tags(value: object) -> tuple[str, ...] | None:
+def coerce_tags(value: object) -> tuple[str, ...] | None:
+    """Tags from a list or a comma-separated string, de-duplicated; None otherwise."""
     if isinstance(value, str):
         items: list[object] = list(value.split(","))
     elif isinstance(value, list):
@@ -140,7 +143,7 @@ def _coerce(field: str, value: object) -> Any:
     if field == "author":
         return _names(value)
     if field == "tags":
-        return _tags(value)
+        return coerce_tags(value)
     if field == "date":
         return coerce_date(value)
     text = coerce_text(value)
