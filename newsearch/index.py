@@ -7,15 +7,16 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from . import analytics, significance
 from . import paragraphs as paragraphs_mod
 from .engines import DEFAULT_ENGINE, engine_class
-from .engines.base import SORTS, Engine, Sort
+from .engines.base import SORTS, UNITS, Engine, Sort, Unit
 from .errors import IndexCorruptError, IndexNotFoundError, InputError, NewsearchError
 from .highlight import SNIPPET_CHARS
 from .highlight import highlight as highlight_text
@@ -29,13 +30,14 @@ from .model import (
     SearchResults,
     SkippedInput,
     Snippet,
+    parse_anchor,
 )
 from .query import ast, date_range, parse
 from .query.parser import make_and
 from .readers import Parsed, ReadProgress, read_paths, read_stream
 from .readers.dates import fixed_offset
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
@@ -303,9 +305,24 @@ class Index:
         """Delete articles (all their paragraphs, in one commit); return the ids found."""
         return self.engine.delete_articles(list(article_ids), lock_timeout=self.lock_timeout)
 
-    def article(self, article_id: str) -> list[Paragraph]:
-        """Every paragraph of an article in order; empty when it is not indexed."""
-        return self.engine.article(article_id)
+    def article(self, article_id: str, *, context: int | None = None) -> list[Paragraph]:
+        """Every paragraph of an article in order; empty when it is not indexed.
+
+        ``article_id`` may be a hit's anchor (``ID#p7``): its article, or with
+        ``context=N`` only paragraph 7 and N paragraphs either side; empty when the
+        article has no paragraph 7.
+        """
+        found = self.engine.article(article_id)
+        anchor = parse_anchor(article_id)
+        if found or anchor is None:
+            return found
+        article_id, number = anchor
+        found = self.engine.article(article_id)
+        if number not in {p.number for p in found}:
+            return []
+        if context is None:
+            return found
+        return [p for p in found if abs(p.number - number) <= context]
 
     def stats(self) -> IndexStats:
         """Articles, paragraphs, date span, sources and size on disk."""
@@ -355,13 +372,7 @@ class Index:
             raise NewsearchError("limit, offset and context must not be negative")
         if sort not in SORTS:
             raise NewsearchError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
-        dates = date_range(since, until)
-        if dates is not None and not query.strip():
-            node: ast.Node = dates  # only a date filter: every paragraph in range
-        else:
-            node = parse(query) if dates is None else make_and([parse(query), dates]) or dates
-        if has_fuzzy(node):
-            node = resolve(node, self.lexicon)
+        node = self._node(query, date_range(since, until))
         found = self.engine.search(node, limit=limit, offset=offset, sort=sort)
         articles: dict[str, list[Paragraph]] = {}
         hits = []
@@ -389,3 +400,110 @@ class Index:
             hits=tuple(hits),
             total_articles=found.articles,
         )
+
+    def _node(
+        self, query: str, dates: ast.DateRange | None, *, everything: bool = False
+    ) -> ast.Node:
+        """The AST of ``query`` within ``dates``, fuzzy words resolved. An empty query
+        is only a date filter, or with ``everything`` may match every paragraph."""
+        if not query.strip() and (dates is not None or everything):
+            return dates or ast.MatchAll()
+        node = parse(query) if dates is None else make_and([parse(query), dates]) or dates
+        return resolve(node, self.lexicon) if has_fuzzy(node) else node
+
+    # -- coverage ----------------------------------------------------------------------
+
+    def timeline(
+        self,
+        query: str | Sequence[str],
+        *,
+        interval: analytics.Interval = "day",
+        since: DateLike = None,
+        until: DateLike = None,
+        unit: Unit = "articles",
+    ) -> analytics.Timeline:
+        """Matching and total articles (or paragraphs) per day, week, month or year.
+
+        Several queries share their buckets: ``index.timeline(["Rafah", "Gaza"])``.
+        Buckets run from ``since`` (else the first dated article) to ``until`` (else the
+        last), empty ones included; weeks start on Monday; days are articles' own dates.
+        """
+        _choice("interval", interval, analytics.INTERVALS)
+        _choice("unit", unit, UNITS)
+        queries = [query] if isinstance(query, str) else list(query)
+        if not queries:
+            raise NewsearchError("give at least one query")
+        dates = date_range(since, until)
+        nodes = [(q, self._node(q, dates, everything=True)) for q in queries]
+        return analytics.timeline(self.engine, nodes, interval=interval, unit=unit, dates=dates)
+
+    def facets(
+        self,
+        query: str,
+        by: analytics.FacetBy = "source",
+        *,
+        limit: int = 20,
+        since: DateLike = None,
+        until: DateLike = None,
+    ) -> analytics.Facets:
+        """The matches' sources (or sections, authors, tags, languages, roles, years),
+        with article and paragraph counts, most first, and the matches with no value."""
+        _choice("facet", by, analytics.FACETS)
+        if limit < 0:
+            raise NewsearchError("limit must not be negative")
+        node = self._node(query, date_range(since, until), everything=True)
+        return analytics.facets(self.engine, query, node, by, limit=limit)
+
+    def terms(
+        self,
+        query: str,
+        *,
+        limit: int = 25,
+        sample: int = significance.DEFAULT_SAMPLE,
+        since: DateLike = None,
+        until: DateLike = None,
+    ) -> significance.Terms:
+        """The words most over-represented in the top ``sample`` matching paragraphs
+        against the whole index (JLH score; see ``newsearch.significance``)."""
+        if limit < 0 or sample < 1:
+            raise NewsearchError("limit must not be negative and sample must be at least 1")
+        node = self._node(query, date_range(since, until))
+        found = self.engine.search(node, limit=sample, offset=0, sort="relevance")
+        texts = [hit.paragraph.text for hit in found.hits]
+        return significance.significant_terms(
+            self.engine, query, node, texts, found.total, limit=limit
+        )
+
+    def export(
+        self,
+        query: str,
+        *,
+        since: DateLike = None,
+        until: DateLike = None,
+        context: int = 0,
+        highlight: bool = True,
+    ) -> Iterator[Hit]:
+        """Every hit of ``query`` (all pages), oldest first, one page in memory at a time.
+
+        The order is stable: by date, undated last, then in indexing order.
+        """
+        self._node(query, date_range(since, until))  # a bad query fails now, not on first use
+
+        def page(offset: int, limit: int) -> SearchResults:
+            return self.search(
+                query,
+                since=since,
+                until=until,
+                limit=limit,
+                offset=offset,
+                sort="oldest",
+                context=context,
+                highlight=highlight,
+            )
+
+        return analytics.export(page)
+
+
+def _choice(name: str, value: str, choices: Sequence[str]) -> None:
+    if value not in choices:
+        raise NewsearchError(f"unknown {name} {value!r} (choose from {', '.join(choices)})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -159,6 +160,20 @@ class Snippet:
         return {"text": self.text, "highlights": [s.to_list() for s in self.highlights]}
 
 
+_ANCHOR_RE = re.compile(r"(.+)#p([1-9][0-9]*)")
+
+
+def anchor(article_id: str, number: int) -> str:
+    """The stable name of one paragraph: ``ARTICLE_ID#pN``."""
+    return f"{article_id}#p{number}"
+
+
+def parse_anchor(text: str) -> tuple[str, int] | None:
+    """``(article_id, paragraph number)`` from an anchor, or None when it is not one."""
+    match = _ANCHOR_RE.fullmatch(text)
+    return (match.group(1), int(match.group(2))) if match else None
+
+
 def iso_date(value: datetime | None) -> str | None:
     """ISO 8601 text for a date (with its UTC offset when it has one), or None."""
     return value.isoformat() if value is not None else None
@@ -187,6 +202,11 @@ class Hit(_MetaFields):
     snippet: Snippet
     context: tuple[Paragraph, ...] = ()
 
+    @property
+    def anchor(self) -> str:
+        """The paragraph's stable name, ``ARTICLE_ID#pN`` (``Index.article`` takes it)."""
+        return anchor(self.article_id, self.paragraph)
+
     @classmethod
     def of(
         cls,
@@ -202,6 +222,7 @@ class Hit(_MetaFields):
     def to_dict(self) -> dict[str, Any]:
         """The hit as the documented JSON object (metadata fields flat, beside the hit's)."""
         data: dict[str, Any] = {
+            "anchor": self.anchor,
             "article_id": self.article_id,
             "paragraph": self.paragraph,
             "role": self.role,

@@ -130,6 +130,7 @@ def test_json_output_schema(runner, index_dir):
     (hit,) = data["hits"]
     # Flat, in this order: the article's metadata sits beside the hit's own fields.
     assert list(hit) == [
+        "anchor",
         "article_id",
         "paragraph",
         "role",

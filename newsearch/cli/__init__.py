@@ -77,6 +77,7 @@ def main() -> None:
     cli(prog_name="newsearch")
 
 
-from . import commands, serve  # noqa: E402,F401  (registers the commands on `cli`)
+# Importing the command modules registers their commands on `cli`.
+from . import analytics, commands, serve  # noqa: E402,F401
 
 __all__ = ["cli", "main"]

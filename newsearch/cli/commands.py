@@ -227,16 +227,25 @@ def query_command(
 @cli.command("show")
 @click.argument("article_id")
 @index_option
+@click.option(
+    "--context",
+    type=click.IntRange(min=0),
+    default=None,
+    help="With an anchor (ID#p7): only that paragraph and N either side.",
+)
 @json_option
-def show_command(article_id: str, index_path: Path | None, as_json: bool) -> None:
-    """Print one article with its numbered paragraphs.
+def show_command(
+    article_id: str, index_path: Path | None, context: int | None, as_json: bool
+) -> None:
+    """Print one article with its numbered paragraphs, or one paragraph by its anchor.
 
     \b
     Example:
         newsearch show sha1-0123456789abcdef
+        newsearch show sha1-0123456789abcdef#p7 --context 2
     """
     with _open(index_path) as index:
-        paragraphs = index.article(article_id)
+        paragraphs = index.article(article_id, context=context)
     if not paragraphs:
         click.echo(f"newsearch: no article with id {article_id!r}", err=True)
         sys.exit(EXIT_NOT_FOUND)

@@ -7,19 +7,33 @@ exceptions) escapes it: adapters translate their engine's errors into ``newsearc
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from ..analysis import VALUE_SEPARATOR
 from ..model import ArticleMeta, Paragraph
+from ..query import ast
 from ..query.ast import Node
 
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
+
+# What the counting primitive counts: each matching paragraph, or each article with at
+# least one matching paragraph. (More units, such as stories, are more values here.)
+Unit = Literal["articles", "paragraphs"]
+UNITS: tuple[Unit, ...] = ("articles", "paragraphs")
+
+# What matching paragraphs can be grouped by: their article's calendar day (an int, see
+# ``day_number``) or one of their stored values (tags: one group per tag).
+Group = Literal["day", "source", "section", "author", "tags", "language", "role"]
+GROUPS: tuple[Group, ...] = ("day", "source", "section", "author", "tags", "language", "role")
+
+_DAY_ZERO = date(1970, 1, 1)
 
 # Role weights applied at indexing time: a match in a title or standfirst is a stronger
 # signal of what the article is about than the same match in a body paragraph.
@@ -41,6 +55,71 @@ def stored_paragraph(fields: Mapping[str, Any], date: datetime | None) -> Paragr
         language=fields.get("language"),
     )
     return Paragraph(meta, number=fields["paragraph"], role=fields["role"], text=fields["text"])
+
+
+def article_key(article_id: str) -> int:
+    """A 63-bit number standing for an article id, for engines' numeric columns."""
+    digest = hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+def day_number(value: datetime) -> int:
+    """The article's own calendar day (its local date, whatever its time zone) as days
+    since 1970-01-01: what timelines bucket and ``day_date`` turns back into a date."""
+    return (value.date() - _DAY_ZERO).days
+
+
+def day_date(number: int) -> date:
+    """The calendar day of a ``day_number``."""
+    return date.fromordinal(_DAY_ZERO.toordinal() + number)
+
+
+def group_values(p: Paragraph) -> dict[Group, tuple[str, ...]]:
+    """The text values a paragraph is grouped under, for each text ``Group`` (the language
+    lower-cased, as it is indexed)."""
+    one = {
+        "source": p.source,
+        "section": p.section,
+        "author": p.author,
+        "language": p.language.lower() if p.language else None,
+        "role": p.role,
+    }
+    values: dict[Group, tuple[str, ...]] = {
+        name: (value,) if value else ()
+        for name, value in one.items()  # type: ignore[misc]
+    }
+    values["tags"] = tuple(t for t in p.tags if t)
+    return values
+
+
+# Fields every paragraph of an article shares: a query on these alone matches whole articles.
+_ARTICLE_FIELDS = frozenset({"title", "source", "author", "section", "tags", "language"})
+
+
+def article_level(node: Node) -> bool:
+    """True when ``node`` matches all of an article's paragraphs or none of them (it
+    only asks about dates and article metadata), so one paragraph can stand for each."""
+    if isinstance(node, (ast.And, ast.Or)):
+        return all(article_level(child) for child in node.children)
+    if isinstance(node, ast.Not):
+        return article_level(node.child)
+    if isinstance(node, (ast.Term, ast.Phrase, ast.Prefix, ast.Keyword)):
+        return node.field in _ARTICLE_FIELDS
+    return isinstance(node, (ast.DateRange, ast.MatchAll, ast.MatchNone))
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    """Matching paragraphs or articles counted by group.
+
+    ``counts`` maps each group value to its count; ``missing`` counts those with no
+    value; ``matched`` counts them all (tags are multi-valued, so their counts may sum
+    to more than ``matched``).
+    """
+
+    counts: dict[Any, int]
+    missing: int
+    matched: int
 
 
 @dataclass(frozen=True)
@@ -114,6 +193,17 @@ class Engine(ABC):
     @abstractmethod
     def article(self, article_id: str) -> list[Paragraph]:
         """Every paragraph of one article, in order (empty when it is not indexed)."""
+
+    @abstractmethod
+    def group_counts(self, query: Node, by: Group, *, unit: Unit) -> GroupCounts:
+        """The paragraphs matching ``query``, or their articles (``unit``), counted by
+        ``by``. An article counts once in each group one of its matching paragraphs is in.
+        """
+
+    @abstractmethod
+    def doc_frequencies(self, terms: Collection[str]) -> tuple[int, dict[str, int]]:
+        """The number of paragraphs in the index and, for each analyzer term, how many
+        of them hold it in their text (deleted paragraphs may still count until merged)."""
 
     @abstractmethod
     def stats(self) -> EngineStats:

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import itertools
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from tantivy import Occur, Order, Query
 
 from .. import analysis
 from ..errors import IndexCorruptError, IndexLockedError, NewsearchError, damaged_message
-from ..model import Paragraph, local_time
+from ..model import ROLES, Paragraph, local_time
 from ..query import ast
 from .base import (
     ROLE_BOOST,
@@ -38,7 +37,14 @@ from .base import (
     EngineHit,
     EngineResults,
     EngineStats,
+    Group,
+    GroupCounts,
     Sort,
+    Unit,
+    article_key,
+    article_level,
+    day_number,
+    group_values,
     stored_paragraph,
 )
 from .tantivy_query import (
@@ -57,6 +63,20 @@ if not hasattr(tantivy.Searcher, "fast_field_values"):  # nor the other 0.27 cal
 
 TEXT_FIELDS = ("text", "title", "source", "author", "section", "tags")
 KEYWORD_FIELDS = ("article_id", "role", "language", "url", "source_key", "key")
+# The raw, fast field that tantivy's terms aggregation counts for each group.
+GROUP_FIELDS: dict[str, str] = {
+    "source": "source_key",
+    "section": "section_key",
+    "author": "author_key",
+    "tags": "tag_key",
+    "language": "language",
+    "role": "role",
+    "day": "day",
+}
+_NEW_GROUP_FIELDS = ("section_key", "author_key", "tag_key")
+# More distinct values than this in one grouping are not counted (tantivy's own limit).
+MAX_GROUPS = 65_000
+_NO_VALUE = "\x00"
 HEAP_BYTES = 64_000_000
 LOCK_POLL_SECONDS = 0.05
 _SOURCE_BUCKETS = 10_000
@@ -68,13 +88,17 @@ _OPTIONAL = ("source", "author", "url", "section", "language")
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name in KEYWORD_FIELDS:
-        stored, fast = name != "key", name == "source_key"
+        stored, fast = name != "key", name in GROUP_FIELDS.values()
         builder.add_text_field(name, stored=stored, fast=fast, tokenizer_name="raw")
+    for name in _NEW_GROUP_FIELDS:
+        builder.add_text_field(name, stored=False, fast=True, tokenizer_name="raw")
     for name in TEXT_FIELDS:
         builder.add_text_field(name, stored=True, tokenizer_name="whitespace")
-    builder.add_integer_field("paragraph", stored=True)
+    # Indexed so that ``paragraph:1`` finds one paragraph per article.
+    builder.add_integer_field("paragraph", stored=True, indexed=True)
+    builder.add_integer_field("article_key", indexed=True, fast=True)
+    builder.add_integer_field("day", fast=True)  # base.day_number: the local calendar day
     builder.add_integer_field("seq", fast=True)  # indexing order, like whoosh's doc numbers
-    builder.add_integer_field("article_hash", fast=True)  # counts a query's distinct articles
     builder.add_integer_field("date", stored=True, indexed=True, fast=True)
     builder.add_integer_field("utc_offset", stored=True)  # seconds; only on aware dates
     builder.add_float_field("weight", fast=True)
@@ -101,7 +125,6 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
     )
     doc.add_integer("paragraph", p.number)
     doc.add_integer("seq", seq)
-    doc.add_integer("article_hash", article_hash(p.article_id))
     if p.role in _WEIGHTS:
         doc.add_float("weight", _WEIGHTS[p.role])
     doc.add_pre_tokenized_text("text", _pretokenized(p.text))
@@ -120,13 +143,13 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
         offset = p.date.utcoffset()
         if offset is not None:
             doc.add_integer("utc_offset", offset // timedelta(seconds=1))
+        doc.add_integer("day", day_number(p.date))
+    doc.add_integer("article_key", article_key(p.article_id))
+    grouped = group_values(p)
+    for name in ("section", "author", "tags"):
+        for value in grouped[name]:  # type: ignore[index]
+            doc.add_text(GROUP_FIELDS[name], value)
     return doc
-
-
-def article_hash(article_id: str) -> int:
-    """64 bits of the id's BLAKE2 hash as a signed integer (a fast field holds no text)."""
-    digest = hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 def _paragraph(doc: tantivy.Document) -> Paragraph:
@@ -262,15 +285,8 @@ class TantivyEngine(Engine):
                 EngineHit(_paragraph(searcher.doc(address)), score)
                 for score, address in page[:limit]
             ]
-            articles = self._count_articles(searcher, compiled, total)
+            articles = len(self._article_keys(searcher, compiled)) if total else 0
         return EngineResults(total=total, hits=hits, articles=articles)
-
-    def _count_articles(self, searcher: tantivy.Searcher, query: Query, total: int) -> int:
-        """Distinct articles among every hit of ``query`` (by the 64-bit id hash)."""
-        if total == 0:
-            return 0
-        addresses = [address for _, address in searcher.search(query, total, count=False).hits]
-        return len(set(searcher.fast_field_values("article_hash", addresses)))
 
     def _by_date(
         self, searcher: tantivy.Searcher, query: Query, offset: int, limit: int, sort: Sort
@@ -320,6 +336,58 @@ class TantivyEngine(Engine):
             hits = all_hits(searcher, self._article_query(article_id))
             docs = [_paragraph(searcher.doc(address)) for _, address in hits]
         return sorted(docs, key=lambda p: p.number)
+
+    def group_counts(self, query: ast.Node, by: Group, *, unit: Unit) -> GroupCounts:
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            compiled = Compiler(searcher, self._schema).compile(query)
+            if unit == "paragraphs":
+                return self._aggregate(searcher, compiled, by)
+            if by == "role":  # the one group that differs between an article's paragraphs
+                counts = {}
+                for role in ROLES:
+                    only = all_of(
+                        Occur.Must, [compiled, Query.term_query(self._schema, "role", role)]
+                    )
+                    if found := len(self._article_keys(searcher, only)):
+                        counts[role] = found
+                return GroupCounts(counts, 0, len(self._article_keys(searcher, compiled)))
+            # Each matching article counted through its first paragraph, which carries
+            # the same day and metadata as every other.
+            first = Query.term_query(self._schema, "paragraph", 1)
+            if article_level(query):
+                leads = all_of(Occur.Must, [first, compiled])
+            else:
+                keys = self._article_keys(searcher, compiled)
+                if not keys:
+                    return GroupCounts({}, 0, 0)
+                matching = Query.term_set_query(self._schema, "article_key", sorted(keys))
+                leads = all_of(Occur.Must, [first, matching])
+            return self._aggregate(searcher, leads, by)
+
+    def _article_keys(self, searcher: tantivy.Searcher, query: Query) -> set[int]:
+        addresses = [address for _, address in all_hits(searcher, query)]
+        return set(searcher.fast_field_values("article_key", addresses)) if addresses else set()
+
+    def _aggregate(self, searcher: tantivy.Searcher, query: Query, by: Group) -> GroupCounts:
+        """Documents of ``query`` counted by ``by`` with tantivy's terms aggregation."""
+        terms: dict[str, Any] = {"field": GROUP_FIELDS[by], "size": MAX_GROUPS}
+        if by != "day":
+            terms["missing"] = _NO_VALUE
+        found = searcher.aggregate(query, {"groups": {"terms": terms}})["groups"]
+        counts = {bucket["key"]: bucket["doc_count"] for bucket in found["buckets"]}
+        matched = searcher.search(query, 1, count=True).count
+        if by == "day":
+            counts = {int(day): n for day, n in counts.items()}
+            missing = matched - sum(counts.values())  # one day each; the rest are undated
+        else:
+            missing = counts.pop(_NO_VALUE, 0)
+        return GroupCounts(counts, missing, matched)
+
+    def doc_frequencies(self, terms: Collection[str]) -> tuple[int, dict[str, int]]:
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            return searcher.num_docs, {term: searcher.doc_freq("text", term) for term in terms}
 
     def stats(self) -> EngineStats:
         with _engine_errors(self._path):

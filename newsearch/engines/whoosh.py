@@ -12,7 +12,7 @@ import struct
 import threading
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -23,7 +23,7 @@ import whoosh.index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import Analyzer, Token
 from whoosh.collectors import SortingCollector, TopCollector
-from whoosh.columns import NumericColumn
+from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.matching import AndNotMatcher
@@ -40,7 +40,13 @@ from .base import (
     EngineHit,
     EngineResults,
     EngineStats,
+    Group,
+    GroupCounts,
     Sort,
+    Unit,
+    article_key,
+    day_number,
+    group_values,
     stored_paragraph,
 )
 
@@ -88,8 +94,7 @@ class NewsAnalyzer(Analyzer):
 def _schema() -> Schema:
     analyzer = NewsAnalyzer()
     return Schema(
-        # A column too: counting a query's distinct articles reads it per hit.
-        article_id=ID(stored=True, sortable=True),
+        article_id=ID(stored=True),
         paragraph=STORED(),
         role=ID(stored=True),
         text=TEXT(analyzer=analyzer, stored=True, phrase=True),
@@ -107,7 +112,22 @@ def _schema() -> Schema:
         # ... and date sorting reads two unindexed columns.
         undated=COLUMN(NumericColumn("B", default=1)),
         stamp=COLUMN(NumericColumn("q", default=0)),
+        # Counting by group reads columns, never stored fields: the article (as
+        # base.article_key), the local calendar day (base.day_number) and the values.
+        article_key=COLUMN(NumericColumn("q", default=0)),
+        calendar_day=COLUMN(NumericColumn("i", default=_UNDATED)),
+        **{_group_column(name): COLUMN(VarBytesColumn()) for name in _VALUE_GROUPS},
     )
+
+
+_UNDATED = -(2**31)
+_VALUE_GROUPS = ("source", "section", "author", "tags", "language", "role")
+# A paragraph with more matches than this share of its segment reads whole columns.
+_WHOLE_COLUMN_SHARE = 0.1
+
+
+def _group_column(group: str) -> str:
+    return "calendar_day" if group == "day" else f"{group}_group"
 
 
 _EPOCH = datetime(1970, 1, 1)
@@ -135,8 +155,13 @@ def _document(p: Paragraph) -> dict[str, Any]:
         "tags": analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None,
     }
     doc.update({k: v for k, v in optional.items() if v is not None})
+    doc["article_key"] = article_key(p.article_id)
+    for name, values in group_values(p).items():
+        if values:
+            doc[_group_column(name)] = analysis.VALUE_SEPARATOR.join(values).encode("utf-8")
     if p.date is not None:
         local = local_time(p.date)  # days and sorting go by the publication's clock
+        doc["calendar_day"] = day_number(p.date)
         doc["date"] = p.date
         doc["day"] = _day(local)
         doc["undated"] = 0
@@ -355,7 +380,7 @@ class WhooshEngine(Engine):
             ]
             articles = 0
             if total:  # an empty index's reader has no columns
-                ids = searcher.reader().column_reader("article_id")
+                ids = searcher.reader().column_reader("article_key")
                 articles = len({ids[docnum] for docnum in results.docs()})
         return EngineResults(total=total, hits=hits, articles=articles)
 
@@ -375,6 +400,42 @@ class WhooshEngine(Engine):
             searcher = self._current_searcher()
             docs = [_paragraph(fields) for fields in searcher.documents(article_id=article_id)]
         return sorted(docs, key=lambda p: p.number)
+
+    def group_counts(self, query: ast.Node, by: Group, *, unit: Unit) -> GroupCounts:
+        compiled = compile_query(query)
+        counts: Counter[Any] = Counter()
+        missing = matched = 0
+        articles: set[int] = set()
+        grouped: set[tuple[int, Any]] = set()  # (article, value) pairs
+        with self._lock, _reading(self._path):
+            for sub, _offset in self._current_searcher().leaf_searchers():
+                docnums = list(compiled.docs(sub))
+                if not docnums:
+                    continue
+                reader = sub.reader()
+                values = _column_values(reader, _group_column(by), docnums)
+                if unit == "paragraphs":
+                    matched += len(docnums)
+                    for value in values:
+                        found = _group_keys(by, value)
+                        counts.update(found)
+                        missing += not found
+                    continue
+                keys = _column_values(reader, "article_key", docnums)
+                articles.update(keys)
+                for key, value in zip(keys, values, strict=True):
+                    grouped.update((key, v) for v in _group_keys(by, value))
+        if unit == "articles":
+            counts = Counter(value for _, value in grouped)
+            matched = len(articles)
+            missing = matched - len({key for key, _ in grouped})
+        return GroupCounts(dict(counts), missing, matched)
+
+    def doc_frequencies(self, terms: Collection[str]) -> tuple[int, dict[str, int]]:
+        with self._lock, _reading(self._path):
+            searcher = self._current_searcher()
+            counts = {term: searcher.doc_frequency("text", term) for term in terms}
+            return searcher.doc_count(), counts
 
     def stats(self) -> EngineStats:
         with self._lock, _reading(self._path):
@@ -403,6 +464,22 @@ class WhooshEngine(Engine):
                 self._searcher.close()
                 self._searcher = None
             self._ix.close()
+
+
+def _column_values(reader: Any, column: str, docnums: list[int]) -> list[Any]:
+    """One segment's column values for ``docnums`` (segment-local, ascending)."""
+    values = reader.column_reader(column, translate=False)
+    if len(docnums) > _WHOLE_COLUMN_SHARE * reader.doc_count_all():
+        every = list(values)  # one pass beats many random reads
+        return [every[d] for d in docnums]
+    return [values[d] for d in docnums]
+
+
+def _group_keys(by: Group, value: Any) -> tuple[Any, ...]:
+    """The groups a column value stands for: a day number, or text values."""
+    if by == "day":
+        return () if value == _UNDATED else (value,)
+    return tuple(value.decode("utf-8").split(analysis.VALUE_SEPARATOR)) if value else ()
 
 
 def _score(value: Any) -> float:
