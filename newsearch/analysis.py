@@ -16,9 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import NamedTuple
-
-from nltk.stem.snowball import SnowballStemmer
+from typing import Any, NamedTuple
 
 # Joins the values of a multi-valued field (tags); phrases never match across it.
 VALUE_SEPARATOR = "\x1f"
@@ -31,10 +29,13 @@ TOKEN_RE = re.compile(
     rf"|[^\W_][^\W_{_MARKS}]*[{_MARKS}]*(?:[^\W_]|[{_MARKS}])*"  # a word, accents included
     rf"(?:[{_APOSTROPHES}](?:[^\W_]|[{_MARKS}])+)*"  # inner apostrophes: Netanyahu’s, don't
 )
+# The same pattern read with ASCII-only classes: on ASCII text it finds exactly the
+# words TOKEN_RE finds (marks and curly apostrophes cannot occur there), and faster.
+_ASCII_TOKEN_RE = re.compile(TOKEN_RE.pattern, re.ASCII)
 _APOSTROPHE_RE = re.compile(f"[{_APOSTROPHES}]")
 _POSSESSIVE_RE = re.compile(r"'s$")
 
-_stemmer = SnowballStemmer("english")
+_stemmer: Any = None
 
 
 class Token(NamedTuple):
@@ -66,8 +67,14 @@ def fold(word: str) -> str:
 @lru_cache(maxsize=200_000)
 def stem(folded: str) -> str:
     """The index term for a folded word (Snowball English; numbers unchanged)."""
+    global _stemmer
     if not folded or folded[0].isdigit():
         return folded
+    if _stemmer is None:
+        # Imported on first use: nltk takes longer to import than a whole query takes.
+        from nltk.stem.snowball import SnowballStemmer
+
+        _stemmer = SnowballStemmer("english")
     return _stemmer.stem(folded)
 
 
@@ -92,6 +99,50 @@ def tokenize(text: str) -> Iterator[Token]:
                 yield Token(term, position, base + start, base + end, folded)
                 position += 1
         base += len(value) + 1
+
+
+class _TermCache(dict[str, str]):
+    """Word as found in the text → index term; a missing word is analysed once."""
+
+    # The cache is cleared when it outgrows this, so memory stays bounded on archives
+    # whose vocabulary (numbers, names, typos) keeps growing.
+    LIMIT = 1_000_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Words whose term holds whitespace (NFKD spells out a few ligatures as words):
+        # such a term cannot travel inside terms joined by spaces.
+        self.spaced: set[str] = set()
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        term = _analyze(word)[1]
+        if any(c.isspace() for c in term):
+            self.spaced.add(word)
+        self[word] = term
+        return term
+
+
+_TERMS = _TermCache()
+
+
+def joined_terms(text: str) -> str | None:
+    """The index terms of ``text`` joined by single spaces, or None when that cannot
+    stand for ``tokenize(text)``.
+
+    The fast path for indexing: splitting the result on whitespace gives exactly the
+    terms of ``tokenize(text)`` in order, one position each (empty terms add nothing,
+    as in ``tokenize``). None when ``text`` holds several values (``VALUE_SEPARATOR``
+    leaves a position gap) or a term holds whitespace: index ``tokenize(text)`` then.
+    """
+    if VALUE_SEPARATOR in text:
+        return None
+    words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)
+    joined = " ".join(map(_TERMS.__getitem__, words))
+    if _TERMS.spaced and not _TERMS.spaced.isdisjoint(words):
+        return None
+    return joined
 
 
 def terms(text: str) -> list[str]:

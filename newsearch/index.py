@@ -36,8 +36,9 @@ from .query import ast, date_range, parse
 from .query.parser import make_and
 from .readers import Parsed, ReadProgress, read_paths, read_stream
 from .readers.dates import fixed_offset
+from .readers.pipeline import settle
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
@@ -232,9 +233,12 @@ class Index:
         source: str | None = None,
         where: str = "<stdin>",
         progress: Progress | None = None,
+        language: str | None = None,
     ) -> IndexReport:
-        """Index JSON Lines (one article per line) from a stream."""
-        return self._ingest(read_stream(stream, where=where, source=source), progress)
+        """Index JSON Lines (one article per line) from a stream; ``language`` keeps only
+        articles in that language."""
+        items = read_stream(stream, where=where, source=source)
+        return self._ingest(settle(items, language=language), progress)
 
     def _ingest(self, items: Iterable[Parsed], progress: Progress | None) -> IndexReport:
         report = IndexReport()

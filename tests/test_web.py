@@ -10,7 +10,7 @@ import pytest
 
 from newsearch import Index
 from newsearch.paragraphs import split_article
-from newsearch.readers import read_file, read_paths
+from newsearch.readers import ReadProgress, read_file, read_paths
 from newsearch.readers.html import parse_html
 from tests.conftest import SEED_FILE, run_cli
 from tests.web_helpers import Record, page, render_page, write_warc
@@ -110,8 +110,8 @@ def test_pull_quote_repeating_the_body_is_indexed_once():
 
 def test_live_blog_keeps_every_post_and_drops_the_consent_banner():
     article = extract("liveblog.html")
-    # trafilatura 2.3 keeps the first post's headline only, and drops the timestamps and
-    # the "Key events" box; every post's text is there, newest first as on the page.
+    # Every post's headline and text, newest first as on the page; trafilatura 2.3 drops
+    # the posts' timestamps and the "Key events" box above them.
     assert roles_and_texts(article) == [
         ("title", "Storm Ciara live: flights cancelled as gusts reach 90mph"),
         ("body", "Ferries suspended in the Channel"),
@@ -120,12 +120,14 @@ def test_live_blog_keeps_every_post_and_drops_the_consent_banner():
             "All ferry crossings between Dover and Calais have been suspended until at least "
             "mid-afternoon, the port said.",
         ),
+        ("body", "Rail operators urge passengers not to travel"),
         (
             "body",
             "Network operators have imposed speed limits on several main lines after trees "
             "fell across the tracks near Reading.",
         ),
         ("body", "Passengers with tickets for Friday can use them on Saturday instead."),
+        ("body", "Good morning"),
         (
             "body",
             "Welcome to our live coverage of Storm Ciara, which is bringing gusts of up to "
@@ -364,3 +366,67 @@ def test_damaged_warc_is_a_skip_and_keeps_what_came_before(tmp_path):
         for r in results
         if r.article is None
     )
+
+
+def test_reading_progress_counts_records_bytes_articles_and_skips(tmp_path, engine):
+    path = crawl(tmp_path / "crawl.warc.gz")
+    seen = []
+    reading = ReadProgress(on_update=lambda p: seen.append(p.records), interval=0)
+    with Index.open(tmp_path / "idx", create=True, engine=engine) as index:
+        index.add_paths([path], reading=reading)
+    # Every record read counts, the request too; only pages become articles.
+    assert (reading.records, reading.articles) == (12, 4)
+    assert reading.bytes_read == path.stat().st_size
+    assert reading.skips == {
+        "not HTML (image/jpeg)": 1,
+        "not HTML (image/png)": 1,
+        "not HTML (text/javascript)": 1,
+        "HTTP 404": 1,
+        "HTTP 301": 1,
+        "revisit record": 1,
+        "no article found: no title": 1,
+    }
+    # interval=0: an update after every record read and every item counted
+    assert seen == sorted(seen) and set(seen) == set(range(1, 13))
+
+
+def test_language_filter_applies_to_every_format(tmp_path, runner):
+    lines = [
+        {"id": "a", "title": "Grain", "text": "Exports stopped.", "language": "en-GB"},
+        {"id": "b", "title": "Blé", "text": "Les exportations ont cessé.", "language": "fr"},
+        {"id": "c", "title": "Unknown", "text": "No language given."},
+    ]
+    data = "\n".join(json.dumps(line) for line in lines) + "\n"
+    (tmp_path / "a.jsonl").write_text(data)
+    results = list(read_paths([tmp_path / "a.jsonl"], language="en"))
+    assert [(r.where, r.skip_reason) for r in results] == [
+        (f"{tmp_path / 'a.jsonl'}:1", None),
+        (f"{tmp_path / 'a.jsonl'}:2", "language fr, not en"),
+        (f"{tmp_path / 'a.jsonl'}:3", "language unknown, not en"),
+    ]
+    index = str(tmp_path / "idx")
+    result = run_cli(runner, "index", "--index", index, "--language", "fr", "-", input=data)
+    assert "indexed 1 article (1 added, 0 replaced)" in result.stdout
+    assert result.exit_code == 2
+
+
+def test_benchmark_pages_give_back_their_articles_paragraphs():
+    from benchmarks.web import expected_paragraphs, render
+
+    article = {
+        "id": "reuters-9",
+        "title": "COCOA SHOWERS CONTINUE",
+        "paragraphs": [
+            "Showers continued throughout the week in the Bahia cocoa zone.",
+            "The dry period means the temporao will be late this year.",
+            "Arrivals for the week were 155,221 bags of 60 kilos.",
+        ],
+        "date": "1987-02-26T15:01:01",
+    }
+    for n in (0, 1):  # with and without JSON-LD
+        parsed = parse_html(render(article, n), "x").article
+        assert list(parsed.body) == expected_paragraphs(article)
+        assert (parsed.title, parsed.date) == (
+            "COCOA SHOWERS CONTINUE",
+            datetime(1987, 2, 26, 15, 1, 1),
+        )

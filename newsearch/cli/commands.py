@@ -114,7 +114,8 @@ def index_command(
             )
         if "-" in paths and not report.interrupted:
             stdin = getattr(sys.stdin, "buffer", sys.stdin)
-            _merge(report, index.add_stream(stdin, source=source, progress=progress))
+            more = index.add_stream(stdin, source=source, progress=progress, language=language)
+            _merge(report, more)
     if progress is not None:
         click.echo("", err=True)
     for skipped in report.skipped:

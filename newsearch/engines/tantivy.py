@@ -1,9 +1,14 @@
 """The tantivy engine adapter: the same AST and the same analyzer on a native index.
 
-Tokens: tantivy's tokenizers never run. Every text field is handed over pre-tokenized
-(``PreTokenizedString``) from ``newsearch.analysis.tokenize``, so the index holds exactly
-the analyzer's terms at exactly its positions, the gap between tag values included.
-Queries are tantivy query objects, built in ``tantivy_query``.
+Tokens: tantivy never analyses text itself. Each text field is two fields: the
+original, stored and never searched (``stored_text``…), and under the field's own name
+the analyzer's terms joined by single spaces, indexed and not stored, which tantivy's
+whitespace tokenizer reads back one position per term (``analysis.joined_terms``). So
+the index holds exactly the terms and positions of ``newsearch.analysis.tokenize``.
+Where spaces cannot carry them (a multi-valued field's position gap, a term holding a
+space), the field is handed over pre-tokenized from ``tokenize`` instead. Offsets are
+not indexed: the highlighter re-tokenizes the stored text. Queries are tantivy query
+objects, built in ``tantivy_query``.
 
 Dates are i64 microseconds since 1970 on the publication's own clock (any ``datetime``, not
 only tantivy's date range); an aware date also stores its UTC offset in seconds.
@@ -56,6 +61,7 @@ from .tantivy_query import (
     dated,
     micros,
     paragraph_key,
+    stored_field,
 )
 
 if not hasattr(tantivy.Searcher, "fast_field_values"):  # nor the other 0.27 calls used here
@@ -85,6 +91,12 @@ _WEIGHTS = {role: 2.0**boost - 2.0 for role, boost in ROLE_BOOST.items() if boos
 _OPTIONAL = ("source", "author", "url", "section", "language")
 
 
+# tantivy cannot store a text field without indexing it: the originals' analyzer
+# yields no token at all. Tokenizers are not saved in the index: registered on each open.
+_STORED_ONLY = "newsearch_stored_only"
+_TERMS_TOKENIZER = "whitespace"
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name in KEYWORD_FIELDS:
@@ -93,7 +105,10 @@ def _schema() -> tantivy.Schema:
     for name in _NEW_GROUP_FIELDS:
         builder.add_text_field(name, stored=False, fast=True, tokenizer_name="raw")
     for name in TEXT_FIELDS:
-        builder.add_text_field(name, stored=True, tokenizer_name="whitespace")
+        builder.add_text_field(name, tokenizer_name=_TERMS_TOKENIZER)
+        builder.add_text_field(
+            stored_field(name), stored=True, tokenizer_name=_STORED_ONLY, index_option="basic"
+        )
     # Indexed so that ``paragraph:1`` finds one paragraph per article.
     builder.add_integer_field("paragraph", stored=True, indexed=True)
     builder.add_integer_field("article_key", indexed=True, fast=True)
@@ -116,44 +131,61 @@ def _pretokenized(text: str) -> tantivy.PreTokenizedString:
 
 
 # Every paragraph carries its article's title, source and tags: analyze each once.
-_metadata = functools.lru_cache(maxsize=1024)(_pretokenized)
+_metadata_terms = functools.lru_cache(maxsize=1024)(analysis.joined_terms)
+_metadata_tokens = functools.lru_cache(maxsize=256)(_pretokenized)
 
 
 def _document(p: Paragraph, seq: int) -> tantivy.Document:
-    doc = tantivy.Document(
-        article_id=p.article_id, key=paragraph_key(p.article_id, p.number), role=p.role
-    )
-    doc.add_integer("paragraph", p.number)
-    doc.add_integer("seq", seq)
+    fields: dict[str, Any] = {
+        "article_id": p.article_id,
+        "key": paragraph_key(p.article_id, p.number),
+        "role": p.role,
+        "paragraph": p.number,
+        "seq": seq,
+    }
     if p.role in _WEIGHTS:
-        doc.add_float("weight", _WEIGHTS[p.role])
-    doc.add_pre_tokenized_text("text", _pretokenized(p.text))
+        fields["weight"] = _WEIGHTS[p.role]
     tags = analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None
-    metadata = (p.title, p.source, p.author, p.section, tags)
-    for name, value in zip(TEXT_FIELDS[1:], metadata, strict=True):
-        if value is not None:
-            doc.add_pre_tokenized_text(name, _metadata(value))
+    texts = (p.text, p.title, p.source, p.author, p.section, tags)
+    tokenized = []
+    for name, value in zip(TEXT_FIELDS, texts, strict=True):
+        if value is None:
+            continue
+        fields[stored_field(name)] = value
+        joined = analysis.joined_terms(value) if name == "text" else _metadata_terms(value)
+        if joined is None:
+            tokenized.append((name, value))
+        else:
+            fields[name] = joined
     if p.source:
-        doc.add_text("source_key", p.source)
-    for name, value in (("language", p.language.lower() if p.language else None), ("url", p.url)):
-        if value is not None:
-            doc.add_text(name, value)
+        fields["source_key"] = p.source
+    if p.language:
+        fields["language"] = p.language.lower()
+    if p.url is not None:
+        fields["url"] = p.url
     if p.date is not None:
-        doc.add_integer("date", micros(local_time(p.date)))  # the publication's clock
+        fields["date"] = micros(local_time(p.date))  # the publication's clock
         offset = p.date.utcoffset()
         if offset is not None:
-            doc.add_integer("utc_offset", offset // timedelta(seconds=1))
-        doc.add_integer("day", day_number(p.date))
-    doc.add_integer("article_key", article_key(p.article_id))
+            fields["utc_offset"] = offset // timedelta(seconds=1)
+        fields["day"] = day_number(p.date)
+    fields["article_key"] = article_key(p.article_id)
     grouped = group_values(p)
     for name in ("section", "author", "tags"):
-        for value in grouped[name]:  # type: ignore[index]
-            doc.add_text(GROUP_FIELDS[name], value)
+        if grouped[name]:  # type: ignore[index]
+            fields[GROUP_FIELDS[name]] = list(grouped[name])  # type: ignore[index]
+    doc = tantivy.Document(**fields)  # one call: far cheaper than one per field
+    for name, value in tokenized:
+        pretokenized = _pretokenized(value) if name == "text" else _metadata_tokens(value)
+        doc.add_pre_tokenized_text(name, pretokenized)
     return doc
 
 
 def _paragraph(doc: tantivy.Document) -> Paragraph:
     fields = {name: values[0] for name, values in doc.to_dict().items() if values}
+    for name in TEXT_FIELDS:
+        if stored_field(name) in fields:
+            fields[name] = fields.pop(stored_field(name))
     date = _datetime(fields.get("date"))
     if date is not None and "utc_offset" in fields:
         date = date.replace(tzinfo=timezone(timedelta(seconds=fields["utc_offset"])))
@@ -186,6 +218,8 @@ class TantivyEngine(Engine):
         self._path = path
         self._schema = ix.schema
         self._lock = threading.Lock()
+        nothing = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+        ix.register_tokenizer(_STORED_ONLY, nothing.filter(tantivy.Filter.remove_long(0)).build())
         # Vocabularies of the commit whose meta.json had this (mtime, size).
         self._vocabularies: tuple[Any, dict[str, dict[str, int]]] = (None, {})
 
@@ -404,7 +438,7 @@ class TantivyEngine(Engine):
             sources = Counter({b["key"]: b["doc_count"] for b in by_source["buckets"]})
             if by_source["sum_other_doc_count"]:  # more sources than buckets: count them all
                 docs = (searcher.doc(address) for _, address in all_hits(searcher, titles))
-                sources = Counter(s for doc in docs if (s := doc.get_first("source")))
+                sources = Counter(s for doc in docs if (s := doc.get_first(stored_field("source"))))
             paragraphs = searcher.num_docs
         return EngineStats(
             articles=articles,

@@ -41,6 +41,11 @@ def dated(schema: tantivy.Schema, low: int | None, high: int | None) -> Query:
     return Query.range_query(schema, "date", kind, low, high, include_upper=high is None)
 
 
+def stored_field(name: str) -> str:
+    """The stored-only field holding the original text of the indexed field ``name``."""
+    return f"stored_{name}"
+
+
 def paragraph_key(article_id: str, number: int) -> str:
     return f"{number}/{article_id}"
 
@@ -115,7 +120,7 @@ class Compiler:
         keys = []
         for _score, address in all_hits(self.searcher, candidates):
             doc = self.searcher.doc(address)
-            value = doc.get_first(field)
+            value = doc.get_first(stored_field(field))
             if value not in checked:
                 checked[value] = bool(phrase_spans(list(analysis.tokenize(value)), terms, slop))
             if checked[value]:

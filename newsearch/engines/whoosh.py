@@ -1,8 +1,15 @@
 """The whoosh (whoosh-reloaded) engine adapter.
 
-The schema's analyzer is ``NewsAnalyzer`` below, which runs ``newsearch.analysis``;
-whoosh pickles it into the index by its import path, so this module path and class
-name are part of the on-disk format (``FORMAT_VERSION`` in ``newsearch.index``).
+Text fields index the analyzer's terms joined by single spaces (``analysis.joined_terms``,
+one position per term) and store the original text (whoosh's ``_stored_<field>``), so
+whoosh itself only splits on spaces. Where spaces cannot carry the terms (a multi-valued
+field's position gap, a term holding a space) the value is the original text behind a
+marker, and the field's analyzer runs ``newsearch.analysis.tokenize`` on it. Highlighting
+is ours, so no offsets are indexed.
+
+The schema's analyzer and format (``TermsAnalyzer``, ``TermPositions``) are pickled
+into the index by their import path, so this module path and those class names are part
+of the on-disk format (``FORMAT_VERSION`` in ``newsearch.index``).
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ import pickle
 import struct
 import threading
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -26,6 +33,7 @@ from whoosh.collectors import SortingCollector, TopCollector
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Positions
 from whoosh.matching import AndNotMatcher
 from whoosh.sorting import FieldFacet, MultiFacet
 
@@ -54,14 +62,35 @@ INDEX_NAME = "MAIN"
 T = TypeVar("T")
 
 
+# Marks a value that is the original text, to be tokenized, rather than joined terms.
+_TOKENIZE = "\x00"
+TEXT_FIELDS = ("text", "title", "source", "author", "section", "tags")
+
+
 @lru_cache(maxsize=512)
-def _tokens(value: str) -> tuple[analysis.Token, ...]:
-    # Every paragraph carries its article's title, source and tags: analyze each once.
-    return tuple(analysis.tokenize(value))
+def _tokens(value: str) -> tuple[tuple[int, str], ...]:
+    # Rare (tags, odd ligatures), and tags repeat on every paragraph: cache them.
+    return tuple((t.position, t.term) for t in analysis.tokenize(value))
 
 
-class NewsAnalyzer(Analyzer):
-    """Feeds whoosh the tokens of ``newsearch.analysis`` (the one analyzer)."""
+def _positions(value: str) -> Iterator[tuple[int, str]]:
+    """(position, term) pairs of an indexed value: joined terms or marked original text."""
+    if value.startswith(_TOKENIZE):
+        return iter(_tokens(value[1:]))
+    return enumerate(value.split())
+
+
+def indexed_value(text: str) -> str:
+    """What a text field indexes for ``text``: its joined terms, or the marked text."""
+    joined = analysis.joined_terms(text)
+    return _TOKENIZE + text if joined is None else joined
+
+
+_metadata_value = lru_cache(maxsize=1024)(indexed_value)
+
+
+class TermsAnalyzer(Analyzer):
+    """Reads an indexed value (see ``indexed_value``) back as whoosh tokens."""
 
     def __call__(  # type: ignore[override]
         self,
@@ -77,32 +106,38 @@ class NewsAnalyzer(Analyzer):
         **kwargs: Any,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for tok in _tokens(value):
-            token.text = tok.term
+        for position, term in _positions(value):
+            token.text = term
             token.boost = 1.0
             token.stopped = False
-            if keeporiginal:
-                token.original = value[tok.start : tok.end]
             if positions:
-                token.pos = start_pos + tok.position
-            if chars:
-                token.startchar = start_char + tok.start
-                token.endchar = start_char + tok.end
+                token.pos = start_pos + position
             yield token
 
 
+class TermPositions(Positions):
+    """whoosh's ``Positions`` postings, built without a token object per word."""
+
+    def word_values(self, value: str, analyzer: Any, **kwargs: Any) -> Iterator[Any]:
+        by_term: defaultdict[str, list[int]] = defaultdict(list)
+        for position, term in _positions(value):
+            by_term[term].append(position)
+        for term, found in by_term.items():
+            yield term, len(found), len(found) * self.field_boost, self.encode(found)
+
+
+def _text_field() -> TEXT:
+    field = TEXT(analyzer=TermsAnalyzer(), stored=True, phrase=True)
+    field.format = TermPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def _schema() -> Schema:
-    analyzer = NewsAnalyzer()
     return Schema(
         article_id=ID(stored=True),
         paragraph=STORED(),
         role=ID(stored=True),
-        text=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        title=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        source=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        author=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        section=TEXT(analyzer=analyzer, stored=True, phrase=True),
-        tags=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        **{name: _text_field() for name in TEXT_FIELDS},
         language=ID(stored=True),
         url=STORED(),
         date=STORED(),
@@ -142,19 +177,18 @@ def _document(p: Paragraph) -> dict[str, Any]:
         "article_id": p.article_id,
         "paragraph": p.number,
         "role": p.role,
-        "text": p.text,
-        "title": p.title,
         "_boost": ROLE_BOOST[p.role],
     }
-    optional = {
-        "source": p.source,
-        "author": p.author,
-        "section": p.section,
-        "language": p.language.lower() if p.language else None,
-        "url": p.url,
-        "tags": analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None,
-    }
-    doc.update({k: v for k, v in optional.items() if v is not None})
+    tags = analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None
+    texts = (p.text, p.title, p.source, p.author, p.section, tags)
+    for name, value in zip(TEXT_FIELDS, texts, strict=True):
+        if value is not None:
+            doc[name] = indexed_value(value) if name == "text" else _metadata_value(value)
+            doc["_stored_" + name] = value
+    if p.language:
+        doc["language"] = p.language.lower()
+    if p.url is not None:
+        doc["url"] = p.url
     doc["article_key"] = article_key(p.article_id)
     for name, values in group_values(p).items():
         if values:

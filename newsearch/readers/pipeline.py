@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 
 from newsearch.model import Article
 from newsearch.readers.base import Parsed, skip
@@ -151,8 +151,12 @@ def _extracted(items: Iterable[Item], workers: int, language: str | None) -> Ite
         for item in items:
             yield _extract(item, language) if isinstance(item, Page) else item
         return
+    # fork where there is one: a worker starts at once, and does not re-run the caller's
+    # script as spawn and forkserver do (a script without a __main__ guard would break).
+    # The child only runs extraction, never the parent's engine or its threads.
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(
-        workers, mp_context=get_context("spawn"), initializer=_worker_init, initargs=(os.getpid(),)
+        workers, mp_context=get_context(method), initializer=_worker_init, initargs=(os.getpid(),)
     )
     pending: deque[Future[list[Done]] | list[Done]] = deque()
     chunk: list[Page] = []

@@ -1,0 +1,323 @@
+"""Web crawls: extraction + indexing throughput on a generated WARC, and where the time goes.
+
+Usage::
+
+    python benchmarks/web.py [--pages 2000] [--corpus ../shared/corpora/reuters21578]
+        [--engines whoosh,tantivy] [--profile-pages 400] [--out benchmarks/]
+
+Renders ``--pages`` Reuters articles as news-site pages (cookie banner, navigation,
+byline, photo caption, related-stories box, comments, footer, JSON-LD on every other
+page) into one ``.warc.gz`` with images and HTTP errors between them, as a crawl holds
+them. Then, in one run: reads the WARC alone (warcio), extracts alone (trafilatura,
+one process), and indexes it with ``Index.add_paths`` per engine with 1 and 2 extraction
+workers, checking every page gave exactly its article's paragraphs; profiles a
+one-process run by stage. Writes ``web.json`` and ``web.md`` into ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import html
+import io
+import json
+import pstats
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from benchmarks import report
+from benchmarks.corpus import default_corpus, select_articles
+from newsearch import Index
+from newsearch.readers.html import parse_html
+from newsearch.readers.pipeline import Page
+from newsearch.readers.warc import read_warc
+
+NAV = ["World", "Business", "Markets", "Politics", "Tech", "Sport", "Opinion", "Video"]
+
+
+def render(article: dict[str, Any], n: int) -> str:
+    """One Reuters article as a news page with the usual furniture around it."""
+    esc = html.escape
+    url = f"https://news.example/{article['id']}"
+    title, paragraphs = esc(article["title"]), article["paragraphs"]
+    date = article.get("date") or "1987-03-01T00:00:00"
+    body = "\n".join(f"<p>{esc(p)}</p>" for p in paragraphs)
+    if len(paragraphs) > 2:  # a photo between the second and third paragraph
+        split = body.index("</p>", body.index("</p>") + 4) + 4
+        figure = (
+            '<figure><img src="/p.jpg" alt=""><figcaption>Traders on the floor of the '
+            "exchange. Reuters</figcaption></figure>"
+        )
+        body = body[:split] + figure + body[split:]
+    ld = (
+        '<script type="application/ld+json">'
+        + json.dumps(
+            {
+                "@context": "https://schema.org",
+                "@type": "NewsArticle",
+                "headline": article["title"],
+                "datePublished": date,
+                "author": {"@type": "Person", "name": "Staff reporter"},
+                "publisher": {"@type": "Organization", "name": "Reuters"},
+            }
+        )
+        + "</script>"
+        if n % 2 == 0
+        else ""
+    )
+    nav = "".join(f'<li><a href="/{s.lower()}">{s}</a></li>' for s in NAV)
+    related = "".join(
+        f'<li><a href="/r/{n}-{k}">Related story number {k} on markets</a></li>' for k in range(5)
+    )
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{title} | Newswire</title><link rel="canonical" href="{url}">
+<meta property="og:site_name" content="Newswire"><meta property="og:title" content="{title}">
+<meta property="article:published_time" content="{date}">{ld}
+<script>window.dataLayer=[];function track(e){{dataLayer.push(e)}}</script>
+<style>body{{font-family:serif}} .nav li{{display:inline}}</style></head><body>
+<div class="cookie-banner"><p>We use cookies to give you the best experience.</p>
+<button>Accept</button></div>
+<header><a href="/">Newswire</a><nav><ul class="nav">{nav}</ul></nav></header>
+<main><article><h1>{title}</h1><div class="byline">By Staff reporter · {date[:10]}</div>
+{body}
+<aside class="related"><h3>Related stories</h3><ul>{related}</ul></aside></article>
+<section class="comments"><h3>Comments</h3><div class="comment"><p>First!</p></div>
+<div class="comment"><p>Interesting analysis of the figures, thanks.</p></div></section></main>
+<footer><ul><li><a href="/about">About</a></li><li><a href="/privacy">Privacy</a></li>
+<li><a href="/terms">Terms</a></li></ul><p>© Newswire. All rights reserved.</p></footer>
+</body></html>"""
+
+
+def build_warc(corpus: Path, path: Path, pages: int) -> list[dict[str, Any]]:
+    """Write the WARC; return the articles it holds pages of, in order."""
+    articles = list(select_articles(corpus, limit=pages))
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+
+        def write(url: str, status: str, kind: str, payload: bytes) -> None:
+            http = StatusAndHeaders(status, [("Content-Type", kind)], protocol="HTTP/1.1")
+            writer.write_record(
+                writer.create_warc_record(
+                    url, "response", payload=io.BytesIO(payload), http_headers=http
+                )
+            )
+
+        for n, article in enumerate(articles):
+            page = render(article, n).encode()
+            write(f"https://news.example/{article['id']}?src=rss", "200 OK", "text/html", page)
+            if n % 10 == 0:
+                write(f"https://news.example/i/{n}.jpg", "200 OK", "image/jpeg", b"\xff\xd8" * 500)
+            if n % 25 == 0:
+                write(f"https://news.example/gone/{n}", "404 Not Found", "text/html", b"gone")
+    return articles
+
+
+def pages_of(path: Path) -> Iterator[Page]:
+    for item in read_warc(path):
+        if isinstance(item, Page):
+            yield item
+
+
+def time_scan(path: Path) -> dict[str, Any]:
+    started = time.perf_counter()
+    count = sum(1 for _ in read_warc(path))
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "items": count, "items_per_s": count / seconds}
+
+
+def time_extract(path: Path, articles: list[dict[str, Any]]) -> dict[str, Any]:
+    """Extraction alone, one process; and how many pages gave exactly their paragraphs."""
+    pages = list(pages_of(path))
+    for page in pages[:20]:  # warm up: lazy imports and caches, as an indexing run has
+        parse_html(page.data, page.where, url=page.url, date=page.date)
+    started = time.perf_counter()
+    parsed = [parse_html(p.data, p.where, url=p.url, date=p.date) for p in pages]
+    seconds = time.perf_counter() - started
+    exact = sum(
+        1
+        for item, article in zip(parsed, articles, strict=True)
+        if item.article is not None
+        and [p for p in (item.article.standfirst, *item.article.body) if p]
+        == expected_paragraphs(article)
+    )
+    return {
+        "seconds": seconds,
+        "pages": len(pages),
+        "pages_per_s": len(pages) / seconds,
+        "exact_paragraphs": exact,
+    }
+
+
+def expected_paragraphs(article: dict[str, Any]) -> list[str]:
+    body = list(article["paragraphs"])
+    if len(body) > 2:
+        body.insert(2, "Traders on the floor of the exchange. Reuters")
+    return [" ".join(p.split()) for p in body]
+
+
+def time_index(path: Path, engine: str, workers: int, workdir: Path) -> dict[str, Any]:
+    target = workdir / f"index-{engine}-{workers}"
+    with Index.open(target, create=True, engine=engine, rebuild=True) as index:
+        started = time.perf_counter()
+        report_ = index.add_paths([path], workers=workers)
+        seconds = time.perf_counter() - started
+    articles = report_.added + report_.replaced
+    return {
+        "engine": engine,
+        "workers": workers,
+        "seconds": seconds,
+        "articles": articles,
+        "paragraphs": report_.paragraphs,
+        "skipped": {s.reason: s.count for s in report_.skipped},
+        "pages_per_s": articles / seconds,
+    }
+
+
+# Stages of a one-process run, by the function that does each (cumulative time).
+STAGES = {
+    "read WARC records (warcio, gzip)": ("warc.py", "_page_or_pass"),
+    "parse HTML (trafilatura load_html, lxml)": ("utils.py", "load_html"),
+    "our page facts, captions, link lists": ("html.py", "_page_facts"),
+    "trafilatura bare_extraction": ("core.py", "bare_extraction"),
+    "  of which metadata (extract_metadata)": ("metadata.py", "extract_metadata"),
+    "  of which main text (extract_content)": ("main_extractor.py", "extract_content"),
+    "  of which fallback comparison (readability, jusText)": ("external.py", "compare_extraction"),
+    "paragraphs and roles (split_article)": ("paragraphs.py", "split_article"),
+    "index writes: analysis + engine (_flush)": ("index.py", "_flush"),
+}
+
+
+def profile(path: Path, engine: str, workdir: Path) -> dict[str, Any]:
+    target = workdir / "index-profile"
+    with Index.open(target, create=True, engine=engine, rebuild=True) as index:
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.runcall(index.add_paths, [path])
+        total = time.perf_counter() - started
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    wall = sum(v[2] for v in stats.values())  # total own time = profiled run time
+    stages = {}
+    for name, (filename, function) in STAGES.items():
+        seconds = sum(
+            v[3] for (f, _, fn), v in stats.items() if f.endswith(filename) and fn == function
+        )
+        stages[name] = {"seconds": seconds, "share": seconds / wall if wall else 0.0}
+    return {"engine": engine, "seconds": total, "profiled_seconds": wall, "stages": stages}
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    scan, extract = results["scan"], results["extract"]
+    rows = [
+        [
+            r["engine"],
+            str(r["workers"]),
+            f"{r['articles']:,}",
+            f"{r['paragraphs']:,}",
+            f"{r['seconds']:.1f}",
+            f"{r['pages_per_s']:.1f}",
+            f"{r['pages_per_s'] / results['index'][0]['pages_per_s']:.2f}",
+        ]
+        for r in results["index"]
+    ]
+    prof = results["profile"]
+    stage_rows = [
+        [name, f"{s['seconds']:.2f}", f"{100 * s['share']:.0f}%"]
+        for name, s in prof["stages"].items()
+    ]
+    skipped = ", ".join(f"{n:,} {why}" for why, n in results["index"][0]["skipped"].items())
+    lines = [
+        "# Web crawl benchmark",
+        "",
+        "Generated by `benchmarks/web.py`; every figure is from one run (do not edit by hand).",
+        "",
+        f"- date: {m['date']}; machine: {m['nproc']} CPUs ({m['cpu']}), shared and noisy: "
+        "compare rows by their ratios",
+        f"- trafilatura {results['versions']['trafilatura']}, warcio "
+        f"{results['versions']['warcio']}, newsearch source sha1 "
+        f"{m['packages']['newsearch source sha1']}",
+        f"- input: {results['pages']:,} Reuters-21578 articles rendered as news pages "
+        f"(cookie banner, navigation, byline, photo caption, related stories, comments, "
+        f"footer; JSON-LD on every other page) in one .warc.gz of "
+        f"{results['warc_bytes'] / 1e6:.1f} MB with images and HTTP 404s between them "
+        f"({scan['items']:,} records and pages)",
+        "",
+        "## Throughput",
+        "",
+        f"- reading the WARC alone (warcio): {scan['items_per_s']:,.0f} records/s",
+        f"- extraction alone (trafilatura, one process): {extract['pages_per_s']:.1f} pages/s; "
+        f"{extract['exact_paragraphs']:,} of {extract['pages']:,} pages gave exactly their "
+        "article's paragraphs (caption included, furniture gone)",
+        f"- skipped in each run: {skipped}",
+        "",
+        *report.table(
+            ["engine", "workers", "articles", "paragraphs", "seconds", "pages/s", "× first row"],
+            rows,
+        ),
+        "",
+        f"## Where the time goes (one process, {prof['engine']} engine, cProfile)",
+        "",
+        f"{results['profile_pages']:,} pages, {prof['profiled_seconds']:.1f} s under the "
+        "profiler; cumulative time of the function that does each stage.",
+        "",
+        *report.table(["stage", "seconds", "share"], stage_rows),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=default_corpus())
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--profile-pages", type=int, default=400)
+    parser.add_argument("--engines", default="whoosh,tantivy")
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    from importlib import metadata
+
+    with tempfile.TemporaryDirectory(prefix="newsearch-web-") as tmp:
+        workdir = Path(tmp)
+        warc = workdir / "crawl.warc.gz"
+        articles = build_warc(args.corpus, warc, args.pages)
+        small = workdir / "profile.warc.gz"
+        build_warc(args.corpus, small, args.profile_pages)
+        results: dict[str, Any] = {
+            "machine": report.machine(),
+            "versions": {p: metadata.version(p) for p in ("trafilatura", "warcio", "lxml")},
+            "pages": len(articles),
+            "warc_bytes": warc.stat().st_size,
+            "profile_pages": args.profile_pages,
+        }
+        results["scan"] = time_scan(warc)
+        results["extract"] = time_extract(warc, articles)
+        results["index"] = [
+            time_index(warc, engine, int(workers), workdir)
+            for engine in args.engines.split(",")
+            for workers in args.workers.split(",")
+        ]
+        results["profile"] = profile(small, args.engines.split(",")[0], workdir)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "web.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    (args.out / "web.md").write_text(markdown(results))
+    print(markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
