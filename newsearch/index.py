@@ -26,6 +26,7 @@ from .model import (
     Hit,
     IndexReport,
     IndexStats,
+    InputWarning,
     Paragraph,
     SearchResults,
     SkippedInput,
@@ -33,6 +34,7 @@ from .model import (
     parse_anchor,
 )
 from .query import ast, date_range, parse
+from .query.habits import FEW_HITS, lowercase_operators, operator_note
 from .query.parser import make_and
 from .readers import Parsed, ReadProgress, read_paths, read_stream
 from .readers.dates import fixed_offset
@@ -80,6 +82,16 @@ def _write_meta(path: Path, meta: dict[str, Any]) -> None:
     tmp = path / (META_FILE + ".tmp")
     tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path / META_FILE)
+
+
+def _recorded_engine(path: Path) -> str | None:
+    """The engine an index (even a damaged or outdated one) records, if it can be read."""
+    try:
+        meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    engine = meta.get("engine") if isinstance(meta, dict) else None
+    return engine if isinstance(engine, str) else None
 
 
 def remove_index(path: Path) -> None:
@@ -137,11 +149,13 @@ class Index:
         With ``create=True`` a missing index is created, with ``engine`` (default
         whoosh). Opening an existing index uses the engine recorded in it.
         ``rebuild=True`` deletes the index's files first (even a damaged or outdated
-        index) and creates it anew. A writer waits up to ``lock_timeout`` seconds for
+        index) and creates it anew, with the engine it recorded unless ``engine`` says
+        otherwise. A writer waits up to ``lock_timeout`` seconds for
         another process's write lock.
         """
         where = Path(path) if path is not None else default_index_path()
         if rebuild:
+            engine = engine or _recorded_engine(where)  # a rebuild keeps the engine
             remove_index(where)
             create = True
         if not (where / META_FILE).exists():
@@ -223,6 +237,7 @@ class Index:
             workers=workers,
             language=language,
             progress=reading,
+            exclude=[self.path],  # an index under an indexed folder never reads itself
         )
         return self._ingest(items, progress)
 
@@ -247,7 +262,7 @@ class Index:
         pending = 0
         try:
             for item in items:
-                report.warnings.extend(f"{item.where}: {w}" for w in item.warnings)
+                report.warnings.extend(InputWarning(item.where, w) for w in item.warnings)
                 prepared = self._prepare(item, report)
                 if prepared is None:
                     continue
@@ -403,6 +418,7 @@ class Index:
             limit=limit,
             hits=tuple(hits),
             total_articles=found.articles,
+            notes=_notes(query, found.total),
         )
 
     def _node(
@@ -511,3 +527,11 @@ class Index:
 def _choice(name: str, value: str, choices: Sequence[str]) -> None:
     if value not in choices:
         raise NewsearchError(f"unknown {name} {value!r} (choose from {', '.join(choices)})")
+
+
+def _notes(query: str, total: int) -> tuple[str, ...]:
+    """Notes for a query that found little and holds lower-case ``and``/``or``/``not``."""
+    if total > FEW_HITS:
+        return ()
+    words = lowercase_operators(query)
+    return (operator_note(words),) if words else ()

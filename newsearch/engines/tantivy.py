@@ -32,7 +32,13 @@ import tantivy
 from tantivy import Occur, Order, Query
 
 from .. import analysis
-from ..errors import IndexCorruptError, IndexLockedError, NewsearchError, damaged_message
+from ..errors import (
+    IndexCorruptError,
+    IndexLockedError,
+    NewsearchError,
+    QueryRejectedError,
+    damaged_message,
+)
 from ..model import ROLES, Paragraph, local_time
 from ..query import ast
 from .base import (
@@ -303,7 +309,8 @@ class TantivyEngine(Engine):
     def search(self, query: ast.Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
         with _engine_errors(self._path):
             searcher = self._searcher()
-            compiled = Compiler(searcher, self._schema).compile(query)
+        compiled = self._compile(searcher, query)
+        with _engine_errors(self._path):
             # tantivy refuses a limit of 0 and sizes its buffers by offset + limit.
             wanted = max(1, min(limit, searcher.num_docs))
             if offset >= searcher.num_docs:
@@ -321,6 +328,13 @@ class TantivyEngine(Engine):
             ]
             articles = len(self._article_keys(searcher, compiled)) if total else 0
         return EngineResults(total=total, hits=hits, articles=articles)
+
+    def _compile(self, searcher: tantivy.Searcher, query: ast.Node) -> Query:
+        """The tantivy query; one tantivy refuses to build is the query's fault, not damage."""
+        try:
+            return Compiler(searcher, self._schema).compile(query)
+        except ValueError as exc:
+            raise QueryRejectedError(f"the tantivy engine cannot run this query: {exc}") from exc
 
     def _by_date(
         self, searcher: tantivy.Searcher, query: Query, offset: int, limit: int, sort: Sort
@@ -374,7 +388,8 @@ class TantivyEngine(Engine):
     def group_counts(self, query: ast.Node, by: Group, *, unit: Unit) -> GroupCounts:
         with _engine_errors(self._path):
             searcher = self._searcher()
-            compiled = Compiler(searcher, self._schema).compile(query)
+        compiled = self._compile(searcher, query)
+        with _engine_errors(self._path):
             if unit == "paragraphs":
                 return self._aggregate(searcher, compiled, by)
             if by == "role":  # the one group that differs between an article's paragraphs
