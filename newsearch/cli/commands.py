@@ -229,6 +229,7 @@ class QueryCommand(click.Command):
     help="Show N paragraphs either side of each hit (marked '|').",
 )
 @click.option("--flat", is_flag=True, help="List paragraphs one by one, not by article.")
+@click.option("--collapse", is_flag=True, help="One result per story; copies listed under it.")
 @json_option
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON hit per line.")
 def query_command(
@@ -241,6 +242,7 @@ def query_command(
     until: str | None,
     context: int,
     flat: bool,
+    collapse: bool,
     as_json: bool,
     as_jsonl: bool,
 ) -> None:
@@ -260,6 +262,7 @@ def query_command(
         newsearch query '"Rafah border crossing"' --since 2024-02-01
         newsearch query 'Hamas AND (Egypt OR Qatar) -Israel' --json
         newsearch query 'title:Blinken date:2024-02' --sort newest
+        newsearch query OPEC --collapse
     """
     if as_json and as_jsonl:
         raise click.UsageError("choose one of --json and --jsonl")
@@ -272,6 +275,7 @@ def query_command(
             offset=offset,
             sort=sort,  # type: ignore[arg-type]
             context=context,
+            collapse=collapse,
         )
     if as_json:
         click.echo(render.to_json(results.to_dict()))
