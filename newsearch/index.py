@@ -11,10 +11,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from . import analytics, significance
-from . import copies as copies_mod
+from . import analytics, significance, stems
 from . import paragraphs as paragraphs_mod
 from .engines import DEFAULT_ENGINE, engine_class
 from .engines.base import SORTS, UNITS, CopyRecord, Engine, EngineHit, Sort, Unit
@@ -35,12 +34,13 @@ from .model import (
     Snippet,
     parse_anchor,
 )
+from .parallel import Pipeline
 from .query import ast, date_range, parse
 from .query.habits import FEW_HITS, lowercase_operators, operator_note
 from .query.parser import make_and
-from .readers import Parsed, ReadProgress, read_paths, read_stream
-from .readers.dates import fixed_offset
-from .readers.pipeline import settle
+
+if TYPE_CHECKING:  # the readers load at the first add: queries never need them
+    from .readers import Parsed, ReadProgress
 
 FORMAT_VERSION = 7
 META_FILE = "newsearch.json"
@@ -99,6 +99,7 @@ def _recorded_engine(path: Path) -> str | None:
 def remove_index(path: Path) -> None:
     """Delete an index's own files (its metadata and engine data), nothing else."""
     shutil.rmtree(path / DATA_DIR, ignore_errors=True)
+    (path / stems.FILE_NAME).unlink(missing_ok=True)
     (path / META_FILE).unlink(missing_ok=True)
 
 
@@ -112,11 +113,20 @@ def checked(article: Article) -> Article:
         raise InputError(f"{name} has no title; every article needs one")
     if article.date is None:
         return article
+    from .readers.dates import fixed_offset
+
     if not isinstance(article.date, (date, datetime)):
         raise InputError(
             f"{name} has a date of type {type(article.date).__name__}; use a datetime or date"
         )
     return replace(article, date=fixed_offset(article.date))
+
+
+def _batch_texts(batch: dict[str, list[Paragraph]]) -> list[str]:
+    """The texts an engine analyses for a batch: paragraphs and each article's title."""
+    texts = [p.text for paragraphs in batch.values() for p in paragraphs]
+    texts.extend(paragraphs[0].title for paragraphs in batch.values() if paragraphs)
+    return texts
 
 
 class Index:
@@ -132,6 +142,11 @@ class Index:
         self.engine = engine
         self.lock_timeout = lock_timeout
         self.batch_paragraphs = BATCH_PARAGRAPHS
+        stems.use(path / stems.FILE_NAME)
+        self._stems_mark = stems.START  # the process's stems saved to this index so far
+        # Analyse in a worker process (a second core) when the input spans several
+        # batches; the index is the same either way.
+        self.analysis_process = True
         # Syndicated-copy detection while indexing (newsearch.copies); off, every
         # article is its own story and has no fingerprint.
         self.detect_copies = True
@@ -215,6 +230,8 @@ class Index:
         An article without a title raises ``InputError``; the articles before it are
         indexed, none after it.
         """
+        from .readers import Parsed
+
         parsed = (Parsed(where=a.id or a.title[:60], article=a) for a in map(checked, articles))
         return self._ingest(parsed, progress)
 
@@ -236,6 +253,8 @@ class Index:
         processes extract web pages; ``language`` (``"en"``) keeps only articles in that
         language; ``reading`` is kept up to date with records and bytes read.
         """
+        from .readers import read_paths
+
         items = read_paths(
             [Path(p) for p in paths],
             source=source,
@@ -257,6 +276,9 @@ class Index:
     ) -> IndexReport:
         """Index JSON Lines (one article per line) from a stream; ``language`` keeps only
         articles in that language."""
+        from .readers import read_stream
+        from .readers.pipeline import settle
+
         items = read_stream(stream, where=where, source=source)
         return self._ingest(settle(items, language=language), progress)
 
@@ -265,6 +287,9 @@ class Index:
         started = time.perf_counter()
         batch: dict[str, list[Paragraph]] = {}
         pending = 0
+        pipeline = Pipeline(
+            lambda b: self._flush(b, report, progress), _batch_texts, self.analysis_process
+        )
         try:
             for item in items:
                 report.warnings.extend(InputWarning(item.where, w) for w in item.warnings)
@@ -279,14 +304,18 @@ class Index:
                 batch[article_id] = paragraphs
                 pending += len(paragraphs)
                 if pending >= self.batch_paragraphs:
-                    self._flush(batch, report, progress)
+                    pipeline.submit(batch, more=True)
                     batch, pending = {}, 0
-            self._flush(batch, report, progress)
+            pipeline.submit(batch, more=False)
+            pipeline.finish()
         except KeyboardInterrupt:
             report.interrupted = True
         except InputError:
-            self._flush(batch, report, progress)  # the whole articles read before it
+            pipeline.submit(batch, more=False)  # the whole articles read before it
+            pipeline.finish()
             raise
+        finally:
+            pipeline.close()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -316,10 +345,14 @@ class Index:
     ) -> None:
         if not batch:
             return
+        from . import copies as copies_mod  # numpy: loaded to write, never to query
+
         plan = copies_mod.Planner(self.engine, batch) if self.detect_copies else None
         existing = self.engine.replace_articles(
             list(batch.items()), lock_timeout=self.lock_timeout, plan=plan
         )
+        computed, self._stems_mark = stems.since(self._stems_mark)
+        stems.save(self.path / stems.FILE_NAME, computed)
         report.replaced += len(existing)
         report.added += len(batch) - len(existing)
         report.paragraphs += sum(len(p) for p in batch.values())
@@ -333,6 +366,8 @@ class Index:
 
         Their former copies get their stories re-assigned in the same commit.
         """
+        from . import copies as copies_mod
+
         plan = copies_mod.Planner(self.engine, {}, deleted=article_ids)
         return self.engine.delete_articles(
             list(article_ids), lock_timeout=self.lock_timeout, plan=plan
@@ -583,6 +618,8 @@ def _notes(query: str, total: int) -> tuple[str, ...]:
 
 def _copies_of(record: CopyRecord, members: Iterable[CopyRecord]) -> list[Copy]:
     """``members`` but ``record`` itself, earliest first, with their similarity to it."""
+    from . import copies as copies_mod
+
     others = [m for m in members if m.article_id != record.article_id]
     others.sort(key=lambda m: copies_mod.order_key(m.date, m.article_id))
     return [

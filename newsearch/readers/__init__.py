@@ -29,6 +29,7 @@ gives none.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
@@ -157,7 +158,10 @@ def _read_file(
                 yield skip(where, f"unsupported file type '{_inner(path).suffix}'")
                 return
             if kind == "jsonl" and not has_utf16_bom(head):
-                yield from parse_jsonl(handle, where, source)
+                for item in parse_jsonl(handle, where, source):
+                    if progress is not None:  # a large JSON Lines file shows its way
+                        progress.read_up_to(handle.tell())
+                    yield item
                 return
             data = handle.read()
     except (OSError, EOFError, zlib.error) as exc:  # gzip: truncated or garbled data
@@ -257,7 +261,13 @@ def _read_paths(
             if key in seen or not exclude.isdisjoint(key.parents):
                 continue
             seen.add(key)
+            if progress is None or web_format(path) == "warc":  # WARC counts its records
+                yield from _read_file(path, source, progress)
+                continue
             yield from _read_file(path, source, progress)
+            with contextlib.suppress(OSError):
+                progress.read_up_to(path.stat().st_size)
+            progress.file_done()
 
 
 def _line_text(line: bytes | str) -> str:
