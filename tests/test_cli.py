@@ -125,6 +125,7 @@ def test_json_output_schema(runner, index_dir):
         "total_articles",
         "offset",
         "limit",
+        "notes",
         "hits",
         "suggestions",
     }
@@ -135,6 +136,7 @@ def test_json_output_schema(runner, index_dir):
         1,
     )
     assert data["total_articles"] == 2
+    assert data["notes"] == []
     (hit,) = data["hits"]
     # Flat, in this order: the article's metadata sits beside the hit's own fields.
     assert list(hit) == [
