@@ -37,7 +37,7 @@ from warcio.warcwriter import WARCWriter
 
 from benchmarks import report
 from benchmarks.corpus import default_corpus, select_articles
-from newsearch import Index
+from newsearch import Article, Index
 from newsearch.readers.html import parse_html
 from newsearch.readers.pipeline import Page
 from newsearch.readers.warc import read_warc
@@ -155,7 +155,17 @@ def time_extract(path: Path, articles: list[dict[str, Any]]) -> dict[str, Any]:
         "pages": len(pages),
         "pages_per_s": len(pages) / seconds,
         "exact_paragraphs": exact,
+        "articles": [item.article for item in parsed if item.article is not None],
     }
+
+
+def time_index_alone(articles: list[Article], engine: str, workdir: Path) -> dict[str, Any]:
+    """Indexing already extracted articles: paragraphs, analysis and the engine."""
+    with Index.open(workdir / f"alone-{engine}", create=True, engine=engine, rebuild=True) as ix:
+        started = time.perf_counter()
+        ix.add_articles(articles)
+        seconds = time.perf_counter() - started
+    return {"engine": engine, "seconds": seconds, "pages_per_s": len(articles) / seconds}
 
 
 def expected_paragraphs(article: dict[str, Any]) -> list[str]:
@@ -183,41 +193,40 @@ def time_index(path: Path, engine: str, workers: int, workdir: Path) -> dict[str
     }
 
 
-# Stages of a one-process run, by the function that does each (cumulative time).
+# Parts of extraction, by the function that does each (cumulative time under cProfile).
 STAGES = {
-    "read WARC records (warcio, gzip)": ("warc.py", "_page_or_pass"),
     "parse HTML (trafilatura load_html, lxml)": ("utils.py", "load_html"),
     "our page facts, captions, link lists": ("html.py", "_page_facts"),
     "trafilatura bare_extraction": ("core.py", "bare_extraction"),
     "  of which metadata (extract_metadata)": ("metadata.py", "extract_metadata"),
     "  of which main text (extract_content)": ("main_extractor.py", "extract_content"),
     "  of which fallback comparison (readability, jusText)": ("external.py", "compare_extraction"),
-    "paragraphs and roles (split_article)": ("paragraphs.py", "split_article"),
-    "index writes: analysis + engine (_flush)": ("index.py", "_flush"),
+    "our paragraphs from trafilatura's XML": ("html.py", "_paragraphs"),
 }
 
 
-def profile(path: Path, engine: str, workdir: Path) -> dict[str, Any]:
-    target = workdir / "index-profile"
-    with Index.open(target, create=True, engine=engine, rebuild=True) as index:
-        profiler = cProfile.Profile()
-        started = time.perf_counter()
-        profiler.runcall(index.add_paths, [path])
-        total = time.perf_counter() - started
+def profile(path: Path, limit: int) -> dict[str, Any]:
+    """Where extraction's time goes: cProfile over ``limit`` pages."""
+    pages = list(pages_of(path))[:limit]
+    profiler = cProfile.Profile()
+    for page in pages:
+        profiler.runcall(parse_html, page.data, page.where, url=page.url, date=page.date)
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
-    wall = sum(v[2] for v in stats.values())  # total own time = profiled run time
+    total = sum(v[3] for (f, _, fn), v in stats.items() if fn == "parse_html")
     stages = {}
     for name, (filename, function) in STAGES.items():
         seconds = sum(
             v[3] for (f, _, fn), v in stats.items() if f.endswith(filename) and fn == function
         )
-        stages[name] = {"seconds": seconds, "share": seconds / wall if wall else 0.0}
-    return {"engine": engine, "seconds": total, "profiled_seconds": wall, "stages": stages}
+        stages[name] = {"seconds": seconds, "share": seconds / total if total else 0.0}
+    return {"pages": len(pages), "profiled_seconds": total, "stages": stages}
 
 
 def markdown(results: dict[str, Any]) -> str:
+    """The results as the Markdown page ``web.md``."""
     m = results["machine"]
     scan, extract = results["scan"], results["extract"]
+    one = {r["engine"]: r["pages_per_s"] for r in results["index"] if r["workers"] == 1}
     rows = [
         [
             r["engine"],
@@ -226,10 +235,24 @@ def markdown(results: dict[str, Any]) -> str:
             f"{r['paragraphs']:,}",
             f"{r['seconds']:.1f}",
             f"{r['pages_per_s']:.1f}",
-            f"{r['pages_per_s'] / results['index'][0]['pages_per_s']:.2f}",
+            f"{r['pages_per_s'] / one[r['engine']]:.2f}" if r["engine"] in one else "–",
         ]
         for r in results["index"]
     ]
+    scan_s = scan["seconds"]
+    split_rows = []
+    for alone in results["index_alone"]:
+        run = next(
+            r for r in results["index"] if r["engine"] == alone["engine"] and r["workers"] == 1
+        )
+        parts = {
+            "read the WARC": scan_s,
+            "extract": extract["seconds"],
+            "index": alone["seconds"],
+        }
+        total = sum(parts.values())
+        shares = [f"{v:.1f} s ({100 * v / total:.0f}%)" for v in parts.values()]
+        split_rows.append([alone["engine"], *shares, f"{total:.1f} s", f"{run['seconds']:.1f} s"])
     prof = results["profile"]
     stage_rows = [
         [name, f"{s['seconds']:.2f}", f"{100 * s['share']:.0f}%"]
@@ -241,36 +264,44 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "Generated by `benchmarks/web.py`; every figure is from one run (do not edit by hand).",
         "",
-        f"- date: {m['date']}; machine: {m['nproc']} CPUs ({m['cpu']}), shared and noisy: "
-        "compare rows by their ratios",
+        f"- date: {m['date']}; machine: {m['nproc']} CPUs ({m['cpu']}), shared with other "
+        "jobs and noisy: compare rows by their ratios",
         f"- trafilatura {results['versions']['trafilatura']}, warcio "
-        f"{results['versions']['warcio']}, newsearch source sha1 "
-        f"{m['packages']['newsearch source sha1']}",
+        f"{results['versions']['warcio']}, lxml {results['versions']['lxml']}, newsearch "
+        f"source sha1 {m['packages']['newsearch source sha1']}",
         f"- input: {results['pages']:,} Reuters-21578 articles rendered as news pages "
-        f"(cookie banner, navigation, byline, photo caption, related stories, comments, "
-        f"footer; JSON-LD on every other page) in one .warc.gz of "
-        f"{results['warc_bytes'] / 1e6:.1f} MB with images and HTTP 404s between them "
-        f"({scan['items']:,} records and pages)",
+        "(cookie banner, navigation, byline, photo caption, related stories, comments, "
+        "footer; JSON-LD on every other page) in one .warc.gz of "
+        f"{results['warc_bytes'] / 1e6:.1f} MB, with images and HTTP 404s between them "
+        f"({scan['items']:,} records)",
         "",
-        "## Throughput",
-        "",
-        f"- reading the WARC alone (warcio): {scan['items_per_s']:,.0f} records/s",
-        f"- extraction alone (trafilatura, one process): {extract['pages_per_s']:.1f} pages/s; "
-        f"{extract['exact_paragraphs']:,} of {extract['pages']:,} pages gave exactly their "
-        "article's paragraphs (caption included, furniture gone)",
-        f"- skipped in each run: {skipped}",
+        "## Extraction + indexing (`Index.add_paths` on the WARC)",
         "",
         *report.table(
-            ["engine", "workers", "articles", "paragraphs", "seconds", "pages/s", "× first row"],
+            ["engine", "workers", "articles", "paragraphs", "seconds", "pages/s", "× 1 worker"],
             rows,
         ),
         "",
-        f"## Where the time goes (one process, {prof['engine']} engine, cProfile)",
+        f"- every run skipped {skipped}",
+        f"- extraction quality: {extract['exact_paragraphs']:,} of {extract['pages']:,} pages "
+        "gave exactly their article's paragraphs (photo caption included, furniture gone)",
         "",
-        f"{results['profile_pages']:,} pages, {prof['profiled_seconds']:.1f} s under the "
-        "profiler; cumulative time of the function that does each stage.",
+        "## Where the time goes",
         "",
-        *report.table(["stage", "seconds", "share"], stage_rows),
+        f"Each step timed alone, one process: reading the WARC ({scan['items_per_s']:,.0f} "
+        f"records/s), extraction ({extract['pages_per_s']:.1f} pages/s), indexing the "
+        "extracted articles (paragraphs, analysis, engine).",
+        "",
+        *report.table(
+            ["engine", "read the WARC", "extract", "index", "sum", "whole run, 1 worker"],
+            split_rows,
+        ),
+        "",
+        f"Inside extraction (cProfile over {prof['pages']:,} pages, "
+        f"{prof['profiled_seconds']:.1f} s profiled; cumulative time of the function that "
+        "does each part):",
+        "",
+        *report.table(["part", "seconds", "share"], stage_rows),
         "",
     ]
     return "\n".join(lines)
@@ -295,8 +326,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         workdir = Path(tmp)
         warc = workdir / "crawl.warc.gz"
         articles = build_warc(args.corpus, warc, args.pages)
-        small = workdir / "profile.warc.gz"
-        build_warc(args.corpus, small, args.profile_pages)
         results: dict[str, Any] = {
             "machine": report.machine(),
             "versions": {p: metadata.version(p) for p in ("trafilatura", "warcio", "lxml")},
@@ -311,7 +340,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             for engine in args.engines.split(",")
             for workers in args.workers.split(",")
         ]
-        results["profile"] = profile(small, args.engines.split(",")[0], workdir)
+        articles_read = results["extract"].pop("articles")
+        results["index_alone"] = [
+            time_index_alone(articles_read, engine, workdir) for engine in args.engines.split(",")
+        ]
+        results["profile"] = profile(warc, args.profile_pages)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "web.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     (args.out / "web.md").write_text(markdown(results))
