@@ -21,6 +21,7 @@ import cProfile
 import html
 import io
 import json
+import os
 import pstats
 import sys
 import tempfile
@@ -128,11 +129,27 @@ def pages_of(path: Path) -> Iterator[Page]:
             yield item
 
 
+class Timer:
+    """Wall and CPU seconds of this process (CPU time is what a loaded machine spares)."""
+
+    def __enter__(self) -> Timer:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+
+
 def time_scan(path: Path) -> dict[str, Any]:
-    started = time.perf_counter()
-    count = sum(1 for _ in read_warc(path))
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "items": count, "items_per_s": count / seconds}
+    with Timer() as timer:
+        count = sum(1 for _ in read_warc(path))
+    return {
+        "seconds": timer.wall,
+        "cpu": timer.cpu,
+        "items": count,
+        "items_per_s": count / timer.cpu,
+    }
 
 
 def time_extract(path: Path, articles: list[dict[str, Any]]) -> dict[str, Any]:
@@ -140,9 +157,8 @@ def time_extract(path: Path, articles: list[dict[str, Any]]) -> dict[str, Any]:
     pages = list(pages_of(path))
     for page in pages[:20]:  # warm up: lazy imports and caches, as an indexing run has
         parse_html(page.data, page.where, url=page.url, date=page.date)
-    started = time.perf_counter()
-    parsed = [parse_html(p.data, p.where, url=p.url, date=p.date) for p in pages]
-    seconds = time.perf_counter() - started
+    with Timer() as timer:
+        parsed = [parse_html(p.data, p.where, url=p.url, date=p.date) for p in pages]
     exact = sum(
         1
         for item, article in zip(parsed, articles, strict=True)
@@ -151,9 +167,10 @@ def time_extract(path: Path, articles: list[dict[str, Any]]) -> dict[str, Any]:
         == expected_paragraphs(article)
     )
     return {
-        "seconds": seconds,
+        "seconds": timer.wall,
+        "cpu": timer.cpu,
         "pages": len(pages),
-        "pages_per_s": len(pages) / seconds,
+        "pages_per_s": len(pages) / timer.cpu,
         "exact_paragraphs": exact,
         "articles": [item.article for item in parsed if item.article is not None],
     }
@@ -161,11 +178,15 @@ def time_extract(path: Path, articles: list[dict[str, Any]]) -> dict[str, Any]:
 
 def time_index_alone(articles: list[Article], engine: str, workdir: Path) -> dict[str, Any]:
     """Indexing already extracted articles: paragraphs, analysis and the engine."""
-    with Index.open(workdir / f"alone-{engine}", create=True, engine=engine, rebuild=True) as ix:
-        started = time.perf_counter()
+    target = workdir / f"alone-{engine}"
+    with Index.open(target, create=True, engine=engine, rebuild=True) as ix, Timer() as timer:
         ix.add_articles(articles)
-        seconds = time.perf_counter() - started
-    return {"engine": engine, "seconds": seconds, "pages_per_s": len(articles) / seconds}
+    return {
+        "engine": engine,
+        "seconds": timer.wall,
+        "cpu": timer.cpu,
+        "pages_per_s": len(articles) / timer.cpu,
+    }
 
 
 def expected_paragraphs(article: dict[str, Any]) -> list[str]:
@@ -176,21 +197,44 @@ def expected_paragraphs(article: dict[str, Any]) -> list[str]:
 
 
 def time_index(path: Path, engine: str, workers: int, workdir: Path) -> dict[str, Any]:
+    """One whole run: ``newsearch index`` on the WARC into a new index."""
     target = workdir / f"index-{engine}-{workers}"
-    with Index.open(target, create=True, engine=engine, rebuild=True) as index:
-        started = time.perf_counter()
-        report_ = index.add_paths([path], workers=workers)
-        seconds = time.perf_counter() - started
-    articles = report_.added + report_.replaced
+    load = os.getloadavg()[0]
+    with Index.open(target, create=True, engine=engine, rebuild=True) as index, Timer() as timer:
+        done = index.add_paths([path], workers=workers)
+    articles = done.added + done.replaced
     return {
         "engine": engine,
         "workers": workers,
-        "seconds": seconds,
+        "seconds": timer.wall,
+        "parent_cpu": timer.cpu,
+        "load_before": load,
         "articles": articles,
-        "paragraphs": report_.paragraphs,
-        "skipped": {s.reason: s.count for s in report_.skipped},
-        "pages_per_s": articles / seconds,
+        "paragraphs": done.paragraphs,
+        "skipped": {s.reason: s.count for s in done.skipped},
+        "pages_per_s": articles / timer.wall,
     }
+
+
+def whole_runs(
+    path: Path, engines: list[str], workers: list[int], repeats: int, workdir: Path
+) -> list[dict[str, Any]]:
+    """Every engine × workers run, ``repeats`` rounds taken in turn (so load changes hit
+    every configuration alike); each configuration's median run by wall time."""
+    runs: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for _ in range(repeats):
+        for engine in engines:
+            for count in workers:
+                runs.setdefault((engine, count), []).append(
+                    time_index(path, engine, count, workdir)
+                )
+    medians = []
+    for found in runs.values():
+        found.sort(key=lambda r: r["seconds"])
+        median = dict(found[len(found) // 2])
+        median["all_seconds"] = [round(r["seconds"], 2) for r in found]
+        medians.append(median)
+    return medians
 
 
 # Parts of extraction, by the function that does each (cumulative time under cProfile).
@@ -233,26 +277,28 @@ def markdown(results: dict[str, Any]) -> str:
             str(r["workers"]),
             f"{r['articles']:,}",
             f"{r['paragraphs']:,}",
-            f"{r['seconds']:.1f}",
+            f"{r['seconds']:.1f} ({', '.join(f'{x:.1f}' for x in r['all_seconds'])})",
             f"{r['pages_per_s']:.1f}",
             f"{r['pages_per_s'] / one[r['engine']]:.2f}" if r["engine"] in one else "–",
+            f"{r['load_before']:.1f}",
         ]
         for r in results["index"]
     ]
-    scan_s = scan["seconds"]
     split_rows = []
     for alone in results["index_alone"]:
         run = next(
             r for r in results["index"] if r["engine"] == alone["engine"] and r["workers"] == 1
         )
         parts = {
-            "read the WARC": scan_s,
-            "extract": extract["seconds"],
-            "index": alone["seconds"],
+            "read the WARC": scan["cpu"],
+            "extract": extract["cpu"],
+            "index": alone["cpu"],
         }
         total = sum(parts.values())
         shares = [f"{v:.1f} s ({100 * v / total:.0f}%)" for v in parts.values()]
-        split_rows.append([alone["engine"], *shares, f"{total:.1f} s", f"{run['seconds']:.1f} s"])
+        split_rows.append(
+            [alone["engine"], *shares, f"{total:.1f} s", f"{run['parent_cpu']:.1f} s"]
+        )
     prof = results["profile"]
     stage_rows = [
         [name, f"{s['seconds']:.2f}", f"{100 * s['share']:.0f}%"]
@@ -277,8 +323,21 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "## Extraction + indexing (`Index.add_paths` on the WARC)",
         "",
+        f"Wall time, median of {len(results['index'][0]['all_seconds'])} runs taken in "
+        "turn; load average (1 min) before the median run: on 2 cores, a second worker can "
+        "only help when the machine has a core to spare.",
+        "",
         *report.table(
-            ["engine", "workers", "articles", "paragraphs", "seconds", "pages/s", "× 1 worker"],
+            [
+                "engine",
+                "workers",
+                "articles",
+                "paragraphs",
+                "median s (all runs)",
+                "pages/s",
+                "× 1 worker",
+                "load avg",
+            ],
             rows,
         ),
         "",
@@ -288,12 +347,15 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "## Where the time goes",
         "",
-        f"Each step timed alone, one process: reading the WARC ({scan['items_per_s']:,.0f} "
-        f"records/s), extraction ({extract['pages_per_s']:.1f} pages/s), indexing the "
-        "extracted articles (paragraphs, analysis, engine).",
+        "CPU seconds of each step run alone in one process (CPU time, unlike wall time, "
+        "does not grow with the other jobs on the machine): reading the WARC "
+        f"({scan['items_per_s']:,.0f} records per CPU second), extraction "
+        f"({extract['pages_per_s']:.1f} pages per CPU second), indexing the extracted "
+        "articles (paragraphs, analysis, engine); last column: the CPU seconds of a whole "
+        "one-process run.",
         "",
         *report.table(
-            ["engine", "read the WARC", "extract", "index", "sum", "whole run, 1 worker"],
+            ["engine", "read the WARC", "extract", "index", "sum", "whole run (1 worker)"],
             split_rows,
         ),
         "",
@@ -314,6 +376,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile-pages", type=int, default=400)
     parser.add_argument("--engines", default="whoosh,tantivy")
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--repeats", type=int, default=3, help="rounds of whole runs")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
     return parser.parse_args(argv)
 
@@ -335,11 +398,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         results["scan"] = time_scan(warc)
         results["extract"] = time_extract(warc, articles)
-        results["index"] = [
-            time_index(warc, engine, int(workers), workdir)
-            for engine in args.engines.split(",")
-            for workers in args.workers.split(",")
-        ]
+        results["index"] = whole_runs(
+            warc,
+            args.engines.split(","),
+            [int(w) for w in args.workers.split(",")],
+            args.repeats,
+            workdir,
+        )
         articles_read = results["extract"].pop("articles")
         results["index_alone"] = [
             time_index_alone(articles_read, engine, workdir) for engine in args.engines.split(",")

@@ -80,9 +80,11 @@ class ReadProgress:
         self._tick()
 
     def file_done(self) -> None:
+        """A WARC file read to its end: the next file's offsets add to its size."""
         self._bytes_done = self.bytes_read
 
     def count(self, item: Parsed, times: int = 1) -> None:
+        """One more article read, or ``times`` more skips for the item's reason."""
         if item.article is not None:
             self.articles += 1
         else:
@@ -97,6 +99,7 @@ class ReadProgress:
 
     @property
     def bytes_per_second(self) -> float:
+        """Bytes of WARC files read per second since the read started."""
         return self.bytes_read / max(time.monotonic() - self.started, 1e-9)
 
 
