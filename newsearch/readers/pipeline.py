@@ -25,10 +25,9 @@ import sys
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from multiprocessing import get_all_start_methods, get_context
 
 from newsearch.model import Article
 from newsearch.readers.base import Parsed, skip
@@ -154,6 +153,9 @@ def _extracted(items: Iterable[Item], workers: int, language: str | None) -> Ite
         for item in items:
             yield _extract(item, language) if isinstance(item, Page) else item
         return
+    from concurrent.futures import ProcessPoolExecutor  # not paid for without workers
+    from multiprocessing import get_all_start_methods, get_context
+
     # fork where there is one: a worker starts at once, and does not re-run the caller's
     # script as spawn and forkserver do (a script without a __main__ guard would break).
     # The child only runs extraction, never the parent's engine or its threads.
