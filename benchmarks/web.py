@@ -23,6 +23,7 @@ import io
 import json
 import os
 import pstats
+import resource
 import sys
 import tempfile
 import time
@@ -200,20 +201,30 @@ def time_index(path: Path, engine: str, workers: int, workdir: Path) -> dict[str
     """One whole run: ``newsearch index`` on the WARC into a new index."""
     target = workdir / f"index-{engine}-{workers}"
     load = os.getloadavg()[0]
+    before = _children_cpu()
     with Index.open(target, create=True, engine=engine, rebuild=True) as index, Timer() as timer:
         done = index.add_paths([path], workers=workers)
+    workers_cpu = _children_cpu() - before  # the pool has joined its workers by now
     articles = done.added + done.replaced
     return {
         "engine": engine,
         "workers": workers,
         "seconds": timer.wall,
         "parent_cpu": timer.cpu,
+        "workers_cpu": workers_cpu,
+        # What the CPU seconds allow on an idle machine with a core per process.
+        "idle_estimate_s": max(timer.cpu, (timer.cpu + workers_cpu) / (os.cpu_count() or 1)),
         "load_before": load,
         "articles": articles,
         "paragraphs": done.paragraphs,
         "skipped": {s.reason: s.count for s in done.skipped},
         "pages_per_s": articles / timer.wall,
     }
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def whole_runs(
@@ -281,6 +292,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"{r['pages_per_s']:.1f}",
             f"{r['pages_per_s'] / one[r['engine']]:.2f}" if r["engine"] in one else "–",
             f"{r['load_before']:.1f}",
+            f"{r['parent_cpu']:.1f} + {r['workers_cpu']:.1f}",
+            f"{r['idle_estimate_s']:.1f}",
         ]
         for r in results["index"]
     ]
@@ -325,7 +338,10 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         f"Wall time, median of {len(results['index'][0]['all_seconds'])} runs taken in "
         "turn; load average (1 min) before the median run: on 2 cores, a second worker can "
-        "only help when the machine has a core to spare.",
+        "only help when the machine has a core to spare. The CPU seconds of the indexing "
+        "process and of its workers give what the run needs on an idle machine with a core "
+        "per process: the larger of the indexer's CPU time and the total CPU time spread "
+        "over the cores.",
         "",
         *report.table(
             [
@@ -337,6 +353,8 @@ def markdown(results: dict[str, Any]) -> str:
                 "pages/s",
                 "× 1 worker",
                 "load avg",
+                "CPU s: indexer + workers",
+                "idle 2-core estimate s",
             ],
             rows,
         ),
