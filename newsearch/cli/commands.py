@@ -148,9 +148,11 @@ def _progress_printer(reading: ReadProgress) -> Callable[[IndexReport], None]:
     def line() -> str:
         text = f"indexing… {last.added + last.replaced:,} articles, {last.paragraphs:,} paragraphs"
         if reading.records:
+            rate = reading.bytes_per_second
+            speed = f"{rate / 1e6:.1f} MB/s" if rate >= 1e5 else f"{rate / 1e3:.0f} kB/s"
             text += (
-                f"; {reading.records:,} WARC records read, {reading.articles:,} pages, "
-                f"{reading.bytes_per_second / 1e6:.1f} MB/s"
+                f"; {reading.records:,} WARC records read, {reading.articles:,} articles "
+                f"extracted, {speed}"
             )
         if reading.skips:
             top = ", ".join(f"{n:,} {why}" for why, n in reading.skips.most_common(2))
