@@ -81,6 +81,11 @@ def test_article_by_id_and_by_anchor_is_the_cli_show_json(client, archive_index,
     assert client.get("/api/articles/gulf-1").json() == shown
     assert client.get("/api/articles/gulf-1%23p3").json() == shown
     assert [p["paragraph"] for p in shown["paragraphs"]] == [1, 2, 3, 4, 5]
+    around = cli_json(
+        runner, "show", "--index", str(archive_index.path), "--json", "gulf-1#p3", "--context", "1"
+    )
+    assert client.get("/api/articles/gulf-1%23p3", params={"context": 1}).json() == around
+    assert [p["paragraph"] for p in around["paragraphs"]] == [2, 3, 4]
     seed = client.get(f"/api/articles/{SEED_ID}").json()
     assert seed["title"].startswith("Blinken leaves Middle East") and len(seed["paragraphs"]) == 34
 
@@ -101,7 +106,7 @@ def test_an_article_id_with_slashes_is_one_path(tmp_path):
 def test_unknown_article_and_missing_anchor_paragraph_are_404(client):
     for path, message in [
         ("/api/articles/nope", "no article with id 'nope'"),
-        ("/api/articles/gulf-1%23p9", "article 'gulf-1' has no paragraph 9"),
+        ("/api/articles/gulf-1%23p9", "no article with id 'gulf-1#p9'"),
         ("/api/articles/nope%23p1", "no article with id 'nope#p1'"),
     ]:
         answer = client.get(path)
@@ -113,6 +118,71 @@ def test_stats_is_the_cli_stats_json(client, archive_index, runner):
     answer = client.get("/api/stats").json()
     assert answer == cli_json(runner, "stats", "--index", str(archive_index.path), "--json")
     assert (answer["articles"], answer["paragraphs"]) == (1 + len(ARCHIVE), 34 + 5 + 3 + 3)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "cli_args"),
+    [
+        ("/api/timeline", {"q": "talks"}, ["timeline", "talks"]),
+        (
+            "/api/timeline",
+            [("q", "talks"), ("q", "Rafah"), ("interval", "month"), ("unit", "paragraphs")],
+            ["timeline", "talks", "Rafah", "--interval", "month", "--unit", "paragraphs"],
+        ),
+        (
+            "/api/timeline",
+            {"q": "talks", "since": "2024-01", "until": "2024-03"},
+            ["timeline", "talks", "--since", "2024-01", "--until", "2024-03"],
+        ),
+        ("/api/facets", {"q": "talks"}, ["facets", "talks"]),
+        (
+            "/api/facets",
+            {"q": "talks OR Rafah", "by": "tag", "limit": 2},
+            ["facets", "talks OR Rafah", "--by", "tag", "--limit", "2"],
+        ),
+        ("/api/terms", {"q": "Rafah"}, ["terms", "Rafah"]),
+        (
+            "/api/terms",
+            {"q": "talks", "limit": 3, "sample": 5},
+            ["terms", "talks", "--limit", "3", "--sample", "5"],
+        ),
+    ],
+)
+def test_coverage_answers_are_the_cli_json(client, archive_index, runner, path, params, cli_args):
+    answer = client.get(path, params=params)
+    assert answer.status_code == 200, answer.text
+    command, *rest = cli_args
+    expected = cli_json(runner, command, "--index", str(archive_index.path), "--json", *rest)
+    assert answer.json() == expected
+
+
+def test_coverage_parameters_are_checked(client):
+    for path, params, message in [
+        ("/api/timeline", {}, "q: Field required"),
+        (
+            "/api/timeline",
+            {"q": "x", "interval": "hour"},
+            "interval: Input should be 'day', 'week', 'month' or 'year'",
+        ),
+        ("/api/timeline", [("q", "x")] * 11, "q: at most 10 queries in one timeline"),
+        ("/api/timeline", {"q": "x" * 1001}, "q: String should have at most 1000 characters"),
+        (
+            "/api/facets",
+            {"q": "x", "by": "colour"},
+            "by: Input should be 'source', 'section', 'author', 'tag', 'language', 'role' "
+            "or 'year'",
+        ),
+        (
+            "/api/terms",
+            {"q": "x", "sample": 5001},
+            "sample: Input should be less than or equal to 5000",
+        ),
+    ]:
+        answer = client.get(path, params=params)
+        assert answer.status_code == 400, path
+        assert answer.json() == {"status": 400, "error": "bad_request", "message": message}
+    bad = client.get("/api/facets", params={"q": "talks AND"}).json()
+    assert (bad["error"], bad["query"], bad["position"]) == ("bad_query", "talks AND", 6)
 
 
 def test_a_bad_query_is_400_with_message_and_position(client):
@@ -272,7 +342,14 @@ def test_a_runaway_search_is_cut_off_and_keeps_its_slot(archive_index):
 
 def test_openapi_document_describes_the_read_only_api(client):
     doc = client.get("/api/openapi.json").json()
-    assert set(doc["paths"]) >= {"/api/search", "/api/articles/{article_id}", "/api/stats"}
+    assert set(doc["paths"]) == {
+        "/api/search",
+        "/api/articles/{article_id}",
+        "/api/stats",
+        "/api/timeline",
+        "/api/facets",
+        "/api/terms",
+    }
     assert all(set(ops) == {"get"} for ops in doc["paths"].values())
     params = {p["name"]: p for p in doc["paths"]["/api/search"]["get"]["parameters"]}
     assert {"q", "since", "until", "limit", "offset", "sort", "context"} <= set(params)
@@ -296,6 +373,9 @@ def test_answers_hold_every_key_their_published_schema_requires(client):
     article = client.get("/api/articles/gulf-1").json()
     assert set(schema("/api/articles/{article_id}")["required"]) <= set(article)
     assert set(schema("/api/stats")["required"]) <= set(client.get("/api/stats").json())
+    for path in ("/api/timeline", "/api/facets", "/api/terms"):
+        answer = client.get(path, params={"q": "talks"}).json()
+        assert set(schema(path)["required"]) == set(answer), path
     error = client.get("/api/search", params={"q": "("}).json()
     assert set(schema("/api/search", "400")["properties"]) == set(error)
 

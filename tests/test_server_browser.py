@@ -106,6 +106,7 @@ def test_typing_a_query_shows_highlighted_hits_by_article(page, seed_url, tmp_pa
     assert numbers == [f"¶{h['paragraph']}" for h in expected["hits"]]
     assert page.url.endswith("/?q=%22Gaza+side%22")
     assert not page.is_visible("#pager")  # one page: no paging buttons
+    assert not page.is_visible("#timeline")  # one day: no chart
 
     shot = tmp_path / "results.png"
     page.screenshot(path=str(shot))
@@ -135,6 +136,11 @@ def test_following_a_hit_by_keyboard_opens_the_article_at_its_paragraph(page, se
     page.go_back()
     page.wait_for_selector("#results mark")
     assert page.input_value("#q") == "Netanyahu"
+    page.go_forward()
+    page.wait_for_selector("#article h1")
+    page.click("text=← Back to the results")
+    page.wait_for_selector("#results mark")
+    assert page.url == f"{seed_url}?q=Netanyahu"
 
 
 def test_injected_markup_renders_as_text(page, seed_url):
@@ -202,6 +208,15 @@ def test_paging_through_reuters_results(page, reuters_url):
     assert total > 30
     search(page, reuters_url, "oil prices")
     assert page.inner_text("#page") == f"page 1 of {pages}"
+    # The query's timeline as an inline SVG chart: by day, since the first file of the
+    # collection covers six days (26 February to 3 March 1987).
+    months = get_json(reuters_url, "/api/timeline", q="oil prices", interval="month")
+    assert len(months["series"][0]["buckets"]) == 2
+    days = get_json(reuters_url, "/api/timeline", q="oil prices", interval="day")
+    buckets = days["series"][0]["buckets"]
+    assert [b["start"] for b in buckets][::5] == ["1987-02-26", "1987-03-03"]
+    bars = page.locator("#timeline svg rect title").all_text_contents()
+    assert bars == [f"{b['start']}: {b['matching']} of {b['total']} articles" for b in buckets]
     assert page.is_disabled("#prev")
     for number in (2, 3):
         page.click("#next")

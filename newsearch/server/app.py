@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 
 from ..errors import EngineUnavailableError, NewsearchError, QuerySyntaxError
 from ..index import default_index_path
-from .api import NotFound, api_router
+from .api import BadRequest, NotFound, api_router
 from .guard import Guard
 from .holder import DAMAGE, Busy, IndexHolder, Opener, Runner, SearchTimeout
 from .limits import Limits
@@ -52,6 +52,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, exc: RequestValidationError) -> JSONResponse:
         return error(400, "bad_request", _validation_message(exc))
+
+    @app.exception_handler(BadRequest)
+    async def bad_request(request: Request, exc: BadRequest) -> JSONResponse:
+        return error(400, "bad_request", str(exc))
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> JSONResponse:

@@ -20,6 +20,8 @@ class Limits:
     max_limit: int = 100
     max_offset: int = 10_000
     max_context: int = 5
+    max_series: int = 10  # queries in one timeline
+    max_sample: int = 5_000  # paragraphs scored by terms
     time_limit: float = 5.0
     max_searches: int = 8
     max_body_bytes: int = 16_384

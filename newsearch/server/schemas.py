@@ -46,6 +46,7 @@ HIT = _object(
     {
         **_META,
         "paragraph": {**_INT, "description": "1-based; the title is paragraph 1"},
+        "anchor": {**_TEXT, "description": "ID#pN: names this paragraph for /api/articles"},
         "role": {"enum": ["title", "standfirst", "caption", "body"]},
         "score": {"type": "number"},
         "text": _TEXT,
@@ -75,6 +76,69 @@ STATS = _object(
         "last_date": _MAYBE_TEXT,
         "sources": {"type": "object", "additionalProperties": _INT},
         "size_bytes": _INT,
+    }
+)
+_BUCKET = _object(
+    {
+        "start": {**_TEXT, "description": "first day, ISO 8601"},
+        "matching": _INT,
+        "total": _INT,
+        "ratio": {"type": "number"},
+    }
+)
+TIMELINE = _object(
+    {
+        "interval": _TEXT,
+        "unit": _TEXT,
+        "since": _MAYBE_TEXT,
+        "until": _MAYBE_TEXT,
+        "series": {
+            "type": "array",
+            "items": _object(
+                {
+                    "query": _TEXT,
+                    "matching": _INT,
+                    "undated": _INT,
+                    "buckets": {"type": "array", "items": _BUCKET},
+                }
+            ),
+        },
+    }
+)
+FACETS = _object(
+    {
+        "query": _TEXT,
+        "by": _TEXT,
+        "articles": _INT,
+        "paragraphs": _INT,
+        "distinct": _INT,
+        "values": {
+            "type": "array",
+            "items": _object({"value": _TEXT, "articles": _INT, "paragraphs": _INT}),
+        },
+        "missing": _object({"articles": _INT, "paragraphs": _INT}),
+    }
+)
+TERMS = _object(
+    {
+        "query": _TEXT,
+        "score": _TEXT,
+        "matched": _INT,
+        "sample": _INT,
+        "sampled": {"type": "boolean"},
+        "background": _INT,
+        "terms": {
+            "type": "array",
+            "items": _object(
+                {
+                    "term": _TEXT,
+                    "form": _TEXT,
+                    "foreground": _INT,
+                    "background": _INT,
+                    "score": {"type": "number"},
+                }
+            ),
+        },
     }
 )
 ERROR = _object(

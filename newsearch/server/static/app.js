@@ -149,11 +149,19 @@ function renderResults(data, state) {
 async function renderTimeline(state) {
   // Drawn only when the server has a timeline endpoint (see the API's OpenAPI document).
   if (!(await hasEndpoint("/api/timeline"))) return;
-  const params = new URLSearchParams({ q: state.q });
-  if (state.since) params.set("since", state.since);
-  if (state.until) params.set("until", state.until);
+  const fetchTimeline = (interval) => {
+    const params = new URLSearchParams({ q: state.q, interval });
+    if (state.since) params.set("since", state.since);
+    if (state.until) params.set("until", state.until);
+    return getJSON("/api/timeline?" + params);
+  };
   try {
-    drawTimeline(await getJSON("/api/timeline?" + params));
+    // Months suit most archives; a few weeks of news read better by day, decades by year.
+    let data = await fetchTimeline("month");
+    const count = data.series[0].buckets.length;
+    if (count < 4) data = await fetchTimeline("day");
+    else if (count > 120) data = await fetchTimeline("year");
+    drawTimeline(data);
   } catch (e) {
     // The results already show any error with the query.
   }
@@ -171,34 +179,34 @@ async function hasEndpoint(path) {
   return endpoints.includes(path);
 }
 
+function svgNode(tag, attributes) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+  return node;
+}
+
 function drawTimeline(data) {
-  const buckets = data.buckets || [];
-  if (buckets.length === 0) return;
-  const ns = "http://www.w3.org/2000/svg";
+  const series = data.series[0];
+  const buckets = series.buckets;
+  if (buckets.length < 2) return;
   const width = 600, height = 80, bottom = 14;
-  const most = Math.max(1, ...buckets.map((b) => b.count));
+  const most = Math.max(1, ...buckets.map((b) => b.matching));
   const step = width / buckets.length;
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 " + width + " " + height);
-  svg.setAttribute("role", "img");
-  svg.setAttribute("aria-label", "hits over time");
+  const svg = svgNode("svg", {
+    viewBox: "0 0 " + width + " " + height,
+    role: "img",
+    "aria-label": "matching " + data.unit + " per " + data.interval + ", " + buckets[0].start + " to " + buckets[buckets.length - 1].start,
+  });
   buckets.forEach((bucket, i) => {
-    const h = ((height - bottom) * bucket.count) / most;
-    const bar = document.createElementNS(ns, "rect");
-    bar.setAttribute("x", String(i * step + 1));
-    bar.setAttribute("y", String(height - bottom - h));
-    bar.setAttribute("width", String(Math.max(1, step - 2)));
-    bar.setAttribute("height", String(h));
-    const tip = document.createElementNS(ns, "title");
-    tip.textContent = bucket.start + ": " + bucket.count;
+    const h = ((height - bottom) * bucket.matching) / most;
+    const bar = svgNode("rect", { x: i * step + 1, y: height - bottom - h, width: Math.max(1, step - 2), height: h });
+    const tip = svgNode("title", {});
+    tip.textContent = bucket.start + ": " + bucket.matching + " of " + bucket.total + " " + data.unit;
     bar.append(tip);
     svg.append(bar);
   });
   for (const [i, anchor] of [[0, "start"], [buckets.length - 1, "end"]]) {
-    const label = document.createElementNS(ns, "text");
-    label.setAttribute("x", String(anchor === "start" ? 0 : width));
-    label.setAttribute("y", String(height - 2));
-    label.setAttribute("text-anchor", anchor);
+    const label = svgNode("text", { x: anchor === "start" ? 0 : width, y: height - 2, "text-anchor": anchor });
     label.textContent = buckets[i].start;
     svg.append(label);
   }
@@ -226,6 +234,7 @@ async function searchAndShow(state) {
   fillForm(state);
   document.title = state.q ? state.q + " — newsearch" : "newsearch";
   if (!state.q.trim() && !state.since && !state.until) return;
+  sessionStorage.setItem("lastSearch", location.pathname + location.search);
   const params = new URLSearchParams({
     q: state.q,
     limit: String(PAGE_SIZE),
@@ -277,7 +286,9 @@ async function articleAndShow(id) {
         p.text,
       ),
     );
+    const back = sessionStorage.getItem("lastSearch") || "/";
     view.replaceChildren(
+      el("a", { className: "back", href: back, textContent: "← Back to the results" }),
       el("h1", { textContent: data.title }),
       el("p", { className: "meta", textContent: meta.filter(Boolean).join(" · ") }),
       data.url ? el("p", { className: "meta", textContent: data.url }) : null,
