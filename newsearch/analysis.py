@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
+
+from . import stems
 
 # Joins the values of a multi-valued field (tags); phrases never match across it.
 VALUE_SEPARATOR = "\x1f"
@@ -71,11 +73,17 @@ def stem(folded: str) -> str:
     if not folded or folded[0].isdigit():
         return folded
     if _stemmer is None:
+        seen = stems.known(folded)  # a word the index has seen needs no stemmer
+        if seen is not None:
+            stems.computed(folded, seen)  # for the next index this process writes
+            return seen
         # Imported on first use: nltk takes longer to import than a whole query takes.
         from nltk.stem.snowball import SnowballStemmer
 
         _stemmer = SnowballStemmer("english")
-    return _stemmer.stem(folded)
+    term: str = _stemmer.stem(folded)
+    stems.computed(folded, term)
+    return term
 
 
 @lru_cache(maxsize=200_000)
@@ -125,6 +133,19 @@ class _TermCache(dict[str, str]):
 
 
 _TERMS = _TermCache()
+# Joined terms computed elsewhere (an analysis worker process), by text: see remember().
+_KNOWN: dict[str, str | None] = {}
+_UNKNOWN = "\x00unknown"
+
+
+def remember(texts: Iterable[str], joined: Iterable[str | None]) -> None:
+    """Lend ``joined_terms`` results computed by another process, until ``forget``."""
+    _KNOWN.update(zip(texts, joined, strict=True))
+
+
+def forget() -> None:
+    """Drop what ``remember`` lent."""
+    _KNOWN.clear()
 
 
 def joined_terms(text: str) -> str | None:
@@ -136,6 +157,10 @@ def joined_terms(text: str) -> str | None:
     as in ``tokenize``). None when ``text`` holds several values (``VALUE_SEPARATOR``
     leaves a position gap) or a term holds whitespace: index ``tokenize(text)`` then.
     """
+    if _KNOWN:
+        known = _KNOWN.get(text, _UNKNOWN)
+        if known != _UNKNOWN:
+            return known
     if VALUE_SEPARATOR in text:
         return None
     words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)

@@ -11,10 +11,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from . import analytics, significance
-from . import copies as copies_mod
+from . import analytics, significance, stems
 from . import paragraphs as paragraphs_mod
 from .engines import DEFAULT_ENGINE, engine_class
 from .engines.base import SORTS, UNITS, CopyRecord, Engine, EngineHit, Sort, Unit
@@ -34,10 +33,12 @@ from .model import (
     Snippet,
     parse_anchor,
 )
+from .parallel import Pipeline
 from .query import ast, date_range, parse
 from .query.parser import make_and
-from .readers import Parsed, ReadProgress, read_paths, read_stream
-from .readers.pipeline import settle
+
+if TYPE_CHECKING:  # the readers load at the first add: queries never need them
+    from .readers import Parsed, ReadProgress
 
 FORMAT_VERSION = 6
 META_FILE = "newsearch.json"
@@ -86,7 +87,15 @@ def _write_meta(path: Path, meta: dict[str, Any]) -> None:
 def remove_index(path: Path) -> None:
     """Delete an index's own files (its metadata and engine data), nothing else."""
     shutil.rmtree(path / DATA_DIR, ignore_errors=True)
+    (path / stems.FILE_NAME).unlink(missing_ok=True)
     (path / META_FILE).unlink(missing_ok=True)
+
+
+def _batch_texts(batch: dict[str, list[Paragraph]]) -> list[str]:
+    """The texts an engine analyses for a batch: paragraphs and each article's title."""
+    texts = [p.text for paragraphs in batch.values() for p in paragraphs]
+    texts.extend(paragraphs[0].title for paragraphs in batch.values() if paragraphs)
+    return texts
 
 
 class Index:
@@ -102,6 +111,11 @@ class Index:
         self.engine = engine
         self.lock_timeout = lock_timeout
         self.batch_paragraphs = BATCH_PARAGRAPHS
+        stems.use(path / stems.FILE_NAME)
+        self._stems_mark = stems.START  # the process's stems saved to this index so far
+        # Analyse in a worker process (a second core) when the input spans several
+        # batches; the index is the same either way.
+        self.analysis_process = True
         # Syndicated-copy detection while indexing (newsearch.copies); off, every
         # article is its own story and has no fingerprint.
         self.detect_copies = True
@@ -175,6 +189,8 @@ class Index:
         self, articles: Iterable[Article], *, progress: Progress | None = None
     ) -> IndexReport:
         """Index articles from any iterable, streaming, in batches of whole articles."""
+        from .readers import Parsed
+
         parsed = (Parsed(where=a.id or a.title[:60], article=a) for a in articles)
         return self._ingest(parsed, progress)
 
@@ -196,6 +212,8 @@ class Index:
         processes extract web pages; ``language`` (``"en"``) keeps only articles in that
         language; ``reading`` is kept up to date with records and bytes read.
         """
+        from .readers import read_paths
+
         items = read_paths(
             [Path(p) for p in paths],
             source=source,
@@ -216,6 +234,9 @@ class Index:
     ) -> IndexReport:
         """Index JSON Lines (one article per line) from a stream; ``language`` keeps only
         articles in that language."""
+        from .readers import read_stream
+        from .readers.pipeline import settle
+
         items = read_stream(stream, where=where, source=source)
         return self._ingest(settle(items, language=language), progress)
 
@@ -224,6 +245,9 @@ class Index:
         started = time.perf_counter()
         batch: dict[str, list[Paragraph]] = {}
         pending = 0
+        pipeline = Pipeline(
+            lambda b: self._flush(b, report, progress), _batch_texts, self.analysis_process
+        )
         try:
             for item in items:
                 report.warnings.extend(f"{item.where}: {w}" for w in item.warnings)
@@ -238,11 +262,14 @@ class Index:
                 batch[article_id] = paragraphs
                 pending += len(paragraphs)
                 if pending >= self.batch_paragraphs:
-                    self._flush(batch, report, progress)
+                    pipeline.submit(batch, more=True)
                     batch, pending = {}, 0
-            self._flush(batch, report, progress)
+            pipeline.submit(batch, more=False)
+            pipeline.finish()
         except KeyboardInterrupt:
             report.interrupted = True
+        finally:
+            pipeline.close()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -272,10 +299,14 @@ class Index:
     ) -> None:
         if not batch:
             return
+        from . import copies as copies_mod  # numpy: loaded to write, never to query
+
         plan = copies_mod.Planner(self.engine, batch) if self.detect_copies else None
         existing = self.engine.replace_articles(
             list(batch.items()), lock_timeout=self.lock_timeout, plan=plan
         )
+        computed, self._stems_mark = stems.since(self._stems_mark)
+        stems.save(self.path / stems.FILE_NAME, computed)
         report.replaced += len(existing)
         report.added += len(batch) - len(existing)
         report.paragraphs += sum(len(p) for p in batch.values())
@@ -289,6 +320,8 @@ class Index:
 
         Their former copies get their stories re-assigned in the same commit.
         """
+        from . import copies as copies_mod
+
         plan = copies_mod.Planner(self.engine, {}, deleted=article_ids)
         return self.engine.delete_articles(
             list(article_ids), lock_timeout=self.lock_timeout, plan=plan
@@ -530,6 +563,8 @@ def _choice(name: str, value: str, choices: Sequence[str]) -> None:
 
 def _copies_of(record: CopyRecord, members: Iterable[CopyRecord]) -> list[Copy]:
     """``members`` but ``record`` itself, earliest first, with their similarity to it."""
+    from . import copies as copies_mod
+
     others = [m for m in members if m.article_id != record.article_id]
     others.sort(key=lambda m: copies_mod.order_key(m.date, m.article_id))
     return [

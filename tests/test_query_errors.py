@@ -109,7 +109,8 @@ def test_ten_thousand_terms_parse_fast():
     for query in queries:
         started = time.perf_counter()
         node = parse(query)
-        assert time.perf_counter() - started < 1.0
+        # Generous: a quadratic parser takes minutes here; a loaded 2-core CI box, seconds.
+        assert time.perf_counter() - started < 5.0
         assert isinstance(node, (And, Or))
         assert len(node.children) >= 10_000
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,8 +14,8 @@ from ..engines import DEFAULT_ENGINE, engine_names
 from ..engines.base import SORTS
 from ..index import DEFAULT_LOCK_TIMEOUT, Index
 from ..model import IndexReport
-from ..readers import ReadProgress
 from . import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NOT_FOUND, cli, render
+from .progress import ProgressBar, input_bytes
 
 
 def index_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -69,6 +70,7 @@ def _open(index_path: Path | None, **kwargs: Any) -> Index:
 )
 @click.option("--language", help="Only articles in this language (en takes en-GB too).")
 @json_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar (it shows only on a terminal).")
 def index_command(
     paths: tuple[str, ...],
     index_path: Path | None,
@@ -80,6 +82,7 @@ def index_command(
     workers: int,
     language: str | None,
     as_json: bool,
+    quiet: bool,
 ) -> None:
     """Index articles from files, folders (recursively) or - (JSON Lines on stdin).
 
@@ -99,25 +102,28 @@ def index_command(
     if batch_size:
         index.batch_paragraphs = batch_size
     with index:
+        from ..readers import ReadProgress  # not loaded for queries: it takes a while
+
         reading = ReadProgress()
-        progress = _progress_printer(reading) if sys.stderr.isatty() and not as_json else None
+        shown = sys.stderr.isatty() and not (as_json or quiet)
+        bar = ProgressBar(reading, input_bytes(paths), sys.stderr) if shown else None
+        progress = bar.committed if bar is not None else None
         files = [p for p in paths if p != "-"]
         report = IndexReport()
-        if files:
-            report = index.add_paths(
-                files,
-                source=source,
-                progress=progress,
-                workers=workers,
-                language=language,
-                reading=reading,
-            )
-        if "-" in paths and not report.interrupted:
-            stdin = getattr(sys.stdin, "buffer", sys.stdin)
-            more = index.add_stream(stdin, source=source, progress=progress, language=language)
-            _merge(report, more)
-    if progress is not None:
-        click.echo("", err=True)
+        with bar if bar is not None else contextlib.nullcontext():
+            if files:
+                report = index.add_paths(
+                    files,
+                    source=source,
+                    progress=progress,
+                    workers=workers,
+                    language=language,
+                    reading=reading,
+                )
+            if "-" in paths and not report.interrupted:
+                stdin = getattr(sys.stdin, "buffer", sys.stdin)
+                more = index.add_stream(stdin, source=source, progress=progress, language=language)
+                _merge(report, more)
     for skipped in report.skipped:
         many = f"{skipped.count:,} of " if skipped.count > 1 else ""
         click.echo(f"newsearch: skipped {many}{skipped.where}: {skipped.reason}", err=True)
@@ -138,34 +144,6 @@ def _merge(into: IndexReport, more: IndexReport) -> None:
     into.warnings.extend(more.warnings)
     into.seconds += more.seconds
     into.interrupted = into.interrupted or more.interrupted
-
-
-def _progress_printer(reading: ReadProgress) -> Callable[[IndexReport], None]:
-    """A progress line on stderr, redrawn after each commit and, for WARC files, as
-    records are read: records, articles indexed, skips, megabytes per second."""
-    last = IndexReport()
-
-    def line() -> str:
-        text = f"indexing… {last.added + last.replaced:,} articles, {last.paragraphs:,} paragraphs"
-        if reading.records:
-            rate = reading.bytes_per_second
-            speed = f"{rate / 1e6:.1f} MB/s" if rate >= 1e5 else f"{rate / 1e3:.0f} kB/s"
-            text += (
-                f"; {reading.records:,} WARC records read, {reading.articles:,} articles "
-                f"extracted, {speed}"
-            )
-        if reading.skips:
-            top = ", ".join(f"{n:,} {why}" for why, n in reading.skips.most_common(2))
-            text += f"; skipped {sum(reading.skips.values()):,} ({top})"
-        return text
-
-    def show(report: IndexReport) -> None:
-        nonlocal last
-        last = report
-        click.echo("\r\033[K" + line(), err=True, nl=False)
-
-    reading.on_update = lambda _: click.echo("\r\033[K" + line(), err=True, nl=False)
-    return show
 
 
 # `newsearch query -Israel Hamas`: a word starting with "-" is a query word, not an option.

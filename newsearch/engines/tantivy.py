@@ -17,7 +17,6 @@ Date sorting is tantivy's fast-field sort; ties go in indexing order (``seq``).
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
 import threading
 import time
@@ -143,34 +142,33 @@ def _pretokenized(text: str) -> tantivy.PreTokenizedString:
     return tantivy.PreTokenizedString(text, tokens)
 
 
-# Every paragraph carries its article's title, source and tags: analyze each once.
-_metadata_terms = functools.lru_cache(maxsize=1024)(analysis.joined_terms)
-_metadata_tokens = functools.lru_cache(maxsize=256)(_pretokenized)
+_Tokenized = list[tuple[str, tantivy.PreTokenizedString]]
 
 
-def _document(p: Paragraph, seq: int) -> tantivy.Document:
+def _indexed(fields: dict[str, Any], name: str, value: str, tokenized: _Tokenized) -> None:
+    """Add a text field: the original, stored, and its joined terms, indexed (or, where
+    spaces cannot carry the terms, its tokens, for ``add_pre_tokenized_text``)."""
+    fields[stored_field(name)] = value
+    joined = analysis.joined_terms(value)
+    if joined is None:
+        tokenized.append((name, _pretokenized(value)))
+    else:
+        fields[name] = joined
+
+
+def _article_fields(p: Paragraph) -> tuple[dict[str, Any], _Tokenized]:
+    """The fields every paragraph of ``p``'s article shares (built once per article)."""
     fields: dict[str, Any] = {
         "article_id": p.article_id,
-        "key": paragraph_key(p.article_id, p.number),
-        "role": p.role,
-        "paragraph": p.number,
-        "seq": seq,
         "article_hash": article_hash(p.article_id),
+        "article_key": article_key(p.article_id),
     }
-    if p.role in _WEIGHTS:
-        fields["weight"] = _WEIGHTS[p.role]
+    tokenized: _Tokenized = []
     tags = analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None
-    texts = (p.text, p.title, p.source, p.author, p.section, tags)
-    tokenized = []
-    for name, value in zip(TEXT_FIELDS, texts, strict=True):
-        if value is None:
-            continue
-        fields[stored_field(name)] = value
-        joined = analysis.joined_terms(value) if name == "text" else _metadata_terms(value)
-        if joined is None:
-            tokenized.append((name, value))
-        else:
-            fields[name] = joined
+    metadata = (p.title, p.source, p.author, p.section, tags)
+    for name, value in zip(TEXT_FIELDS[1:], metadata, strict=True):
+        if value is not None:
+            _indexed(fields, name, value, tokenized)
     if p.source:
         fields["source_key"] = p.source
     if p.language:
@@ -180,16 +178,32 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
     if p.date is not None:
         fields["date"] = micros(p.date)
         fields["day"] = day_number(p.date)
-    fields["article_key"] = article_key(p.article_id)
     grouped = group_values(p)
     for name in ("section", "author", "tags"):
         if grouped[name]:  # type: ignore[index]
             fields[GROUP_FIELDS[name]] = list(grouped[name])  # type: ignore[index]
-    doc = tantivy.Document(**fields)  # one call: far cheaper than one per field
-    for name, value in tokenized:
-        pretokenized = _pretokenized(value) if name == "text" else _metadata_tokens(value)
-        doc.add_pre_tokenized_text(name, pretokenized)
-    return doc
+    return fields, tokenized
+
+
+def _documents(paragraphs: Sequence[Paragraph], seq: Iterator[int]) -> Iterator[tantivy.Document]:
+    """One article's documents (its paragraphs share their metadata: see ``_article_fields``)."""
+    if not paragraphs:
+        return
+    shared, shared_tokenized = _article_fields(paragraphs[0])
+    for p in paragraphs:
+        fields = dict(shared)
+        fields["key"] = paragraph_key(p.article_id, p.number)
+        fields["role"] = p.role
+        fields["paragraph"] = p.number
+        fields["seq"] = next(seq)
+        if p.role in _WEIGHTS:
+            fields["weight"] = _WEIGHTS[p.role]
+        tokenized = list(shared_tokenized)
+        _indexed(fields, "text", p.text, tokenized)
+        doc = tantivy.Document(**fields)  # one call: far cheaper than one per field
+        for name, tokens in tokenized:
+            doc.add_pre_tokenized_text(name, tokens)
+        yield doc
 
 
 def _with_copies(doc: tantivy.Document, p: Paragraph, copies: ArticleCopies) -> tantivy.Document:
@@ -271,6 +285,7 @@ class TantivyEngine(Engine):
         self._lock = threading.Lock()
         nothing = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
         ix.register_tokenizer(_STORED_ONLY, nothing.filter(tantivy.Filter.remove_long(0)).build())
+        self._current: tuple[Any, Any] = (None, None)  # (meta.json stamp, its searcher)
         # Vocabularies of the commit whose meta.json had this (mtime, size).
         self._vocabularies: tuple[Any, dict[str, dict[str, int]]] = (None, {})
 
@@ -288,8 +303,14 @@ class TantivyEngine(Engine):
             return cls(tantivy.Index.open(str(path)), path)
 
     def _searcher(self) -> tantivy.Searcher:
-        """A searcher on the latest commit (one per search: a consistent snapshot)."""
+        """A searcher on the latest commit (one per search: a consistent snapshot),
+        reopened only when a commit came after the one it reads."""
         with self._lock:
+            # Every commit replaces meta.json: its stamp changes with each commit.
+            meta = (self._path / "meta.json").stat()
+            stamp = (meta.st_mtime_ns, meta.st_size, meta.st_ino)
+            if self._current[0] == stamp:
+                return self._current[1]
             for attempt in range(3):
                 try:
                     self._ix.reload()
@@ -299,7 +320,9 @@ class TantivyEngine(Engine):
                     # the commit list and opening them: read the newer list.
                     if attempt == 2:
                         raise
-            return self._ix.searcher()
+            searcher = self._ix.searcher()
+            self._current = (stamp, searcher)
+            return searcher
 
     def _writer(self, lock_timeout: float) -> Any:
         """tantivy's writer, waiting up to ``lock_timeout`` seconds for its lock file."""
@@ -359,8 +382,8 @@ class TantivyEngine(Engine):
         seq: Iterator[int],
     ) -> None:
         copies = made.copies.get(article_id) or ArticleCopies(story=article_id)
-        for p in paragraphs:
-            writer.add_document(_with_copies(_document(p, next(seq)), p, copies))
+        for p, document in zip(paragraphs, _documents(paragraphs, seq), strict=True):
+            writer.add_document(_with_copies(document, p, copies))
 
     def delete_articles(
         self, article_ids: Sequence[str], *, lock_timeout: float, plan: Planner | None = None
@@ -641,6 +664,7 @@ class TantivyEngine(Engine):
     def close(self) -> None:
         with self._lock:
             self._ix = None  # type: ignore[assignment]
+            self._current = (None, None)
 
 
 def _story_days(days: dict[int, int | None], stories: dict[int, int]) -> GroupCounts:

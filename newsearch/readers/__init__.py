@@ -25,6 +25,7 @@ gives none.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -132,7 +133,10 @@ def _read_file(
                 yield skip(where, BINARY_REASON)
                 return
             if kind == "jsonl" and not has_utf16_bom(head):
-                yield from parse_jsonl(handle, where, source)
+                for item in parse_jsonl(handle, where, source):
+                    if progress is not None:  # a large JSON Lines file shows its way
+                        progress.read_up_to(handle.tell())
+                    yield item
                 return
             data = handle.read()
     except OSError as exc:
@@ -217,7 +221,13 @@ def _read_paths(
             if key in seen:
                 continue
             seen.add(key)
+            if progress is None or web_format(path) == "warc":  # WARC counts its records
+                yield from _read_file(path, source, progress)
+                continue
             yield from _read_file(path, source, progress)
+            with contextlib.suppress(OSError):
+                progress.read_up_to(path.stat().st_size)
+            progress.file_done()
 
 
 def _line_text(line: bytes | str) -> str:

@@ -82,6 +82,10 @@ class ReadProgress:
         """A WARC file read to its end: the next file's offsets add to its size."""
         self._bytes_done = self.bytes_read
 
+    def read_up_to(self, offset: int) -> None:
+        """The current (non-WARC) file is now read up to byte ``offset``."""
+        self.bytes_read = self._bytes_done + offset
+
     def count(self, item: Parsed, times: int = 1) -> None:
         """One more article read, or ``times`` more skips for the item's reason."""
         if item.article is not None:
