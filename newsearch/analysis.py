@@ -4,10 +4,11 @@ Indexing, query parsing and highlighting all call this module, so a query word f
 exactly the words it highlights. Offsets always point into the original text.
 
 Pipeline for each word found by ``TOKEN_RE`` in the original text:
-NFKD decomposition, accents dropped, case folded, curly apostrophes made straight, a
-possessive ``'s`` removed, remaining apostrophes removed, then the Snowball English
-stemmer. Stop words are kept, so phrases match exactly. Numbers keep their inner
-separators (``2.3``), except thousands commas (``28,000`` is the term ``28000``).
+every apostrophe form (``'`` ``’`` ``ʼ`` ``‘`` `````` ``´``) made straight, NFKD
+decomposition, accents dropped, case folded, a possessive ``'s`` removed, remaining
+apostrophes removed, then the Snowball English stemmer. Stop words are kept, so phrases
+match exactly. Numbers keep their inner separators (``2.3``, ``1,5``), except the commas
+of thousands groups (``28,000`` and ``1,234.5`` are ``28000`` and ``1234.5``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ TOKEN_RE = re.compile(
 _ASCII_TOKEN_RE = re.compile(TOKEN_RE.pattern, re.ASCII)
 _APOSTROPHE_RE = re.compile(f"[{_APOSTROPHES}]")
 _POSSESSIVE_RE = re.compile(r"'s$")
+_THOUSANDS_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 
 _stemmer: Any = None
 
@@ -54,15 +56,15 @@ class Token(NamedTuple):
 def fold(word: str) -> str:
     """Fold one word: accents, case, apostrophes and possessives; no stemming."""
     if word.isascii():
-        text = word.lower()
+        text = word.lower().replace("`", "'")
     else:
-        decomposed = unicodedata.normalize("NFKD", word)
+        # Apostrophes first: NFKD would spell the acute accent ´ as a space and a mark.
+        decomposed = unicodedata.normalize("NFKD", _APOSTROPHE_RE.sub("'", word))
         text = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-        text = _APOSTROPHE_RE.sub("'", text)
     if "'" in text:
         text = _POSSESSIVE_RE.sub("", text).replace("'", "")
-    if text[:1].isdigit() and "," in text:
-        text = text.replace(",", "")
+    if "," in text and _THOUSANDS_RE.fullmatch(text):
+        text = text.replace(",", "")  # 28,000 is 28000; 1,5 (a decimal comma) stays 1,5
     return text
 
 

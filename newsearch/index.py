@@ -17,7 +17,7 @@ from . import analytics, significance, stems
 from . import paragraphs as paragraphs_mod
 from .engines import DEFAULT_ENGINE, engine_class
 from .engines.base import SORTS, UNITS, CopyRecord, Engine, EngineHit, Sort, Unit
-from .errors import IndexCorruptError, IndexNotFoundError, NewsearchError
+from .errors import IndexCorruptError, IndexNotFoundError, InputError, NewsearchError
 from .highlight import SNIPPET_CHARS
 from .highlight import highlight as highlight_text
 from .lexicon import Lexicon, has_fuzzy, resolve
@@ -27,6 +27,7 @@ from .model import (
     Hit,
     IndexReport,
     IndexStats,
+    InputWarning,
     Paragraph,
     SearchResults,
     SkippedInput,
@@ -35,12 +36,13 @@ from .model import (
 )
 from .parallel import Pipeline
 from .query import ast, date_range, parse
+from .query.habits import FEW_HITS, lowercase_operators, operator_note
 from .query.parser import make_and
 
 if TYPE_CHECKING:  # the readers load at the first add: queries never need them
     from .readers import Parsed, ReadProgress
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
@@ -84,11 +86,40 @@ def _write_meta(path: Path, meta: dict[str, Any]) -> None:
     os.replace(tmp, path / META_FILE)
 
 
+def _recorded_engine(path: Path) -> str | None:
+    """The engine an index (even a damaged or outdated one) records, if it can be read."""
+    try:
+        meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    engine = meta.get("engine") if isinstance(meta, dict) else None
+    return engine if isinstance(engine, str) else None
+
+
 def remove_index(path: Path) -> None:
     """Delete an index's own files (its metadata and engine data), nothing else."""
     shutil.rmtree(path / DATA_DIR, ignore_errors=True)
     (path / stems.FILE_NAME).unlink(missing_ok=True)
     (path / META_FILE).unlink(missing_ok=True)
+
+
+def checked(article: Article) -> Article:
+    """An article given through the library, checked: it has a title and a usable date
+    (made ``readers.dates.fixed_offset``); raises ``InputError`` otherwise."""
+    if not isinstance(article, Article):
+        raise InputError(f"expected an Article, not {type(article).__name__}")
+    name = f"article {article.id!r}" if article.id else "an article"
+    if not isinstance(article.title, str) or not article.title.strip():
+        raise InputError(f"{name} has no title; every article needs one")
+    if article.date is None:
+        return article
+    from .readers.dates import fixed_offset
+
+    if not isinstance(article.date, (date, datetime)):
+        raise InputError(
+            f"{name} has a date of type {type(article.date).__name__}; use a datetime or date"
+        )
+    return replace(article, date=fixed_offset(article.date))
 
 
 def _batch_texts(batch: dict[str, list[Paragraph]]) -> list[str]:
@@ -138,11 +169,13 @@ class Index:
         With ``create=True`` a missing index is created, with ``engine`` (default
         whoosh). Opening an existing index uses the engine recorded in it.
         ``rebuild=True`` deletes the index's files first (even a damaged or outdated
-        index) and creates it anew. A writer waits up to ``lock_timeout`` seconds for
+        index) and creates it anew, with the engine it recorded unless ``engine`` says
+        otherwise. A writer waits up to ``lock_timeout`` seconds for
         another process's write lock.
         """
         where = Path(path) if path is not None else default_index_path()
         if rebuild:
+            engine = engine or _recorded_engine(where)  # a rebuild keeps the engine
             remove_index(where)
             create = True
         if not (where / META_FILE).exists():
@@ -182,16 +215,24 @@ class Index:
     # -- adding ------------------------------------------------------------------------
 
     def add(self, article: Article) -> IndexReport:
-        """Index one article (replacing an earlier copy with the same id)."""
+        """Index one article (replacing an earlier copy with the same id).
+
+        Raises ``InputError`` for an article without a title or with a date that is not
+        a ``datetime``/``date``. A tz-aware date keeps its own clock and offset.
+        """
         return self.add_articles([article])
 
     def add_articles(
         self, articles: Iterable[Article], *, progress: Progress | None = None
     ) -> IndexReport:
-        """Index articles from any iterable, streaming, in batches of whole articles."""
+        """Index articles from any iterable, streaming, in batches of whole articles.
+
+        An article without a title raises ``InputError``; the articles before it are
+        indexed, none after it.
+        """
         from .readers import Parsed
 
-        parsed = (Parsed(where=a.id or a.title[:60], article=a) for a in articles)
+        parsed = (Parsed(where=a.id or a.title[:60], article=a) for a in map(checked, articles))
         return self._ingest(parsed, progress)
 
     def add_paths(
@@ -220,6 +261,7 @@ class Index:
             workers=workers,
             language=language,
             progress=reading,
+            exclude=[self.path],  # an index under an indexed folder never reads itself
         )
         return self._ingest(items, progress)
 
@@ -250,7 +292,7 @@ class Index:
         )
         try:
             for item in items:
-                report.warnings.extend(f"{item.where}: {w}" for w in item.warnings)
+                report.warnings.extend(InputWarning(item.where, w) for w in item.warnings)
                 prepared = self._prepare(item, report)
                 if prepared is None:
                     continue
@@ -268,6 +310,10 @@ class Index:
             pipeline.finish()
         except KeyboardInterrupt:
             report.interrupted = True
+        except InputError:
+            pipeline.submit(batch, more=False)  # the whole articles read before it
+            pipeline.finish()
+            raise
         finally:
             pipeline.close()
         report.seconds = time.perf_counter() - started
@@ -443,6 +489,7 @@ class Index:
             limit=limit,
             hits=tuple(hits),
             total_articles=found.articles,
+            notes=_notes(query, found.total),
             total_stories=found.stories,
         )
 
@@ -559,6 +606,14 @@ class Index:
 def _choice(name: str, value: str, choices: Sequence[str]) -> None:
     if value not in choices:
         raise NewsearchError(f"unknown {name} {value!r} (choose from {', '.join(choices)})")
+
+
+def _notes(query: str, total: int) -> tuple[str, ...]:
+    """Notes for a query that found little and holds lower-case ``and``/``or``/``not``."""
+    if total > FEW_HITS:
+        return ()
+    words = lowercase_operators(query)
+    return (operator_note(words),) if words else ()
 
 
 def _copies_of(record: CopyRecord, members: Iterable[CopyRecord]) -> list[Copy]:

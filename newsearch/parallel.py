@@ -131,10 +131,14 @@ class Pipeline(Generic[B]):
     def submit(self, batch: B, *, more: bool) -> None:
         """Write ``batch`` (now, or after the worker has analysed it)."""
         if self._worker is None:
-            if not (self._enabled and more):
+            if self._enabled and more:
+                try:
+                    self._worker = AnalysisWorker()
+                except OSError:  # no interpreter to start (a frozen app): analyse here
+                    self._enabled = False
+            if self._worker is None:
                 self._write(batch)
                 return
-            self._worker = AnalysisWorker()
         texts = self._texts(batch)
         joined = self._worker.receive() if self._pending is not None else None
         self._worker.send(texts)

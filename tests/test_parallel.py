@@ -85,6 +85,20 @@ def test_one_batch_starts_no_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert started == []
 
 
+def test_a_worker_that_cannot_start_leaves_the_analysis_to_the_indexer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def cannot_start() -> None:
+        raise FileNotFoundError("no python here")
+
+    monkeypatch.setattr(parallel, "AnalysisWorker", cannot_start)
+    with Index.open(tmp_path, create=True) as index:
+        index.batch_paragraphs = 20
+        report = index.add_articles(_articles(12))
+        assert (report.added, report.paragraphs) == (12, 60)
+        assert len(index.search("item7x2").hits) == 1
+
+
 def test_a_failed_worker_leaves_the_analysis_to_the_indexer(tmp_path: Path) -> None:
     pipeline = parallel.Pipeline(lambda batch: written.append(batch), lambda batch: batch)
     written: list[list[str]] = []

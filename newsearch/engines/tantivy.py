@@ -10,7 +10,8 @@ space), the field is handed over pre-tokenized from ``tokenize`` instead. Offset
 not indexed: the highlighter re-tokenizes the stored text. Queries are tantivy query
 objects, built in ``tantivy_query``.
 
-Dates are i64 microseconds since 1970 (any ``datetime``, not only tantivy's date range).
+Dates are i64 microseconds since 1970 on the publication's own clock (any ``datetime``, not
+only tantivy's date range); an aware date also stores its UTC offset in seconds.
 Date sorting is tantivy's fast-field sort; ties go in indexing order (``seq``).
 """
 
@@ -23,7 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,14 @@ import tantivy
 from tantivy import Occur, Order, Query
 
 from .. import analysis
-from ..errors import IndexCorruptError, IndexLockedError, NewsearchError, damaged_message
-from ..model import ROLES, Paragraph
+from ..errors import (
+    IndexCorruptError,
+    IndexLockedError,
+    NewsearchError,
+    QueryRejectedError,
+    damaged_message,
+)
+from ..model import ROLES, Paragraph, local_time
 from ..query import ast
 from .base import (
     ROLE_BOOST,
@@ -118,8 +125,8 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("article_key", indexed=True, fast=True)
     builder.add_integer_field("day", fast=True)  # base.day_number: the local calendar day
     builder.add_integer_field("seq", fast=True)  # indexing order, like whoosh's doc numbers
-    builder.add_integer_field("article_hash", fast=True)  # counts a query's distinct articles
     builder.add_integer_field("date", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("utc_offset", stored=True)  # seconds; only on aware dates
     builder.add_float_field("weight", fast=True)
     # Copies (newsearch.copies): every paragraph carries its story as a number for
     # collapsing; paragraph 1 also holds the story id, the LSH band keys and the
@@ -160,7 +167,6 @@ def _article_fields(p: Paragraph) -> tuple[dict[str, Any], _Tokenized]:
     """The fields every paragraph of ``p``'s article shares (built once per article)."""
     fields: dict[str, Any] = {
         "article_id": p.article_id,
-        "article_hash": article_hash(p.article_id),
         "article_key": article_key(p.article_id),
     }
     tokenized: _Tokenized = []
@@ -176,7 +182,10 @@ def _article_fields(p: Paragraph) -> tuple[dict[str, Any], _Tokenized]:
     if p.url is not None:
         fields["url"] = p.url
     if p.date is not None:
-        fields["date"] = micros(p.date)
+        fields["date"] = micros(local_time(p.date))  # the publication's clock
+        offset = p.date.utcoffset()
+        if offset is not None:
+            fields["utc_offset"] = offset // timedelta(seconds=1)
         fields["day"] = day_number(p.date)
     grouped = group_values(p)
     for name in ("section", "author", "tags"):
@@ -228,20 +237,23 @@ def _fields(doc: tantivy.Document) -> dict[str, Any]:
     return fields
 
 
-def article_hash(article_id: str) -> int:
-    """64 bits of the id's BLAKE2 hash as a signed integer (a fast field holds no text)."""
-    return article_key(article_id)
+def _stored_date(fields: dict[str, Any]) -> datetime | None:
+    """The stored date on the publication's clock, with its UTC offset when it has one."""
+    date = _datetime(fields.get("date"))
+    if date is not None and "utc_offset" in fields:
+        date = date.replace(tzinfo=timezone(timedelta(seconds=fields["utc_offset"])))
+    return date
 
 
 def _paragraph(doc: tantivy.Document) -> Paragraph:
     fields = _fields(doc)
-    return stored_paragraph(fields, _datetime(fields.get("date")))
+    return stored_paragraph(fields, _stored_date(fields))
 
 
 def _story_hit(doc: tantivy.Document, score: float) -> EngineHit:
     fields = _fields(doc)
     story = bytes(fields["story_id"]).decode("utf-8") if "story_id" in fields else None
-    return EngineHit(stored_paragraph(fields, _datetime(fields.get("date"))), score, story)
+    return EngineHit(stored_paragraph(fields, _stored_date(fields)), score, story)
 
 
 def _copy_record(doc: tantivy.Document) -> CopyRecord:
@@ -249,7 +261,7 @@ def _copy_record(doc: tantivy.Document) -> CopyRecord:
     return CopyRecord(
         article_id=fields["article_id"],
         title=fields["title"],
-        date=_datetime(fields.get("date")),
+        date=_stored_date(fields),
         source=fields.get("source"),
         url=fields.get("url"),
         story=fields.get("story") or fields["article_id"],
@@ -398,7 +410,8 @@ class TantivyEngine(Engine):
     def search(self, query: ast.Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
         with _engine_errors(self._path):
             searcher = self._searcher()
-            compiled = Compiler(searcher, self._schema).compile(query)
+        compiled = self._compile(searcher, query)
+        with _engine_errors(self._path):
             # tantivy refuses a limit of 0 and sizes its buffers by offset + limit.
             wanted = max(1, min(limit, searcher.num_docs))
             if offset >= searcher.num_docs:
@@ -414,15 +427,15 @@ class TantivyEngine(Engine):
                 EngineHit(_paragraph(searcher.doc(address)), score)
                 for score, address in page[:limit]
             ]
-            articles = self._count_articles(searcher, compiled, total)
+            articles = len(self._article_keys(searcher, compiled)) if total else 0
         return EngineResults(total=total, hits=hits, articles=articles)
 
-    def _count_articles(self, searcher: tantivy.Searcher, query: Query, total: int) -> int:
-        """Distinct articles among every hit of ``query`` (by the 64-bit id hash)."""
-        if total == 0:
-            return 0
-        addresses = [address for _, address in searcher.search(query, total, count=False).hits]
-        return len(set(searcher.fast_field_values("article_hash", addresses)))
+    def _compile(self, searcher: tantivy.Searcher, query: ast.Node) -> Query:
+        """The tantivy query; one tantivy refuses to build is the query's fault, not damage."""
+        try:
+            return Compiler(searcher, self._schema).compile(query)
+        except ValueError as exc:
+            raise QueryRejectedError(f"the tantivy engine cannot run this query: {exc}") from exc
 
     def _by_date(
         self, searcher: tantivy.Searcher, query: Query, offset: int, limit: int, sort: Sort
@@ -459,7 +472,8 @@ class TantivyEngine(Engine):
     ) -> EngineResults:
         with _engine_errors(self._path):
             searcher = self._searcher()
-            compiled = Compiler(searcher, self._schema).compile(query)
+        compiled = self._compile(searcher, query)
+        with _engine_errors(self._path):
             total = searcher.search(compiled, 1, count=True).count
             if not total:
                 return EngineResults(total=0, hits=[], articles=0, stories=0)
@@ -476,7 +490,7 @@ class TantivyEngine(Engine):
             hits = [_story_hit(searcher.doc(address), score) for score, address in page]
             members = self._story_members(searcher, [h.story for h in hits if h.story])
             hits = [replace(h, members=tuple(members.get(h.story or "", ()))) for h in hits]
-            articles = len(set(searcher.fast_field_values("article_hash", addresses)))
+            articles = len(set(searcher.fast_field_values("article_key", addresses)))
         return EngineResults(total=total, hits=hits, articles=articles, stories=len(best))
 
     def _heads(self, query: Query, searcher: tantivy.Searcher | None = None) -> list[CopyRecord]:
@@ -547,7 +561,8 @@ class TantivyEngine(Engine):
     def group_counts(self, query: ast.Node, by: Group, *, unit: Unit) -> GroupCounts:
         with _engine_errors(self._path):
             searcher = self._searcher()
-            compiled = Compiler(searcher, self._schema).compile(query)
+        compiled = self._compile(searcher, query)
+        with _engine_errors(self._path):
             if unit == "paragraphs":
                 return self._aggregate(searcher, compiled, by)
             key = "story_key" if unit == "stories" else "article_key"
