@@ -21,7 +21,9 @@ import cProfile
 import html
 import io
 import json
+import os
 import pstats
+import resource
 import sys
 import tempfile
 import time
@@ -37,7 +39,7 @@ from warcio.warcwriter import WARCWriter
 
 from benchmarks import report
 from benchmarks.corpus import default_corpus, select_articles
-from newsearch import Index
+from newsearch import Article, Index
 from newsearch.readers.html import parse_html
 from newsearch.readers.pipeline import Page
 from newsearch.readers.warc import read_warc
@@ -128,11 +130,27 @@ def pages_of(path: Path) -> Iterator[Page]:
             yield item
 
 
+class Timer:
+    """Wall and CPU seconds of this process (CPU time is what a loaded machine spares)."""
+
+    def __enter__(self) -> Timer:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+
+
 def time_scan(path: Path) -> dict[str, Any]:
-    started = time.perf_counter()
-    count = sum(1 for _ in read_warc(path))
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "items": count, "items_per_s": count / seconds}
+    with Timer() as timer:
+        count = sum(1 for _ in read_warc(path))
+    return {
+        "seconds": timer.wall,
+        "cpu": timer.cpu,
+        "items": count,
+        "items_per_s": count / timer.cpu,
+    }
 
 
 def time_extract(path: Path, articles: list[dict[str, Any]]) -> dict[str, Any]:
@@ -140,9 +158,8 @@ def time_extract(path: Path, articles: list[dict[str, Any]]) -> dict[str, Any]:
     pages = list(pages_of(path))
     for page in pages[:20]:  # warm up: lazy imports and caches, as an indexing run has
         parse_html(page.data, page.where, url=page.url, date=page.date)
-    started = time.perf_counter()
-    parsed = [parse_html(p.data, p.where, url=p.url, date=p.date) for p in pages]
-    seconds = time.perf_counter() - started
+    with Timer() as timer:
+        parsed = [parse_html(p.data, p.where, url=p.url, date=p.date) for p in pages]
     exact = sum(
         1
         for item, article in zip(parsed, articles, strict=True)
@@ -151,10 +168,25 @@ def time_extract(path: Path, articles: list[dict[str, Any]]) -> dict[str, Any]:
         == expected_paragraphs(article)
     )
     return {
-        "seconds": seconds,
+        "seconds": timer.wall,
+        "cpu": timer.cpu,
         "pages": len(pages),
-        "pages_per_s": len(pages) / seconds,
+        "pages_per_s": len(pages) / timer.cpu,
         "exact_paragraphs": exact,
+        "articles": [item.article for item in parsed if item.article is not None],
+    }
+
+
+def time_index_alone(articles: list[Article], engine: str, workdir: Path) -> dict[str, Any]:
+    """Indexing already extracted articles: paragraphs, analysis and the engine."""
+    target = workdir / f"alone-{engine}"
+    with Index.open(target, create=True, engine=engine, rebuild=True) as ix, Timer() as timer:
+        ix.add_articles(articles)
+    return {
+        "engine": engine,
+        "seconds": timer.wall,
+        "cpu": timer.cpu,
+        "pages_per_s": len(articles) / timer.cpu,
     }
 
 
@@ -166,70 +198,120 @@ def expected_paragraphs(article: dict[str, Any]) -> list[str]:
 
 
 def time_index(path: Path, engine: str, workers: int, workdir: Path) -> dict[str, Any]:
+    """One whole run: ``newsearch index`` on the WARC into a new index."""
     target = workdir / f"index-{engine}-{workers}"
-    with Index.open(target, create=True, engine=engine, rebuild=True) as index:
-        started = time.perf_counter()
-        report_ = index.add_paths([path], workers=workers)
-        seconds = time.perf_counter() - started
-    articles = report_.added + report_.replaced
+    load = os.getloadavg()[0]
+    before = _children_cpu()
+    with Index.open(target, create=True, engine=engine, rebuild=True) as index, Timer() as timer:
+        done = index.add_paths([path], workers=workers)
+    workers_cpu = _children_cpu() - before  # the pool has joined its workers by now
+    articles = done.added + done.replaced
     return {
         "engine": engine,
         "workers": workers,
-        "seconds": seconds,
+        "seconds": timer.wall,
+        "parent_cpu": timer.cpu,
+        "workers_cpu": workers_cpu,
+        # What the CPU seconds allow on an idle machine with a core per process.
+        "idle_estimate_s": max(timer.cpu, (timer.cpu + workers_cpu) / (os.cpu_count() or 1)),
+        "load_before": load,
         "articles": articles,
-        "paragraphs": report_.paragraphs,
-        "skipped": {s.reason: s.count for s in report_.skipped},
-        "pages_per_s": articles / seconds,
+        "paragraphs": done.paragraphs,
+        "skipped": {s.reason: s.count for s in done.skipped},
+        "pages_per_s": articles / timer.wall,
     }
 
 
-# Stages of a one-process run, by the function that does each (cumulative time).
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def whole_runs(
+    path: Path, engines: list[str], workers: list[int], repeats: int, workdir: Path
+) -> list[dict[str, Any]]:
+    """Every engine × workers run, ``repeats`` rounds taken in turn (so load changes hit
+    every configuration alike); each configuration's median run by wall time."""
+    runs: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for _ in range(repeats):
+        for engine in engines:
+            for count in workers:
+                runs.setdefault((engine, count), []).append(
+                    time_index(path, engine, count, workdir)
+                )
+    medians = []
+    for found in runs.values():
+        found.sort(key=lambda r: r["seconds"])
+        median = dict(found[len(found) // 2])
+        median["all_seconds"] = [round(r["seconds"], 2) for r in found]
+        medians.append(median)
+    return medians
+
+
+# Parts of extraction, by the function that does each (cumulative time under cProfile).
 STAGES = {
-    "read WARC records (warcio, gzip)": ("warc.py", "_page_or_pass"),
     "parse HTML (trafilatura load_html, lxml)": ("utils.py", "load_html"),
     "our page facts, captions, link lists": ("html.py", "_page_facts"),
     "trafilatura bare_extraction": ("core.py", "bare_extraction"),
     "  of which metadata (extract_metadata)": ("metadata.py", "extract_metadata"),
     "  of which main text (extract_content)": ("main_extractor.py", "extract_content"),
     "  of which fallback comparison (readability, jusText)": ("external.py", "compare_extraction"),
-    "paragraphs and roles (split_article)": ("paragraphs.py", "split_article"),
-    "index writes: analysis + engine (_flush)": ("index.py", "_flush"),
+    "our paragraphs from trafilatura's XML": ("html.py", "_paragraphs"),
 }
 
 
-def profile(path: Path, engine: str, workdir: Path) -> dict[str, Any]:
-    target = workdir / "index-profile"
-    with Index.open(target, create=True, engine=engine, rebuild=True) as index:
-        profiler = cProfile.Profile()
-        started = time.perf_counter()
-        profiler.runcall(index.add_paths, [path])
-        total = time.perf_counter() - started
+def profile(path: Path, limit: int) -> dict[str, Any]:
+    """Where extraction's time goes: cProfile over ``limit`` pages."""
+    pages = list(pages_of(path))[:limit]
+    profiler = cProfile.Profile()
+    for page in pages:
+        profiler.runcall(parse_html, page.data, page.where, url=page.url, date=page.date)
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
-    wall = sum(v[2] for v in stats.values())  # total own time = profiled run time
+    total = sum(v[3] for (f, _, fn), v in stats.items() if fn == "parse_html")
     stages = {}
     for name, (filename, function) in STAGES.items():
         seconds = sum(
             v[3] for (f, _, fn), v in stats.items() if f.endswith(filename) and fn == function
         )
-        stages[name] = {"seconds": seconds, "share": seconds / wall if wall else 0.0}
-    return {"engine": engine, "seconds": total, "profiled_seconds": wall, "stages": stages}
+        stages[name] = {"seconds": seconds, "share": seconds / total if total else 0.0}
+    return {"pages": len(pages), "profiled_seconds": total, "stages": stages}
 
 
 def markdown(results: dict[str, Any]) -> str:
+    """The results as the Markdown page ``web.md``."""
     m = results["machine"]
     scan, extract = results["scan"], results["extract"]
+    one = {r["engine"]: r["pages_per_s"] for r in results["index"] if r["workers"] == 1}
     rows = [
         [
             r["engine"],
             str(r["workers"]),
             f"{r['articles']:,}",
             f"{r['paragraphs']:,}",
-            f"{r['seconds']:.1f}",
+            f"{r['seconds']:.1f} ({', '.join(f'{x:.1f}' for x in r['all_seconds'])})",
             f"{r['pages_per_s']:.1f}",
-            f"{r['pages_per_s'] / results['index'][0]['pages_per_s']:.2f}",
+            f"{r['pages_per_s'] / one[r['engine']]:.2f}" if r["engine"] in one else "–",
+            f"{r['load_before']:.1f}",
+            f"{r['parent_cpu']:.1f} + {r['workers_cpu']:.1f}",
+            f"{r['idle_estimate_s']:.1f}",
         ]
         for r in results["index"]
     ]
+    split_rows = []
+    for alone in results["index_alone"]:
+        run = next(
+            r for r in results["index"] if r["engine"] == alone["engine"] and r["workers"] == 1
+        )
+        parts = {
+            "read the WARC": scan["cpu"],
+            "extract": extract["cpu"],
+            "index": alone["cpu"],
+        }
+        total = sum(parts.values())
+        shares = [f"{v:.1f} s ({100 * v / total:.0f}%)" for v in parts.values()]
+        split_rows.append(
+            [alone["engine"], *shares, f"{total:.1f} s", f"{run['parent_cpu']:.1f} s"]
+        )
     prof = results["profile"]
     stage_rows = [
         [name, f"{s['seconds']:.2f}", f"{100 * s['share']:.0f}%"]
@@ -241,36 +323,65 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "Generated by `benchmarks/web.py`; every figure is from one run (do not edit by hand).",
         "",
-        f"- date: {m['date']}; machine: {m['nproc']} CPUs ({m['cpu']}), shared and noisy: "
-        "compare rows by their ratios",
+        f"- date: {m['date']}; machine: {m['nproc']} CPUs ({m['cpu']}), shared with other "
+        "jobs and noisy: compare rows by their ratios",
         f"- trafilatura {results['versions']['trafilatura']}, warcio "
-        f"{results['versions']['warcio']}, newsearch source sha1 "
-        f"{m['packages']['newsearch source sha1']}",
+        f"{results['versions']['warcio']}, lxml {results['versions']['lxml']}, newsearch "
+        f"source sha1 {m['packages']['newsearch source sha1']}",
         f"- input: {results['pages']:,} Reuters-21578 articles rendered as news pages "
-        f"(cookie banner, navigation, byline, photo caption, related stories, comments, "
-        f"footer; JSON-LD on every other page) in one .warc.gz of "
-        f"{results['warc_bytes'] / 1e6:.1f} MB with images and HTTP 404s between them "
-        f"({scan['items']:,} records and pages)",
+        "(cookie banner, navigation, byline, photo caption, related stories, comments, "
+        "footer; JSON-LD on every other page) in one .warc.gz of "
+        f"{results['warc_bytes'] / 1e6:.1f} MB, with images and HTTP 404s between them "
+        f"({scan['items']:,} records)",
         "",
-        "## Throughput",
+        "## Extraction + indexing (`Index.add_paths` on the WARC)",
         "",
-        f"- reading the WARC alone (warcio): {scan['items_per_s']:,.0f} records/s",
-        f"- extraction alone (trafilatura, one process): {extract['pages_per_s']:.1f} pages/s; "
-        f"{extract['exact_paragraphs']:,} of {extract['pages']:,} pages gave exactly their "
-        "article's paragraphs (caption included, furniture gone)",
-        f"- skipped in each run: {skipped}",
+        f"Wall time, median of {len(results['index'][0]['all_seconds'])} runs taken in "
+        "turn; load average (1 min) before the median run: on 2 cores, a second worker can "
+        "only help when the machine has a core to spare. The CPU seconds of the indexing "
+        "process and of its workers give what the run needs on an idle machine with a core "
+        "per process: the larger of the indexer's CPU time and the total CPU time spread "
+        "over the cores.",
         "",
         *report.table(
-            ["engine", "workers", "articles", "paragraphs", "seconds", "pages/s", "× first row"],
+            [
+                "engine",
+                "workers",
+                "articles",
+                "paragraphs",
+                "median s (all runs)",
+                "pages/s",
+                "× 1 worker",
+                "load avg",
+                "CPU s: indexer + workers",
+                "idle 2-core estimate s",
+            ],
             rows,
         ),
         "",
-        f"## Where the time goes (one process, {prof['engine']} engine, cProfile)",
+        f"- every run skipped {skipped}",
+        f"- extraction quality: {extract['exact_paragraphs']:,} of {extract['pages']:,} pages "
+        "gave exactly their article's paragraphs (photo caption included, furniture gone)",
         "",
-        f"{results['profile_pages']:,} pages, {prof['profiled_seconds']:.1f} s under the "
-        "profiler; cumulative time of the function that does each stage.",
+        "## Where the time goes",
         "",
-        *report.table(["stage", "seconds", "share"], stage_rows),
+        "CPU seconds of each step run alone in one process (CPU time, unlike wall time, "
+        "does not grow with the other jobs on the machine): reading the WARC "
+        f"({scan['items_per_s']:,.0f} records per CPU second), extraction "
+        f"({extract['pages_per_s']:.1f} pages per CPU second), indexing the extracted "
+        "articles (paragraphs, analysis, engine); last column: the CPU seconds of a whole "
+        "one-process run.",
+        "",
+        *report.table(
+            ["engine", "read the WARC", "extract", "index", "sum", "whole run (1 worker)"],
+            split_rows,
+        ),
+        "",
+        f"Inside extraction (cProfile over {prof['pages']:,} pages, "
+        f"{prof['profiled_seconds']:.1f} s profiled; cumulative time of the function that "
+        "does each part):",
+        "",
+        *report.table(["part", "seconds", "share"], stage_rows),
         "",
     ]
     return "\n".join(lines)
@@ -283,6 +394,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile-pages", type=int, default=400)
     parser.add_argument("--engines", default="whoosh,tantivy")
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--repeats", type=int, default=3, help="rounds of whole runs")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
     return parser.parse_args(argv)
 
@@ -295,8 +407,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         workdir = Path(tmp)
         warc = workdir / "crawl.warc.gz"
         articles = build_warc(args.corpus, warc, args.pages)
-        small = workdir / "profile.warc.gz"
-        build_warc(args.corpus, small, args.profile_pages)
         results: dict[str, Any] = {
             "machine": report.machine(),
             "versions": {p: metadata.version(p) for p in ("trafilatura", "warcio", "lxml")},
@@ -306,12 +416,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         results["scan"] = time_scan(warc)
         results["extract"] = time_extract(warc, articles)
-        results["index"] = [
-            time_index(warc, engine, int(workers), workdir)
-            for engine in args.engines.split(",")
-            for workers in args.workers.split(",")
+        results["index"] = whole_runs(
+            warc,
+            args.engines.split(","),
+            [int(w) for w in args.workers.split(",")],
+            args.repeats,
+            workdir,
+        )
+        articles_read = results["extract"].pop("articles")
+        results["index_alone"] = [
+            time_index_alone(articles_read, engine, workdir) for engine in args.engines.split(",")
         ]
-        results["profile"] = profile(small, args.engines.split(",")[0], workdir)
+        results["profile"] = profile(warc, args.profile_pages)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "web.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     (args.out / "web.md").write_text(markdown(results))

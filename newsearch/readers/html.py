@@ -19,12 +19,17 @@ elements keep the page's own paragraph boundaries. Each becomes one body paragra
 
 Metadata: title, author, site name (else the host name) as source, section (the first
 category), tags (keywords and further categories) come from trafilatura. The url is the
-page's canonical link (made absolute), else ``og:url``, else the url the page was
-fetched from (a WARC record's target URI). The date is the page's own publication time
+page's canonical link (made absolute), else ``og:url``, else the JSON-LD article's
+``url`` or ``mainEntityOfPage``, else the url the page was fetched from (a WARC
+record's target URI). The date is the page's own publication time
 (JSON-LD ``datePublished`` or ``article:published_time``), else trafilatura's date, else
 the fallback (a WARC record's date). The language is the page's ``<html lang>`` (or
 JSON-LD ``inLanguage``, ``og:locale``, ``Content-Language``) as its primary subtag,
 lower-cased: ``en`` for ``en-GB``.
+
+Before extraction, cookie and consent banners (by id or class) and tables or lists made
+of nothing but links (navigation) are removed. trafilatura runs with its fallback
+comparison (not ``fast``), and accepts a main text however short (see ``_config``).
 
 Skips: a page without a title or without any text is "no article found: …"; an
 exception inside the extractor is "extraction failed: …"; neither stops a run.
@@ -42,8 +47,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
-
-from lxml import html
 
 from newsearch.model import Article
 from newsearch.readers.base import Parsed, coerce_date, coerce_tags, skip
@@ -217,6 +220,8 @@ def _keep_captions(tree: Any) -> None:
 
     trafilatura removes ``<figure>`` elements whole, caption included.
     """
+    from lxml import html
+
     for figure in list(tree.iter("figure")):
         captions = [_text(c) for c in figure.iter("figcaption")]
         for caption in filter(None, captions):

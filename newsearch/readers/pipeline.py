@@ -25,10 +25,9 @@ import sys
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from multiprocessing import get_all_start_methods, get_context
 
 from newsearch.model import Article
 from newsearch.readers.base import Parsed, skip
@@ -80,6 +79,7 @@ class ReadProgress:
         self._tick()
 
     def file_done(self) -> None:
+        """A WARC file read to its end: the next file's offsets add to its size."""
         self._bytes_done = self.bytes_read
 
     def read_up_to(self, offset: int) -> None:
@@ -87,6 +87,7 @@ class ReadProgress:
         self.bytes_read = self._bytes_done + offset
 
     def count(self, item: Parsed, times: int = 1) -> None:
+        """One more article read, or ``times`` more skips for the item's reason."""
         if item.article is not None:
             self.articles += 1
         else:
@@ -101,6 +102,7 @@ class ReadProgress:
 
     @property
     def bytes_per_second(self) -> float:
+        """Bytes of WARC files read per second since the read started."""
         return self.bytes_read / max(time.monotonic() - self.started, 1e-9)
 
 
@@ -155,6 +157,9 @@ def _extracted(items: Iterable[Item], workers: int, language: str | None) -> Ite
         for item in items:
             yield _extract(item, language) if isinstance(item, Page) else item
         return
+    from concurrent.futures import ProcessPoolExecutor  # not paid for without workers
+    from multiprocessing import get_all_start_methods, get_context
+
     # fork where there is one: a worker starts at once, and does not re-run the caller's
     # script as spawn and forkserver do (a script without a __main__ guard would break).
     # The child only runs extraction, never the parent's engine or its threads.
