@@ -143,12 +143,3 @@ def _hyphenated_forms(node: ast.Phrase, lexicon: Lexicons) -> ast.Node:
         return node
     joined = ast.Term("text", compounds[0].term, text=compounds[0].folded)
     return ast.Or((node, joined))
-
-
-def has_fuzzy(node: ast.Node) -> bool:
-    """True when the query holds a fuzzy term (which needs the vocabulary)."""
-    if isinstance(node, ast.Fuzzy):
-        return True
-    if isinstance(node, (ast.And, ast.Or)):
-        return any(has_fuzzy(child) for child in node.children)
-    return isinstance(node, ast.Not) and has_fuzzy(node.child)
