@@ -396,3 +396,25 @@ def test_the_page_is_self_contained_small_and_locked_down(client):
     assert "https://" not in page.text and "http://" not in page.text
     assert total < 30_000
     assert client.get("/static/../app.py").status_code == 404
+
+
+def test_an_unforeseen_failure_is_500_json_without_a_traceback(archive_index):
+    def opener(path: Path) -> Index:
+        index = Index.open(path)
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("secret detail")
+
+        index.search = broken  # type: ignore[method-assign]
+        return index
+
+    app = create_app(archive_index.path, opener=opener)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/api/search", params={"q": "Rafah"})
+        assert answer.status_code == 500
+        assert answer.json() == {
+            "status": 500,
+            "error": "internal",
+            "message": "unexpected RuntimeError; see the server's log",
+        }
+        assert client.get("/api/stats").status_code == 200  # the server goes on
