@@ -5,14 +5,17 @@ holding a term and ``bg`` the share of all indexed paragraphs holding it,
 ``JLH = (fg - bg) * (fg / bg)``: it rewards both the absolute and the relative rise, so a
 rare word that appears in a handful of matches and a common word that doubles both
 score. Terms are analyzer terms (stems); each is shown in the surface form it most often
-takes in the sample ("negotiations", not "negoti"). Query words, stop words, numbers,
-one-letter words and terms held by fewer than ``MIN_FOREGROUND`` sampled paragraphs are
-left out. The foreground is the top ``sample`` matches by relevance, and the result says
+takes in the sample ("negotiations", not "negoti"), where a form in capitals (a wire
+headline's "NEGOTIATIONS") only counts when the word is never written otherwise. Query
+words, stop words, numbers, one-letter words and terms held by fewer than
+``min_foreground(sample)`` sampled paragraphs (2, or 0.5% of a larger sample) are left
+out. The foreground is the top ``sample`` matches by relevance, and the result says
 when that is fewer than all matches.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from .query import ast
 
 DEFAULT_SAMPLE = 1000
 MIN_FOREGROUND = 2
+MIN_FOREGROUND_SHARE = 0.005
 SCORE = "jlh"
 
 # English function words (folded): never significant, whatever their counts.
@@ -40,6 +44,8 @@ STOP_WORDS = frozenset(
     new year years""".split()
 )
 _STOP_TERMS = frozenset(analysis.stem(w) for w in STOP_WORDS)
+# "ICO's" is shown as "ICO": the analyzer drops possessives too.
+_POSSESSIVE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,18 @@ class Terms:
         }
 
 
+def min_foreground(sample: int) -> int:
+    """How many sampled paragraphs must hold a term: a word seen twice in a sample of
+    1,000 is chance, not coverage."""
+    return max(MIN_FOREGROUND, round(MIN_FOREGROUND_SHARE * sample))
+
+
+def surface_form(forms: Counter[str]) -> str:
+    """The most frequent way a term is written, headline capitals counting last."""
+    written = Counter({form: n for form, n in forms.items() if not form.isupper()})
+    return (written or forms).most_common(1)[0][0]
+
+
 def _query_words(node: ast.Node) -> tuple[set[str], list[str]]:
     """The query's own terms and prefixes (not under a NOT), which are no news."""
     words: set[str] = set()
@@ -134,9 +152,11 @@ def significant_terms(
             if _excluded(token.term, words, prefixes):
                 continue
             seen.add(token.term)
-            forms.setdefault(token.term, Counter())[text[token.start : token.end]] += 1
+            written = _POSSESSIVE.sub("", text[token.start : token.end])
+            forms.setdefault(token.term, Counter())[written] += 1
         paragraphs.update(seen)
-    candidates = [term for term, n in paragraphs.items() if n >= MIN_FOREGROUND]
+    least = min_foreground(len(texts))
+    candidates = [term for term, n in paragraphs.items() if n >= least]
     indexed, background = engine.doc_frequencies(candidates)
     scored = []
     sample = len(texts)
@@ -146,7 +166,7 @@ def significant_terms(
         fg, bg = fg_count / sample, bg_count / max(indexed, 1)
         if fg <= bg:
             continue
-        form = forms[term].most_common(1)[0][0]
-        scored.append(SignificantTerm(term, form, fg_count, bg_count, (fg - bg) * (fg / bg)))
+        score = (fg - bg) * (fg / bg)
+        scored.append(SignificantTerm(term, surface_form(forms[term]), fg_count, bg_count, score))
     scored.sort(key=lambda t: (-t.score, t.term))
     return Terms(query, matched, sample, indexed, tuple(scored[:limit]))

@@ -11,6 +11,7 @@ import pytest
 
 from newsearch import Index, NewsearchError
 from newsearch.analytics import bucket_start, export, next_bucket
+from newsearch.significance import min_foreground, surface_form
 
 from . import coverage_helpers as cov
 from .conftest import ENGINES
@@ -249,3 +250,26 @@ def test_bad_arguments_are_clear_errors(archive_index):
     with pytest.raises(NewsearchError, match="unknown unit"):
         archive_index.timeline("aid", unit="words")  # type: ignore[arg-type]
     assert Counter(type(h).__name__ for h in archive_index.export("zzzz")) == Counter()
+
+
+def test_counts_follow_replaced_and_deleted_articles(new_index, tmp_path):
+    first = [
+        {"id": "x", "title": "Flood warning", "paragraphs": ["flood river"], "date": "2024-01-03"}
+    ]
+    new_index.add_paths([cov.write(tmp_path / "a", first)])
+    assert new_index.facets("", "year").to_dict()["values"] == [
+        {"value": "2024", "articles": 1, "paragraphs": 2}
+    ]
+    moved = [{**first[0], "date": "2023-05-01", "paragraphs": ["flood", "river"]}]
+    new_index.add_paths([cov.write(tmp_path / "b", moved)])
+    timeline = new_index.timeline("flood", interval="year", unit="paragraphs").series[0]
+    assert [(b.start.year, b.matching, b.total) for b in timeline.buckets] == [(2023, 2, 3)]
+    new_index.delete("x")
+    assert new_index.timeline("flood").series[0].matching == 0
+    assert new_index.facets("", "year").paragraphs == 0
+
+
+def test_headline_capitals_are_the_form_only_when_nothing_else_is_written():
+    assert surface_form(Counter({"COLOMBIA": 4, "Colombia": 2, "colombia": 1})) == "Colombia"
+    assert surface_form(Counter({"ICO": 3})) == "ICO"
+    assert (min_foreground(8), min_foreground(1000)) == (2, 5)

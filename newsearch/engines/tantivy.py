@@ -394,31 +394,40 @@ class TantivyEngine(Engine):
                     if found := len(self._article_keys(searcher, only)):
                         counts[role] = found
                 return GroupCounts(counts, 0, len(self._article_keys(searcher, compiled)))
-            # Each matching article counted through its first paragraph, which carries
-            # the same day and metadata as every other.
             first = Query.term_query(self._schema, "paragraph", 1)
             if article_level(query):
-                leads = all_of(Occur.Must, [first, compiled])
-            else:
-                keys = self._article_keys(searcher, compiled)
-                if not keys:
-                    return GroupCounts({}, 0, 0)
-                matching = Query.term_set_query(self._schema, "article_key", sorted(keys))
-                leads = all_of(Occur.Must, [first, matching])
-            return self._aggregate(searcher, leads, by)
+                # Each matching article counted through its first paragraph, which has
+                # the same day and metadata as every other.
+                return self._aggregate(searcher, all_of(Occur.Must, [first, compiled]), by)
+            addresses = [address for _, address in all_hits(searcher, compiled)]
+            keys = searcher.fast_field_values("article_key", addresses) if addresses else []
+            if by == "day":  # numeric: pair each paragraph's article with its day
+                days = dict(zip(keys, searcher.fast_field_values("day", addresses), strict=True))
+                dated = Counter(day for day in days.values() if day is not None)
+                return GroupCounts(dict(dated), len(days) - dated.total(), len(days))
+            if not keys:
+                return GroupCounts({}, 0, 0)
+            # Text values are counted by tantivy: over the first paragraphs of the articles.
+            matching = Query.term_set_query(self._schema, "article_key", sorted(set(keys)))
+            leads = all_of(Occur.Must, [first, matching])
+            return self._aggregate(searcher, leads, by, matched=len(set(keys)))
 
     def _article_keys(self, searcher: tantivy.Searcher, query: Query) -> set[int]:
         addresses = [address for _, address in all_hits(searcher, query)]
         return set(searcher.fast_field_values("article_key", addresses)) if addresses else set()
 
-    def _aggregate(self, searcher: tantivy.Searcher, query: Query, by: Group) -> GroupCounts:
-        """Documents of ``query`` counted by ``by`` with tantivy's terms aggregation."""
+    def _aggregate(
+        self, searcher: tantivy.Searcher, query: Query, by: Group, matched: int | None = None
+    ) -> GroupCounts:
+        """Documents of ``query`` (``matched`` of them, if known) counted by ``by`` with
+        tantivy's terms aggregation."""
         terms: dict[str, Any] = {"field": GROUP_FIELDS[by], "size": MAX_GROUPS}
         if by != "day":
             terms["missing"] = _NO_VALUE
         found = searcher.aggregate(query, {"groups": {"terms": terms}})["groups"]
         counts = {bucket["key"]: bucket["doc_count"] for bucket in found["buckets"]}
-        matched = searcher.search(query, 1, count=True).count
+        if matched is None:
+            matched = searcher.search(query, 1, count=True).count
         if by == "day":
             counts = {int(day): n for day, n in counts.items()}
             missing = matched - sum(counts.values())  # one day each; the rest are undated
