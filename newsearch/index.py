@@ -8,20 +8,23 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from . import analytics, significance
+from . import copies as copies_mod
 from . import paragraphs as paragraphs_mod
 from .engines import DEFAULT_ENGINE, engine_class
-from .engines.base import SORTS, UNITS, Engine, Sort, Unit
+from .engines.base import SORTS, UNITS, CopyRecord, Engine, Sort, Unit
 from .errors import IndexCorruptError, IndexNotFoundError, NewsearchError
 from .highlight import SNIPPET_CHARS
 from .highlight import highlight as highlight_text
 from .lexicon import Lexicon, has_fuzzy, resolve
 from .model import (
     Article,
+    Copy,
     Hit,
     IndexReport,
     IndexStats,
@@ -36,7 +39,7 @@ from .query.parser import make_and
 from .readers import Parsed, ReadProgress, read_paths, read_stream
 from .readers.pipeline import settle
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
@@ -99,6 +102,9 @@ class Index:
         self.engine = engine
         self.lock_timeout = lock_timeout
         self.batch_paragraphs = BATCH_PARAGRAPHS
+        # Syndicated-copy detection while indexing (newsearch.copies); off, every
+        # article is its own story and has no fingerprint.
+        self.detect_copies = True
         self._lexicons: dict[str, tuple[object, Lexicon]] = {}
 
     # -- opening -----------------------------------------------------------------------
@@ -266,7 +272,10 @@ class Index:
     ) -> None:
         if not batch:
             return
-        existing = self.engine.replace_articles(list(batch.items()), lock_timeout=self.lock_timeout)
+        plan = copies_mod.Planner(self.engine, batch) if self.detect_copies else None
+        existing = self.engine.replace_articles(
+            list(batch.items()), lock_timeout=self.lock_timeout, plan=plan
+        )
         report.replaced += len(existing)
         report.added += len(batch) - len(existing)
         report.paragraphs += sum(len(p) for p in batch.values())
@@ -276,8 +285,14 @@ class Index:
     # -- deleting and reading ----------------------------------------------------------
 
     def delete(self, *article_ids: str) -> set[str]:
-        """Delete articles (all their paragraphs, in one commit); return the ids found."""
-        return self.engine.delete_articles(list(article_ids), lock_timeout=self.lock_timeout)
+        """Delete articles (all their paragraphs, in one commit); return the ids found.
+
+        Their former copies get their stories re-assigned in the same commit.
+        """
+        plan = copies_mod.Planner(self.engine, {}, deleted=article_ids)
+        return self.engine.delete_articles(
+            list(article_ids), lock_timeout=self.lock_timeout, plan=plan
+        )
 
     def article(self, article_id: str, *, context: int | None = None) -> list[Paragraph]:
         """Every paragraph of an article in order; empty when it is not indexed.
@@ -301,6 +316,8 @@ class Index:
     def stats(self) -> IndexStats:
         """Articles, paragraphs, date span, sources and size on disk."""
         counts = self.engine.stats()
+        stories = self.engine.story_sizes()
+        largest = min(stories.items(), key=lambda item: (-item[1], item[0]), default=None)
         size = sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
         return IndexStats(
             path=str(self.path),
@@ -311,7 +328,18 @@ class Index:
             last_date=counts.last_date,
             sources=counts.sources,
             size_bytes=size,
+            stories_with_copies=len(stories),
+            largest_story=largest,
         )
+
+    def copies(self, article_id: str) -> list[Copy]:
+        """The other articles of ``article_id``'s story, earliest first, each with its
+        similarity to it. Raises ``NewsearchError`` when the article is not indexed."""
+        record = self.engine.copy_records([article_id]).get(article_id)
+        if record is None:
+            raise NewsearchError(f"no article with id {article_id!r} in the index")
+        members = self.engine.story_records([record.story]).get(record.story, [])
+        return _copies_of(record, members)
 
     # -- searching ---------------------------------------------------------------------
 
@@ -335,19 +363,26 @@ class Index:
         sort: Sort = "relevance",
         context: int = 0,
         highlight: bool = True,
+        collapse: bool = False,
     ) -> SearchResults:
         """Parse ``query``, run it and return one page of highlighted paragraph hits.
 
         ``since``/``until`` are inclusive dates (``"2024-02"``, ``date(2024, 2, 9)``);
         ``sort`` is ``relevance``, ``newest`` or ``oldest``; ``context`` adds that many
-        neighbouring paragraphs to each hit. Raises ``QuerySyntaxError`` for a bad query.
+        neighbouring paragraphs to each hit. ``collapse=True`` gives one hit per story (its
+        best-ranked paragraph; ``limit`` and ``offset`` then count stories), each with the
+        story's other articles as ``copies``, and ``total_stories``. Raises
+        ``QuerySyntaxError`` for a bad query.
         """
         if limit < 0 or offset < 0 or context < 0:
             raise NewsearchError("limit, offset and context must not be negative")
         if sort not in SORTS:
             raise NewsearchError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
         node = self._node(query, date_range(since, until))
-        found = self.engine.search(node, limit=limit, offset=offset, sort=sort)
+        if collapse:
+            found = self.engine.search_stories(node, limit=limit, offset=offset, sort=sort)
+        else:
+            found = self.engine.search(node, limit=limit, offset=offset, sort=sort)
         articles: dict[str, list[Paragraph]] = {}
         hits = []
         for engine_hit in found.hits:
@@ -366,6 +401,8 @@ class Index:
                     if q.number != p.number and abs(q.number - p.number) <= context
                 )
             hits.append(Hit.of(p, engine_hit.score, spans, snippet, neighbours))
+        if collapse:
+            hits = self._with_copies(hits)
         return SearchResults(
             query=query,
             total=found.total,
@@ -373,7 +410,24 @@ class Index:
             limit=limit,
             hits=tuple(hits),
             total_articles=found.articles,
+            total_stories=found.stories,
         )
+
+    def _with_copies(self, hits: list[Hit]) -> list[Hit]:
+        """Each hit with its story id and the story's other articles."""
+        records = self.engine.copy_records(h.article_id for h in hits)
+        stories = self.engine.story_records(r.story for r in records.values())
+        collapsed = []
+        for hit in hits:
+            record = records.get(hit.article_id)
+            if record is None:  # gone since the search ran
+                collapsed.append(replace(hit, story=hit.article_id))
+                continue
+            members = stories.get(record.story, [])
+            collapsed.append(
+                replace(hit, story=record.story, copies=tuple(_copies_of(record, members)))
+            )
+        return collapsed
 
     def _node(
         self, query: str, dates: ast.DateRange | None, *, everything: bool = False
@@ -481,3 +535,20 @@ class Index:
 def _choice(name: str, value: str, choices: Sequence[str]) -> None:
     if value not in choices:
         raise NewsearchError(f"unknown {name} {value!r} (choose from {', '.join(choices)})")
+
+
+def _copies_of(record: CopyRecord, members: Iterable[CopyRecord]) -> list[Copy]:
+    """``members`` but ``record`` itself, earliest first, with their similarity to it."""
+    others = [m for m in members if m.article_id != record.article_id]
+    others.sort(key=lambda m: copies_mod.order_key(m.date, m.article_id))
+    return [
+        Copy(
+            article_id=m.article_id,
+            title=m.title,
+            date=m.date,
+            source=m.source,
+            url=m.url,
+            similarity=copies_mod.similarity(record.signature, m.signature),
+        )
+        for m in others
+    ]

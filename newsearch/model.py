@@ -180,6 +180,29 @@ def iso_date(value: datetime | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """Another article of the same story (a syndicated copy), with its similarity to the
+    article it is a copy of (estimated Jaccard of their body shingles)."""
+
+    article_id: str
+    title: str
+    date: datetime | None
+    source: str | None
+    url: str | None
+    similarity: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "title": self.title,
+            "date": iso_date(self.date),
+            "source": self.source,
+            "url": self.url,
+            "similarity": round(self.similarity, 3),
+        }
+
+
+@dataclass(frozen=True)
 class Hit(_MetaFields):
     """One matching paragraph with its article's metadata, score and highlights.
 
@@ -195,6 +218,9 @@ class Hit(_MetaFields):
     highlights: tuple[Span, ...]
     snippet: Snippet
     context: tuple[Paragraph, ...] = ()
+    # Collapsed results only: the hit's story id and the story's other articles.
+    story: str | None = None
+    copies: tuple[Copy, ...] = ()
 
     @property
     def anchor(self) -> str:
@@ -234,6 +260,9 @@ class Hit(_MetaFields):
             data["context"] = [
                 {"paragraph": p.number, "role": p.role, "text": p.text} for p in self.context
             ]
+        if self.story is not None:
+            data["story"] = self.story
+            data["copies"] = [c.to_dict() for c in self.copies]
         return data
 
 
@@ -256,6 +285,8 @@ class SearchResults:
     limit: int
     hits: tuple[Hit, ...] = field(default_factory=tuple)
     total_articles: int = 0
+    # Collapsed results only: distinct stories among all the matching paragraphs.
+    total_stories: int | None = None
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -279,6 +310,7 @@ class SearchResults:
             "offset": self.offset,
             "limit": self.limit,
             "hits": [h.to_dict() for h in self.hits],
+            **({"total_stories": self.total_stories} if self.total_stories is not None else {}),
         }
 
 
@@ -335,6 +367,9 @@ class IndexStats:
     last_date: datetime | None
     sources: dict[str, int]
     size_bytes: int
+    # Stories with more than one article, and the largest (story id, articles).
+    stories_with_copies: int = 0
+    largest_story: tuple[str, int] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -346,4 +381,10 @@ class IndexStats:
             "last_date": iso_date(self.last_date),
             "sources": dict(self.sources),
             "size_bytes": self.size_bytes,
+            "stories_with_copies": self.stories_with_copies,
+            "largest_story": (
+                {"story": self.largest_story[0], "articles": self.largest_story[1]}
+                if self.largest_story
+                else None
+            ),
         }

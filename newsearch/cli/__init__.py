@@ -78,6 +78,6 @@ def main() -> None:
 
 
 # Importing the command modules registers their commands on `cli`.
-from . import analytics, commands, serve  # noqa: E402,F401
+from . import analytics, commands, copies, serve  # noqa: E402,F401
 
 __all__ = ["cli", "main"]

@@ -177,6 +177,7 @@ def _progress_printer(reading: ReadProgress) -> Callable[[IndexReport], None]:
 @click.option("--until", help="Only articles dated on or before this day (inclusive).")
 @click.option("--context", type=click.IntRange(min=0), default=0, help="Neighbouring paragraphs.")
 @click.option("--flat", is_flag=True, help="List paragraphs one by one, not by article.")
+@click.option("--collapse", is_flag=True, help="One result per story; copies listed under it.")
 @json_option
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON hit per line.")
 def query_command(
@@ -189,6 +190,7 @@ def query_command(
     until: str | None,
     context: int,
     flat: bool,
+    collapse: bool,
     as_json: bool,
     as_jsonl: bool,
 ) -> None:
@@ -200,6 +202,7 @@ def query_command(
         newsearch query '"Rafah border crossing"' --since 2024-02-01
         newsearch query 'Hamas AND (Egypt OR Qatar) -Israel' --json
         newsearch query 'title:Blinken date:2024-02' --sort newest
+        newsearch query OPEC --collapse
     """
     if as_json and as_jsonl:
         raise click.UsageError("choose one of --json and --jsonl")
@@ -212,6 +215,7 @@ def query_command(
             offset=offset,
             sort=sort,  # type: ignore[arg-type]
             context=context,
+            collapse=collapse,
         )
     if as_json:
         click.echo(render.to_json(results.to_dict()))

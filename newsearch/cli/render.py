@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..model import Hit, IndexReport, IndexStats, Paragraph, SearchResults, Span, iso_date
+from ..model import Copy, Hit, IndexReport, IndexStats, Paragraph, SearchResults, Span, iso_date
 
 PLAIN_MARK = "**"
 
@@ -32,6 +32,16 @@ def _meta_line(hit: Hit) -> str:
     parts += [v for v in (hit.source, hit.author) if v]
     parts.append(hit.article_id)
     return " · ".join(parts)
+
+
+def copies_line(hit: Hit, shown: int = 5) -> str | None:
+    """``+4 copies: Reuters, Al Arabiya …`` for a collapsed hit with copies."""
+    if not hit.copies:
+        return None
+    names = [c.source or c.article_id for c in hit.copies]
+    more = " …" if len(names) > shown else ""
+    noun = "copy" if len(names) == 1 else "copies"
+    return f"  +{len(names)} {noun}: {', '.join(names[:shown])}{more}"
 
 
 def _paragraph_line(number: int, text: str) -> str:
@@ -65,6 +75,7 @@ def results_text(results: SearchResults, *, color: bool, flat: bool) -> str:
         for hit in results.hits:
             title = click.style(hit.title, bold=True) if color else hit.title
             lines.append(f"{title} — {_meta_line(hit)} · score {hit.score:.2f}")
+            lines.extend(line for line in [copies_line(hit)] if line)
             lines.extend(_hit_lines(hit, color, full))
             lines.append("")
     else:
@@ -72,6 +83,7 @@ def results_text(results: SearchResults, *, color: bool, flat: bool) -> str:
             first = group.hits[0]
             lines.append(click.style(first.title, bold=True) if color else first.title)
             lines.append(f"  {_meta_line(first)}")
+            lines.extend(line for line in [copies_line(first)] if line)
             for hit in group.hits:
                 lines.extend(_hit_lines(hit, color, full))
             lines.append("")
@@ -89,6 +101,12 @@ def footer(results: SearchResults) -> str:
         )
     first = results.offset + 1
     last = results.offset + len(results.hits)
+    if results.total_stories is not None:
+        stories = results.total_stories
+        return (
+            f"{results.total} {'hit' if results.total == 1 else 'hits'} in "
+            f"{stories} {'story' if stories == 1 else 'stories'} (showing stories {first}–{last})"
+        )
     return (
         f"{results.total} {'hit' if results.total == 1 else 'hits'} "
         f"(showing {first}–{last}, {articles} {'article' if articles == 1 else 'articles'})"
@@ -137,6 +155,9 @@ def stats_text(stats: IndexStats) -> str:
     if stats.first_date and stats.last_date:
         span = f"{stats.first_date.date().isoformat()} to {stats.last_date.date().isoformat()}"
     sources = ", ".join(f"{name} ({count})" for name, count in list(stats.sources.items())[:10])
+    largest = ""
+    if stats.largest_story:
+        largest = f"; largest {stats.largest_story[0]} ({stats.largest_story[1]} articles)"
     return "\n".join(
         [
             f"index:      {stats.path}",
@@ -146,6 +167,7 @@ def stats_text(stats: IndexStats) -> str:
             f"dates:      {span}",
             f"sources:    {sources or '—'}",
             f"size:       {stats.size_bytes / 1_000_000:.1f} MB",
+            f"stories:    {stats.stories_with_copies:,} with copies{largest}",
         ]
     )
 
@@ -162,3 +184,14 @@ def report_text(report: IndexReport) -> str:
     if report.interrupted:
         line = "interrupted: kept what was committed before Ctrl-C: " + line
     return line
+
+
+def copies_text(article_id: str, copies: Sequence[Copy]) -> str:
+    """An article's copies, earliest first: date, source, similarity, id and title."""
+    if not copies:
+        return f"no copies of {article_id}"
+    lines = [f"{len(copies)} {'copy' if len(copies) == 1 else 'copies'} of {article_id}:"]
+    for c in copies:
+        day = c.date.date().isoformat() if c.date else "undated"
+        lines.append(f"  {day}  {c.source or '—'}  {c.similarity:.2f}  {c.article_id}  {c.title}")
+    return "\n".join(lines)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -23,10 +23,11 @@ from ..query.ast import Node
 Sort = Literal["relevance", "newest", "oldest"]
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 
-# What the counting primitive counts: each matching paragraph, or each article with at
-# least one matching paragraph. (More units, such as stories, are more values here.)
-Unit = Literal["articles", "paragraphs"]
-UNITS: tuple[Unit, ...] = ("articles", "paragraphs")
+# What the counting primitive counts: each matching paragraph, each article with at
+# least one matching paragraph, or each story (newsearch.copies: an article and its
+# copies count once; by day, a story counts on each day one of its articles ran).
+Unit = Literal["articles", "paragraphs", "stories"]
+UNITS: tuple[Unit, ...] = ("articles", "paragraphs", "stories")
 
 # What matching paragraphs can be grouped by: their article's calendar day (an int, see
 # ``day_number``) or one of their stored values (tags: one group per tag).
@@ -135,6 +136,48 @@ class EngineResults:
     total: int
     hits: list[EngineHit]
     articles: int
+    # Distinct stories among all the hits (``search_stories`` only).
+    stories: int | None = None
+
+
+@dataclass(frozen=True)
+class CopyRecord:
+    """What the index keeps about one article for copy detection (on its paragraph 1).
+
+    ``signature`` is the MinHash signature (empty when the article has too little body
+    text to compare); ``story`` is the id of the story the article belongs to.
+    """
+
+    article_id: str
+    title: str
+    date: datetime | None
+    source: str | None
+    url: str | None
+    story: str
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class ArticleCopies:
+    """The copy fields written with an article: its story, signature and LSH band keys."""
+
+    story: str
+    signature: bytes = b""
+    bands: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CopyPlan:
+    """Copy fields for a batch's articles, plus committed articles to rewrite in the
+    same commit because their story changed (each given whole, with its paragraphs)."""
+
+    copies: Mapping[str, ArticleCopies]
+    rewrites: Sequence[tuple[str, Sequence[Paragraph]]] = ()
+
+
+# Called by an engine once it holds the write lock, so the plan is made against the
+# commit it is about to change.
+Planner = Callable[[], CopyPlan]
 
 
 @dataclass(frozen=True)
@@ -165,22 +208,50 @@ class Engine(ABC):
         """Open an existing index; raise ``IndexCorruptError`` when it cannot be read."""
 
     @abstractmethod
-    def replace_articles(self, batch: ArticleBatch, *, lock_timeout: float) -> set[str]:
+    def replace_articles(
+        self, batch: ArticleBatch, *, lock_timeout: float, plan: Planner | None = None
+    ) -> set[str]:
         """Write the articles' paragraphs in one atomic commit, replacing any earlier copy.
 
-        Article ids in ``batch`` are distinct. Returns the ids that were already in the
-        index. Raises ``IndexLockedError`` when the write lock stays taken longer than
-        ``lock_timeout`` seconds.
+        Article ids in ``batch`` are distinct. ``plan``, called once the write lock is
+        held, gives each article's copy fields and the committed articles to rewrite in
+        the same commit (without it, each article is its own story). Returns the ids of
+        ``batch`` that were already in the index. Raises ``IndexLockedError`` when the
+        write lock stays taken longer than ``lock_timeout`` seconds.
         """
 
     @abstractmethod
-    def delete_articles(self, article_ids: Sequence[str], *, lock_timeout: float) -> set[str]:
-        """Delete the articles in one commit; return the ids that were there."""
+    def delete_articles(
+        self, article_ids: Sequence[str], *, lock_timeout: float, plan: Planner | None = None
+    ) -> set[str]:
+        """Delete the articles (and apply ``plan``'s rewrites) in one commit; return the
+        ids that were there."""
 
     @abstractmethod
     def search(self, query: Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
         """The hits ranked ``offset`` to ``offset + limit``, and how many paragraphs and
         distinct articles match in all."""
+
+    @abstractmethod
+    def search_stories(self, query: Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
+        """The best hit of each story ranked ``offset`` to ``offset + limit``, the total
+        number of hits and the number of distinct stories among them."""
+
+    @abstractmethod
+    def copy_candidates(self, band_keys: Iterable[str]) -> list[CopyRecord]:
+        """The articles holding any of these LSH band keys (each article once)."""
+
+    @abstractmethod
+    def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:
+        """The copy records of these articles (absent ids are left out)."""
+
+    @abstractmethod
+    def story_records(self, stories: Iterable[str]) -> dict[str, list[CopyRecord]]:
+        """Every article of each story."""
+
+    @abstractmethod
+    def story_sizes(self) -> dict[str, int]:
+        """Articles per story, for the stories with more than one article."""
 
     @abstractmethod
     def vocabulary(self, field: str) -> Mapping[str, int]:

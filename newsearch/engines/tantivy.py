@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import itertools
 import threading
 import time
 from collections import Counter
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,12 +37,16 @@ from ..query import ast
 from .base import (
     ROLE_BOOST,
     ArticleBatch,
+    ArticleCopies,
+    CopyPlan,
+    CopyRecord,
     Engine,
     EngineHit,
     EngineResults,
     EngineStats,
     Group,
     GroupCounts,
+    Planner,
     Sort,
     Unit,
     article_key,
@@ -86,6 +89,7 @@ _NO_VALUE = "\x00"
 HEAP_BYTES = 64_000_000
 LOCK_POLL_SECONDS = 0.05
 _SOURCE_BUCKETS = 10_000
+_STORY_BUCKETS = 1_000_000
 # Searcher.search(weight_by_field=…) multiplies a score by log2(2 + weight).
 _WEIGHTS = {role: 2.0**boost - 2.0 for role, boost in ROLE_BOOST.items() if boost != 1.0}
 _OPTIONAL = ("source", "author", "url", "section", "language")
@@ -117,6 +121,13 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("article_hash", fast=True)  # counts a query's distinct articles
     builder.add_integer_field("date", stored=True, indexed=True, fast=True)
     builder.add_float_field("weight", fast=True)
+    # Copies (newsearch.copies): every paragraph carries its story as a number for
+    # collapsing; paragraph 1 also holds the story id, the LSH band keys and the
+    # MinHash signature, so the copy information commits with the article.
+    builder.add_integer_field("story_key", fast=True)
+    builder.add_text_field("story", stored=True, fast=True, tokenizer_name="raw")
+    builder.add_text_field("bands", stored=False, tokenizer_name="raw")
+    builder.add_bytes_field("signature", stored=True, indexed=False)
     return builder.build()
 
 
@@ -179,18 +190,48 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
     return doc
 
 
-def article_hash(article_id: str) -> int:
-    """64 bits of the id's BLAKE2 hash as a signed integer (a fast field holds no text)."""
-    digest = hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+def _with_copies(doc: tantivy.Document, p: Paragraph, copies: ArticleCopies) -> tantivy.Document:
+    doc.add_integer("story_key", article_key(copies.story))
+    if p.number == 1:
+        doc.add_text("story", copies.story)
+        for key in copies.bands:
+            doc.add_text("bands", key)
+        if copies.bands:
+            doc.add_bytes("signature", copies.signature)
+    return doc
 
 
-def _paragraph(doc: tantivy.Document) -> Paragraph:
+def _fields(doc: tantivy.Document) -> dict[str, Any]:
+    """A stored document's fields by their names (text fields stored apart, see
+    ``stored_field``)."""
     fields = {name: values[0] for name, values in doc.to_dict().items() if values}
     for name in TEXT_FIELDS:
         if stored_field(name) in fields:
             fields[name] = fields.pop(stored_field(name))
+    return fields
+
+
+def article_hash(article_id: str) -> int:
+    """64 bits of the id's BLAKE2 hash as a signed integer (a fast field holds no text)."""
+    return article_key(article_id)
+
+
+def _paragraph(doc: tantivy.Document) -> Paragraph:
+    fields = _fields(doc)
     return stored_paragraph(fields, _datetime(fields.get("date")))
+
+
+def _copy_record(doc: tantivy.Document) -> CopyRecord:
+    fields = _fields(doc)
+    return CopyRecord(
+        article_id=fields["article_id"],
+        title=fields["title"],
+        date=_datetime(fields.get("date")),
+        source=fields.get("source"),
+        url=fields.get("url"),
+        story=fields.get("story") or fields["article_id"],
+        signature=bytes(fields.get("signature", b"")),
+    )
 
 
 @contextlib.contextmanager
@@ -266,7 +307,9 @@ class TantivyEngine(Engine):
                     ) from exc
             time.sleep(LOCK_POLL_SECONDS)
 
-    def replace_articles(self, batch: ArticleBatch, *, lock_timeout: float) -> set[str]:
+    def replace_articles(
+        self, batch: ArticleBatch, *, lock_timeout: float, plan: Planner | None = None
+    ) -> set[str]:
         with _engine_errors(self._path):
             writer = self._writer(lock_timeout)
         try:
@@ -278,13 +321,16 @@ class TantivyEngine(Engine):
                     Query.all_query(), 1, order_by_field="seq", order=Order.Desc
                 ).hits
                 seq = itertools.count(last[0][0] + 1 if last and last[0][0] is not None else 0)
+                made = plan() if plan is not None else CopyPlan({})
                 found = set()
                 for article_id, paragraphs in articles:
                     if searcher.search(self._article_query(article_id), 1, count=True).count:
                         found.add(article_id)
                         writer.delete_documents_by_term("article_id", article_id)
-                    for p in paragraphs:
-                        writer.add_document(_document(p, next(seq)))
+                    self._add(writer, article_id, paragraphs, made, seq)
+                for article_id, paragraphs in made.rewrites:
+                    writer.delete_documents_by_term("article_id", article_id)
+                    self._add(writer, article_id, paragraphs, made, seq)
                 writer.commit()
         except BaseException:
             with contextlib.suppress(Exception):
@@ -295,8 +341,24 @@ class TantivyEngine(Engine):
                 writer.wait_merging_threads()  # lets merges finish; releases the lock
         return found
 
-    def delete_articles(self, article_ids: Sequence[str], *, lock_timeout: float) -> set[str]:
-        return self.replace_articles([(aid, ()) for aid in article_ids], lock_timeout=lock_timeout)
+    @staticmethod
+    def _add(
+        writer: Any,
+        article_id: str,
+        paragraphs: Sequence[Paragraph],
+        made: CopyPlan,
+        seq: Iterator[int],
+    ) -> None:
+        copies = made.copies.get(article_id) or ArticleCopies(story=article_id)
+        for p in paragraphs:
+            writer.add_document(_with_copies(_document(p, next(seq)), p, copies))
+
+    def delete_articles(
+        self, article_ids: Sequence[str], *, lock_timeout: float, plan: Planner | None = None
+    ) -> set[str]:
+        return self.replace_articles(
+            [(aid, ()) for aid in article_ids], lock_timeout=lock_timeout, plan=plan
+        )
 
     def _article_query(self, article_id: str) -> Query:
         return Query.term_query(self._schema, "article_id", article_id)
@@ -360,6 +422,66 @@ class TantivyEngine(Engine):
         ranked = sorted(keyed, key=lambda item: item[0])
         return found.count, [(0.0, address) for _, address in ranked[offset : offset + limit]]
 
+    def search_stories(
+        self, query: ast.Node, *, limit: int, offset: int, sort: Sort
+    ) -> EngineResults:
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            compiled = Compiler(searcher, self._schema).compile(query)
+            total = searcher.search(compiled, 1, count=True).count
+            if not total:
+                return EngineResults(total=0, hits=[], articles=0, stories=0)
+            if sort == "relevance":
+                ranked = searcher.search(compiled, total, weight_by_field="weight").hits
+            else:
+                ranked = self._by_date(searcher, compiled, 0, total, sort)[1]
+            addresses = [address for _, address in ranked]
+            keys = searcher.fast_field_values("story_key", addresses)
+            best: dict[int, tuple[float, Any]] = {}
+            for hit, key in zip(ranked, keys, strict=True):
+                best.setdefault(key, hit)
+            page = list(best.values())[offset : offset + limit]
+            hits = [EngineHit(_paragraph(searcher.doc(address)), score) for score, address in page]
+            articles = len(set(searcher.fast_field_values("article_hash", addresses)))
+        return EngineResults(total=total, hits=hits, articles=articles, stories=len(best))
+
+    def _heads(self, query: Query) -> list[CopyRecord]:
+        """The copy records of the paragraph-1 documents matching ``query``."""
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            docs = (searcher.doc(address) for _, address in all_hits(searcher, query))
+            return [_copy_record(doc) for doc in docs if doc.get_first("story") is not None]
+
+    def _any_term(self, field: str, values: Iterable[str]) -> Query | None:
+        terms = [Query.term_query(self._schema, field, v) for v in set(values)]
+        return all_of(Occur.Should, terms) if terms else None
+
+    def copy_candidates(self, band_keys: Iterable[str]) -> list[CopyRecord]:
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            # Most keys are in no other article: a term-table lookup settles those.
+            present = [k for k in set(band_keys) if searcher.doc_freq("bands", k)]
+        query = self._any_term("bands", present)
+        return self._heads(query) if query is not None else []
+
+    def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:
+        query = self._any_term("key", (paragraph_key(aid, 1) for aid in article_ids))
+        return {r.article_id: r for r in self._heads(query)} if query is not None else {}
+
+    def story_records(self, stories: Iterable[str]) -> dict[str, list[CopyRecord]]:
+        query = self._any_term("story", stories)
+        found: dict[str, list[CopyRecord]] = {}
+        for record in self._heads(query) if query is not None else []:
+            found.setdefault(record.story, []).append(record)
+        return found
+
+    def story_sizes(self) -> dict[str, int]:
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            terms = {"terms": {"field": "story", "size": _STORY_BUCKETS, "min_doc_count": 2}}
+            found = searcher.aggregate(Query.all_query(), {"stories": terms})["stories"]
+        return {b["key"]: b["doc_count"] for b in found["buckets"] if b["doc_count"] > 1}
+
     def vocabulary(self, field: str) -> dict[str, int]:
         with _engine_errors(self._path):
             # Every commit rewrites meta.json: its stamp tells whether ours is current.
@@ -385,24 +507,31 @@ class TantivyEngine(Engine):
             compiled = Compiler(searcher, self._schema).compile(query)
             if unit == "paragraphs":
                 return self._aggregate(searcher, compiled, by)
+            key = "story_key" if unit == "stories" else "article_key"
             if by == "role":  # the one group that differs between an article's paragraphs
                 counts = {}
                 for role in ROLES:
                     only = all_of(
                         Occur.Must, [compiled, Query.term_query(self._schema, "role", role)]
                     )
-                    if found := len(self._article_keys(searcher, only)):
+                    if found := len(self._article_keys(searcher, only, key)):
                         counts[role] = found
-                return GroupCounts(counts, 0, len(self._article_keys(searcher, compiled)))
+                return GroupCounts(counts, 0, len(self._article_keys(searcher, compiled, key)))
             first = Query.term_query(self._schema, "paragraph", 1)
             if article_level(query):
                 # Each matching article counted through its first paragraph, which has
                 # the same day and metadata as every other.
-                return self._aggregate(searcher, all_of(Occur.Must, [first, compiled]), by)
+                leads = all_of(Occur.Must, [first, compiled])
+                if unit == "stories":
+                    return self._count_stories(searcher, leads, by)
+                return self._aggregate(searcher, leads, by)
             addresses = [address for _, address in all_hits(searcher, compiled)]
             keys = searcher.fast_field_values("article_key", addresses) if addresses else []
             if by == "day":  # numeric: pair each paragraph's article with its day
                 days = dict(zip(keys, searcher.fast_field_values("day", addresses), strict=True))
+                if unit == "stories":
+                    stories = searcher.fast_field_values("story_key", addresses)
+                    return _story_days(days, dict(zip(keys, stories, strict=True)))
                 dated = Counter(day for day in days.values() if day is not None)
                 return GroupCounts(dict(dated), len(days) - dated.total(), len(days))
             if not keys:
@@ -410,11 +539,35 @@ class TantivyEngine(Engine):
             # Text values are counted by tantivy: over the first paragraphs of the articles.
             matching = Query.term_set_query(self._schema, "article_key", sorted(set(keys)))
             leads = all_of(Occur.Must, [first, matching])
+            if unit == "stories":
+                return self._count_stories(searcher, leads, by)
             return self._aggregate(searcher, leads, by, matched=len(set(keys)))
 
-    def _article_keys(self, searcher: tantivy.Searcher, query: Query) -> set[int]:
+    def _article_keys(
+        self, searcher: tantivy.Searcher, query: Query, key: str = "article_key"
+    ) -> set[int]:
         addresses = [address for _, address in all_hits(searcher, query)]
-        return set(searcher.fast_field_values("article_key", addresses)) if addresses else set()
+        return set(searcher.fast_field_values(key, addresses)) if addresses else set()
+
+    def _count_stories(self, searcher: tantivy.Searcher, leads: Query, by: Group) -> GroupCounts:
+        """Distinct stories of the articles ``leads`` (their first paragraphs), by ``by``:
+        tantivy's terms aggregation with the stories as a sub-aggregation."""
+        stories = {"terms": {"field": "story_key", "size": MAX_GROUPS}}
+        terms: dict[str, Any] = {"field": GROUP_FIELDS[by], "size": MAX_GROUPS}
+        if by != "day":
+            terms["missing"] = _NO_VALUE
+        found = searcher.aggregate(leads, {"groups": {"terms": terms, "aggs": {"s": stories}}})
+        counts = {b["key"]: len(b["s"]["buckets"]) for b in found["groups"]["buckets"]}
+        matched = len(self._article_keys(searcher, leads, "story_key"))
+        if by == "day":
+            counts = {int(day): n for day, n in counts.items()}
+            undated = Query.boolean_query(
+                [(Occur.Must, leads), (Occur.MustNot, dated(self._schema, None, None))]
+            )
+            missing = len(self._article_keys(searcher, undated, "story_key"))
+        else:
+            missing = counts.pop(_NO_VALUE, 0)
+        return GroupCounts(counts, missing, matched)
 
     def _aggregate(
         self, searcher: tantivy.Searcher, query: Query, by: Group, matched: int | None = None
@@ -468,3 +621,12 @@ class TantivyEngine(Engine):
     def close(self) -> None:
         with self._lock:
             self._ix = None  # type: ignore[assignment]
+
+
+def _story_days(days: dict[int, int | None], stories: dict[int, int]) -> GroupCounts:
+    """Stories per day from each matching article's day and story: a story counts once
+    on each day one of its articles ran."""
+    pairs = {(stories[article], day) for article, day in days.items() if day is not None}
+    every = set(stories.values())
+    counts = Counter(day for _, day in pairs)
+    return GroupCounts(dict(counts), len(every - {story for story, _ in pairs}), len(every))

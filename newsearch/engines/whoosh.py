@@ -21,7 +21,7 @@ import sys
 import threading
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -31,9 +31,9 @@ from typing import Any, TypeVar
 import whoosh.index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import Analyzer, Token
-from whoosh.collectors import SortingCollector, TopCollector
+from whoosh.collectors import SortingCollector, TopCollector, UnlimitedCollector
 from whoosh.columns import NumericColumn, VarBytesColumn
-from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Positions
 from whoosh.matching import AndNotMatcher
@@ -46,12 +46,16 @@ from ..query import ast
 from .base import (
     ROLE_BOOST,
     ArticleBatch,
+    ArticleCopies,
+    CopyPlan,
+    CopyRecord,
     Engine,
     EngineHit,
     EngineResults,
     EngineStats,
     Group,
     GroupCounts,
+    Planner,
     Sort,
     Unit,
     article_key,
@@ -150,6 +154,13 @@ def _schema() -> Schema:
         # ... and date sorting reads two unindexed columns.
         undated=COLUMN(NumericColumn("B", default=1)),
         stamp=COLUMN(NumericColumn("q", default=0)),
+        # Copies (newsearch.copies): every paragraph carries its story as a number for
+        # collapsing; paragraph 1 also holds the story id, the LSH band keys and the
+        # MinHash signature, so the copy information commits with the article.
+        story_key=COLUMN(NumericColumn("q", default=0)),
+        story=ID(stored=True),
+        bands=KEYWORD(lowercase=False, commas=False, scorable=False),
+        signature=STORED(),
         # Counting by group reads columns, never stored fields: the article (as
         # base.article_key), the local calendar day (base.day_number) and the values.
         article_key=COLUMN(NumericColumn("q", default=0)),
@@ -205,8 +216,30 @@ def _document(p: Paragraph) -> dict[str, Any]:
     return doc
 
 
+def _with_copies(doc: dict[str, Any], p: Paragraph, copies: ArticleCopies) -> dict[str, Any]:
+    doc["story_key"] = article_key(copies.story)
+    if p.number == 1:
+        doc["story"] = copies.story
+        if copies.bands:
+            doc["bands"] = " ".join(copies.bands)
+            doc["signature"] = copies.signature
+    return doc
+
+
 def _paragraph(fields: dict[str, Any]) -> Paragraph:
     return stored_paragraph(fields, fields.get("date"))
+
+
+def _copy_record(fields: dict[str, Any]) -> CopyRecord:
+    return CopyRecord(
+        article_id=fields["article_id"],
+        title=fields["title"],
+        date=fields.get("date"),
+        source=fields.get("source"),
+        url=fields.get("url"),
+        story=fields.get("story") or fields["article_id"],
+        signature=fields.get("signature", b""),
+    )
 
 
 class _AndNotMatcher(AndNotMatcher):
@@ -362,23 +395,42 @@ class WhooshEngine(Engine):
             writer.commit()
         return result
 
-    def replace_articles(self, batch: ArticleBatch, *, lock_timeout: float) -> set[str]:
+    def replace_articles(
+        self, batch: ArticleBatch, *, lock_timeout: float, plan: Planner | None = None
+    ) -> set[str]:
         def replace(writer: Any) -> set[str]:
+            made = plan() if plan is not None else CopyPlan({})
             existing = set()
             for article_id, paragraphs in batch:
                 if writer.delete_by_term("article_id", article_id):
                     existing.add(article_id)
-                for p in paragraphs:
-                    writer.add_document(**_document(p))
+                self._add(writer, article_id, paragraphs, made)
+            self._rewrite(writer, made)
             return existing
 
         return self._write(lock_timeout, replace)
 
-    def delete_articles(self, article_ids: Sequence[str], *, lock_timeout: float) -> set[str]:
-        return self._write(
-            lock_timeout,
-            lambda writer: {aid for aid in article_ids if writer.delete_by_term("article_id", aid)},
-        )
+    def delete_articles(
+        self, article_ids: Sequence[str], *, lock_timeout: float, plan: Planner | None = None
+    ) -> set[str]:
+        def delete(writer: Any) -> set[str]:
+            made = plan() if plan is not None else CopyPlan({})
+            found = {aid for aid in article_ids if writer.delete_by_term("article_id", aid)}
+            self._rewrite(writer, made)
+            return found
+
+        return self._write(lock_timeout, delete)
+
+    @staticmethod
+    def _add(writer: Any, article_id: str, paragraphs: Sequence[Paragraph], made: CopyPlan) -> None:
+        copies = made.copies.get(article_id) or ArticleCopies(story=article_id)
+        for p in paragraphs:
+            writer.add_document(**_with_copies(_document(p), p, copies))
+
+    def _rewrite(self, writer: Any, made: CopyPlan) -> None:
+        for article_id, paragraphs in made.rewrites:
+            writer.delete_by_term("article_id", article_id)
+            self._add(writer, article_id, paragraphs, made)
 
     def _current_searcher(self) -> Any:
         """A searcher on the latest commit (one commit per search: a consistent snapshot)."""
@@ -420,6 +472,81 @@ class WhooshEngine(Engine):
                 ids = searcher.reader().column_reader("article_id")
                 articles = len({ids[docnum] for docnum in results.docs()})
         return EngineResults(total=total, hits=hits, articles=articles)
+
+    def search_stories(
+        self, query: ast.Node, *, limit: int, offset: int, sort: Sort
+    ) -> EngineResults:
+        compiled = compile_query(query)
+        with self._lock, _reading(self._path):
+            searcher = self._current_searcher()
+            if sort == "relevance":
+                collector: Any = UnlimitedCollector()
+            else:
+                facet = MultiFacet(
+                    [FieldFacet("undated"), FieldFacet("stamp", reverse=sort == "newest")]
+                )
+                collector = SortingCollector(facet, limit=None)
+            searcher.search_with_collector(compiled, collector)
+            ranked = collector.results().top_n
+            if not ranked:  # an empty index's reader has no columns
+                return EngineResults(total=0, hits=[], articles=0, stories=0)
+            keys = searcher.reader().column_reader("story_key")
+            ids = searcher.reader().column_reader("article_id")
+            best: dict[int, tuple[Any, int]] = {}
+            for score, docnum in ranked:
+                best.setdefault(keys[docnum], (score, docnum))
+            articles = len({ids[docnum] for _, docnum in ranked})
+            page = list(best.values())[offset : offset + limit]
+            hits = [
+                EngineHit(_paragraph(searcher.stored_fields(docnum)), _score(score))
+                for score, docnum in page
+            ]
+        return EngineResults(total=len(ranked), hits=hits, articles=articles, stories=len(best))
+
+    def _heads(self, query: wq.Query) -> list[CopyRecord]:
+        """The copy records of the paragraph-1 documents matching ``query``."""
+        with self._lock, _reading(self._path):
+            searcher = self._current_searcher()
+            found = (searcher.stored_fields(docnum) for docnum in searcher.docs_for_query(query))
+            return [_copy_record(fields) for fields in found if "story" in fields]
+
+    def copy_candidates(self, band_keys: Iterable[str]) -> list[CopyRecord]:
+        with self._lock, _reading(self._path):
+            reader = self._current_searcher().reader()
+            # Most keys are in no other article: a term-table lookup settles those.
+            present = [wq.Term("bands", k) for k in set(band_keys) if ("bands", k) in reader]
+        return self._heads(wq.Or(present)) if present else []
+
+    def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:
+        ids = [wq.Term("article_id", aid) for aid in set(article_ids)]
+        if not ids:
+            return {}
+        return {r.article_id: r for r in self._heads(wq.Or(ids))}
+
+    def story_records(self, stories: Iterable[str]) -> dict[str, list[CopyRecord]]:
+        terms = [wq.Term("story", s) for s in set(stories)]
+        found: dict[str, list[CopyRecord]] = {}
+        for record in self._heads(wq.Or(terms)) if terms else []:
+            found.setdefault(record.story, []).append(record)
+        return found
+
+    def story_sizes(self) -> dict[str, int]:
+        with self._lock, _reading(self._path):
+            searcher = self._current_searcher()
+            # A term's document frequency still counts deleted documents until their
+            # segment is merged: count the live ones of the few that may have two.
+            shared = [
+                story
+                for story, info in searcher.reader().iter_field("story")
+                if info.doc_frequency() > 1
+            ]
+            sizes = {
+                story.decode() if isinstance(story, bytes) else story: sum(
+                    1 for _ in searcher.docs_for_query(wq.Term("story", story))
+                )
+                for story in shared
+            }
+        return {story: n for story, n in sizes.items() if n > 1}
 
     def vocabulary(self, field: str) -> dict[str, int]:
         with self._lock, _reading(self._path):
@@ -514,11 +641,13 @@ def _group_counts(searcher: Any, compiled: wq.Query, by: Group, unit: Unit) -> G
             for key, docnum in zip(keys, docnums, strict=True):
                 first.setdefault(key, docnum)
             keys, docnums = list(first), list(first.values())
+        if unit == "stories":  # an article and its copies count once per value
+            keys = _column_values(reader, "story_key", docnums)
         articles.update(keys)
         values = _column_values(reader, column, docnums)
         for key, value in zip(keys, values, strict=True):
             grouped.update((key, v) for v in _group_keys(by, value))
-    if unit == "articles":
+    if unit != "paragraphs":
         counts = Counter(value for _, value in grouped)
         matched = len(articles)
         missing = matched - len({key for key, _ in grouped})

@@ -1,0 +1,257 @@
+"""Copy detection: shingles, MinHash, the story rule, and stories kept right in the index
+as copies arrive, are replaced and deleted."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+from newsearch import Article, Index, NewsearchError
+from newsearch.copies import (
+    NUM_PERM,
+    Member,
+    Rule,
+    assign_stories,
+    fingerprints,
+    shingle_hashes,
+    signatures,
+    similarity,
+    words,
+)
+from newsearch.paragraphs import split_article
+
+from .copies_helpers import ARAB_COPY, GULF_COPY, OTHER_STORY, WIRE_ARTICLE
+
+
+def stories(index: Index) -> dict[str, str]:
+    """Every article's story, from the copy records the engine keeps."""
+    titles = index.search("role:title", limit=1000)
+    ids = [hit.article_id for hit in titles]
+    return {aid: r.story for aid, r in index.engine.copy_records(ids).items()}
+
+
+# -- shingles, signatures, band keys ---------------------------------------------------
+
+
+def fingerprint(article: Article):
+    return fingerprints([split_article(article, article.id or "x")])[0]
+
+
+def test_words_ignore_case_punctuation_and_quote_style():
+    curly = Article("", ("\u201cOPEC\u2019s\u201d output \u2014 steady, it said.",))
+    straight = Article("", ('"opec\'s" output - steady it said',))
+    assert words(split_article(curly, "x")) == words(split_article(straight, "y"))
+    assert words(split_article(curly, "x")) == ["opec", "s", "output", "steady", "it", "said"]
+
+
+def test_shingles_are_ordered_word_triples_without_repeats():
+    assert len(shingle_hashes(["a", "b", "c", "d"])) == 2
+    assert shingle_hashes(["a", "b", "c"]).tolist() != shingle_hashes(["c", "b", "a"]).tolist()
+    assert len(shingle_hashes(["a", "b", "c", "a", "b", "c"])) == 3  # abc, bca, cab
+    assert len(shingle_hashes(["a", "b"])) == 0
+
+
+def test_signatures_are_datasketch_minhash():
+    from datasketch import MinHash
+
+    sets = [shingle_hashes(words(split_article(a, a.id))) for a in (WIRE_ARTICLE, OTHER_STORY)]
+    for found, shingles in zip(signatures(sets), sets, strict=True):
+        reference = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int)
+        reference.update_batch(shingles.tolist())
+        assert found.tolist() == reference.hashvalues.tolist()
+
+
+def test_fingerprint_ignores_the_title_and_tiny_bodies():
+    one = fingerprint(WIRE_ARTICLE)
+    retitled = fingerprint(replace(WIRE_ARTICLE, title="Other words"))
+    assert one is not None and retitled is not None
+    assert one.signature == retitled.signature
+    assert len(one.bands) == len(set(one.bands)) == NUM_PERM // 4
+    assert fingerprint(Article("Div", ("Qtly div 10 cts vs 10 cts prior, pay April 1",))) is None
+
+
+def test_copies_are_similar_and_other_stories_are_not():
+    wire, gulf, other = (fingerprint(a) for a in (WIRE_ARTICLE, GULF_COPY, OTHER_STORY))
+    assert similarity(wire.signature, wire.signature) == 1.0
+    assert similarity(wire.signature, gulf.signature) >= 0.5
+    assert similarity(wire.signature, other.signature) < 0.1
+    assert set(wire.bands) & set(gulf.bands)
+    assert not set(wire.bands) & set(other.bands)
+
+
+# -- the story rule ----------------------------------------------------------------------
+
+
+def sig(*ranges: tuple[int, int]) -> bytes:
+    """A signature whose values are ``range(start, stop)`` pieces padded with unique ones:
+    two signatures agree exactly where they share a piece at the same places."""
+    values = np.arange(10_000, 10_000 + NUM_PERM, dtype=np.uint32)
+    for start, stop in ranges:
+        values[start:stop] = np.arange(start, stop)
+    return values.tobytes()
+
+
+def member(aid: str, hour: int | None, signature: bytes) -> Member:
+    return Member(aid, datetime(1987, 3, 2, hour) if hour is not None else None, signature)
+
+
+def test_story_is_the_earliest_member_ties_by_id():
+    members = {
+        "b": member("b", 2, sig((0, 100))),
+        "c": member("c", 1, sig((0, 100))),
+        "a": member("a", 1, sig((0, 100))),
+        "undated": member("undated", None, sig((0, 100))),
+    }
+    everyone = {aid: set(members) - {aid} for aid in members}
+    assert assign_stories(members, everyone) == {"a": "a", "b": "a", "c": "a", "undated": "a"}
+
+
+def test_copies_are_similar_and_published_within_a_day():
+    text, first = sig((0, 128)), Member("a", datetime(1987, 3, 2, 11), sig((0, 128)))
+    assert Rule().score(first, Member("b", datetime(1987, 3, 3, 10), text)) == 1.0
+    assert Rule().score(first, Member("b", datetime(1987, 3, 3, 12), text)) == 0.0
+    assert Rule().score(first, Member("b", None, text)) == 1.0
+    assert Rule().score(first, Member("b", None, sig((0, 64)))) == 0.5
+    assert Rule().score(first, Member("b", None, sig((0, 63)))) == 0.0
+
+
+def test_a_chain_of_half_similar_pairs_does_not_make_one_story():
+    # a~b and b~c share 80 of 128 values; a and c share 32.
+    members = {
+        "a": member("a", 1, sig((0, 80))),
+        "b": member("b", 2, sig((0, 128))),
+        "c": member("c", 3, sig((48, 128))),
+    }
+    copies = {"a": {"b"}, "b": {"a", "c"}, "c": {"b"}}
+    assert assign_stories(members, copies) == {"a": "a", "b": "a", "c": "c"}
+
+
+def test_a_bridging_article_joins_the_story_it_is_closest_to():
+    members = {
+        "s1": member("s1", 1, sig((0, 70))),
+        "s2": member("s2", 2, sig((58, 128))),
+        "x": member("x", 3, sig((0, 128))),  # 70 values of s1, 70 of s2, ...
+        "y": member("y", 4, sig((40, 128))),  # ... closer to s2 than to s1 (30 vs 70)
+    }
+    copies = {"s1": {"x"}, "s2": {"x", "y"}, "x": {"s1", "s2", "y"}, "y": {"s2", "x"}}
+    found = assign_stories(members, copies)
+    assert found["s1"] == "s1" and found["s2"] == "s2"  # the two stories stay apart
+    assert found["y"] == "s2"
+    assert found["x"] == "s1"  # equally close to both: the earlier story
+
+
+# -- in the index, on every engine ---------------------------------------------------------
+
+
+def test_copies_share_the_earliest_article_as_story(new_index):
+    new_index.add_articles([GULF_COPY, OTHER_STORY, WIRE_ARTICLE])
+    assert stories(new_index) == {"wire": "wire", "gulf": "wire", "other": "other"}
+    copies = new_index.copies("gulf")
+    assert [c.article_id for c in copies] == ["wire"]
+    assert copies[0].source == "Reuters" and copies[0].date == datetime(1987, 3, 2, 8)
+    assert 0.5 <= copies[0].similarity < 1.0
+    assert new_index.copies("other") == []
+
+
+def test_an_earlier_copy_arriving_later_becomes_the_story_of_all(new_index):
+    new_index.add_articles([GULF_COPY, ARAB_COPY])
+    assert stories(new_index) == {"gulf": "gulf", "arab": "gulf"}
+    new_index.add(WIRE_ARTICLE)
+    assert stories(new_index) == {"wire": "wire", "gulf": "wire", "arab": "wire"}
+    assert [c.article_id for c in new_index.copies("arab")] == ["wire", "gulf"]
+    assert len(new_index.article("gulf")) == len(split_article(GULF_COPY, "gulf"))
+
+
+def test_replacing_and_deleting_the_first_article_moves_the_story_on(new_index):
+    new_index.add_articles([WIRE_ARTICLE, GULF_COPY, ARAB_COPY, OTHER_STORY])
+    correction = (
+        "A correction: the figures in this story were wrong and it was withdrawn "
+        "by the agency, which regrets the error and will issue a new version later.",
+    )
+    new_index.add(replace(WIRE_ARTICLE, body=correction))  # no longer a copy of anything
+    assert stories(new_index) == {"wire": "wire", "gulf": "gulf", "arab": "gulf", "other": "other"}
+    new_index.add(WIRE_ARTICLE)
+    new_index.delete("wire")
+    assert stories(new_index) == {"gulf": "gulf", "arab": "gulf", "other": "other"}
+
+
+def test_stories_do_not_depend_on_arrival_order(tmp_path, engine):
+    found = []
+    for n, order in enumerate(
+        [
+            [WIRE_ARTICLE, GULF_COPY, ARAB_COPY, OTHER_STORY],
+            [ARAB_COPY],
+            [OTHER_STORY, ARAB_COPY],
+        ]
+    ):
+        with Index.open(tmp_path / str(n), create=True, engine=engine) as index:
+            index.batch_paragraphs = 1  # one article a commit
+            index.add_articles(order)
+            rest = [a for a in (WIRE_ARTICLE, GULF_COPY, ARAB_COPY, OTHER_STORY) if a not in order]
+            index.add_articles(rest[::-1])
+            found.append(stories(index))
+    assert found[0] == found[1] == found[2]
+    assert found[0]["arab"] == "wire"
+
+
+def test_copies_of_an_unknown_article_is_an_error(new_index):
+    with pytest.raises(NewsearchError, match="no article with id 'nope'"):
+        new_index.copies("nope")
+
+
+def test_detection_off_makes_every_article_its_own_story(new_index):
+    new_index.detect_copies = False
+    new_index.add_articles([WIRE_ARTICLE, GULF_COPY])
+    assert stories(new_index) == {"wire": "wire", "gulf": "gulf"}
+
+
+# -- collapsed results and stats -----------------------------------------------------------
+
+
+def test_collapse_gives_one_hit_per_story_with_its_copies(new_index):
+    new_index.add_articles([WIRE_ARTICLE, GULF_COPY, ARAB_COPY, OTHER_STORY])
+    plain = new_index.search("barrels", limit=50)
+    collapsed = new_index.search("barrels", collapse=True)
+    assert collapsed.total == plain.total == 7
+    assert plain.total_stories is None
+    assert collapsed.total_stories == 2
+    assert sorted(h.story for h in collapsed.hits) == ["other", "wire"]
+    by_story = {h.story: h for h in collapsed.hits}
+    wire_hit = by_story["wire"]
+    others = {wire_hit.article_id} | {c.article_id for c in wire_hit.copies}
+    assert others == {"wire", "gulf", "arab"}
+    assert by_story["other"].copies == ()
+    page = new_index.search("barrels", collapse=True, limit=1, offset=1)
+    assert len(page.hits) == 1 and page.hits[0].story == collapsed.hits[1].story
+
+
+def test_collapsed_json_lists_copies(new_index):
+    new_index.add_articles([WIRE_ARTICLE, GULF_COPY])
+    data = new_index.search('"emergency session"', collapse=True).to_dict()
+    assert data["total"] == 2 and data["total_stories"] == 1
+    (hit,) = data["hits"]
+    assert hit["story"] == "wire"
+    (copy,) = hit["copies"]
+    assert set(copy) == {"article_id", "title", "date", "source", "url", "similarity"}
+    assert "total_stories" not in new_index.search("session").to_dict()
+
+
+def test_stats_count_stories_with_copies(new_index):
+    new_index.add_articles([WIRE_ARTICLE, GULF_COPY, ARAB_COPY, OTHER_STORY])
+    stats = new_index.stats()
+    assert stats.stories_with_copies == 1
+    assert stats.largest_story == ("wire", 3)
+    assert stats.to_dict()["largest_story"] == {"story": "wire", "articles": 3}
+
+
+def test_timeline_counts_stories_once(new_index):
+    new_index.add_articles([WIRE_ARTICLE, GULF_COPY, ARAB_COPY, OTHER_STORY])
+    articles = new_index.timeline("barrels", unit="articles")
+    stories = new_index.timeline("barrels", unit="stories")
+    (a,), (s,) = articles.series, stories.series
+    assert a.matching == 4 and s.matching == 2
+    by_day = {b.start.isoformat(): (b.matching, b.total) for b in s.buckets if b.total}
+    assert by_day == {"1987-03-02": (1, 1), "1987-03-03": (1, 1), "1987-03-09": (1, 1)}
