@@ -71,9 +71,16 @@ def api_router(holder: IndexHolder, runner: Runner, limits: Limits) -> APIRouter
         offset: int = Query(0, ge=0, le=limits.max_offset, description="hits to skip"),
         sort: Literal[SORTS] = Query("relevance"),  # type: ignore[valid-type]
         context: int = Query(0, ge=0, le=limits.max_context, description="neighbours"),
+        collapse: bool = Query(False, description="one hit per story, copies under it"),
     ) -> JSONResponse:
         """The query language of `newsearch query`; the answer is its `--json` object."""
-        options = {"limit": limit, "offset": offset, "sort": sort, "context": context}
+        options = {
+            "limit": limit,
+            "offset": offset,
+            "sort": sort,
+            "context": context,
+            "collapse": collapse,
+        }
         return await call(
             lambda index: index.search(q, **_dates(since, until), **options).to_dict()
         )
@@ -98,6 +105,18 @@ def api_router(holder: IndexHolder, runner: Runner, limits: Limits) -> APIRouter
             if not paragraphs:
                 raise NotFound(f"no article with id {article_id!r}")
             return article_dict(paragraphs)
+
+        return await call(read)
+
+    @route("/copies/{article_id:path}", "An article's copies", schemas.COPIES, "copies", 404, 503)
+    async def copies(article_id: str = Path(description="an article id")) -> JSONResponse:
+        """The other articles of its story, earliest first (`newsearch copies --json`)."""
+
+        def read(index: Index) -> Any:
+            if not index.article(article_id):
+                raise NotFound(f"no article with id {article_id!r}")
+            found = index.copies(article_id)
+            return {"article_id": article_id, "copies": [c.to_dict() for c in found]}
 
         return await call(read)
 
