@@ -17,7 +17,7 @@ from . import analytics, significance
 from . import copies as copies_mod
 from . import paragraphs as paragraphs_mod
 from .engines import DEFAULT_ENGINE, engine_class
-from .engines.base import SORTS, UNITS, CopyRecord, Engine, Sort, Unit
+from .engines.base import SORTS, UNITS, CopyRecord, Engine, EngineHit, Sort, Unit
 from .errors import IndexCorruptError, IndexNotFoundError, NewsearchError
 from .highlight import SNIPPET_CHARS
 from .highlight import highlight as highlight_text
@@ -39,7 +39,7 @@ from .query.parser import make_and
 from .readers import Parsed, ReadProgress, read_paths, read_stream
 from .readers.pipeline import settle
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
@@ -402,7 +402,7 @@ class Index:
                 )
             hits.append(Hit.of(p, engine_hit.score, spans, snippet, neighbours))
         if collapse:
-            hits = self._with_copies(hits)
+            hits = [self._collapsed(h, e) for h, e in zip(hits, found.hits, strict=True)]
         return SearchResults(
             query=query,
             total=found.total,
@@ -413,21 +413,12 @@ class Index:
             total_stories=found.stories,
         )
 
-    def _with_copies(self, hits: list[Hit]) -> list[Hit]:
-        """Each hit with its story id and the story's other articles."""
-        records = self.engine.copy_records(h.article_id for h in hits)
-        stories = self.engine.story_records(r.story for r in records.values())
-        collapsed = []
-        for hit in hits:
-            record = records.get(hit.article_id)
-            if record is None:  # gone since the search ran
-                collapsed.append(replace(hit, story=hit.article_id))
-                continue
-            members = stories.get(record.story, [])
-            collapsed.append(
-                replace(hit, story=record.story, copies=tuple(_copies_of(record, members)))
-            )
-        return collapsed
+    @staticmethod
+    def _collapsed(hit: Hit, found: EngineHit) -> Hit:
+        """A collapsed result: the hit with its story id and the story's other articles."""
+        own = next((m for m in found.members if m.article_id == hit.article_id), None)
+        copies = tuple(_copies_of(own, found.members)) if own is not None else ()
+        return replace(hit, story=found.story or hit.article_id, copies=copies)
 
     def _node(
         self, query: str, dates: ast.DateRange | None, *, everything: bool = False

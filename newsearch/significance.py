@@ -145,15 +145,23 @@ def significant_terms(
     """Score the terms of ``texts`` (the sampled matching paragraphs) against the index."""
     words, prefixes = _query_words(node)
     paragraphs: Counter[str] = Counter()  # sampled paragraphs holding each term
+    # Each term's written forms, as found (the possessive dropped once per form, later).
     forms: dict[str, Counter[str]] = {}
+    excluded: dict[str, bool] = {}
     for text in texts:
         seen = set()
         for token in analysis.tokenize(text):
-            if _excluded(token.term, words, prefixes):
+            term = token.term
+            skip = excluded.get(term)
+            if skip is None:
+                skip = excluded[term] = _excluded(term, words, prefixes)
+            if skip:
                 continue
-            seen.add(token.term)
-            written = _POSSESSIVE.sub("", text[token.start : token.end])
-            forms.setdefault(token.term, Counter())[written] += 1
+            seen.add(term)
+            if term in forms:
+                forms[term][text[token.start : token.end]] += 1
+            else:
+                forms[term] = Counter((text[token.start : token.end],))
         paragraphs.update(seen)
     least = min_foreground(len(texts))
     candidates = [term for term, n in paragraphs.items() if n >= least]
@@ -167,6 +175,9 @@ def significant_terms(
         if fg <= bg:
             continue
         score = (fg - bg) * (fg / bg)
-        scored.append(SignificantTerm(term, surface_form(forms[term]), fg_count, bg_count, score))
+        written: Counter[str] = Counter()
+        for form, n in forms[term].items():
+            written[_POSSESSIVE.sub("", form)] += n
+        scored.append(SignificantTerm(term, surface_form(written), fg_count, bg_count, score))
     scored.sort(key=lambda t: (-t.score, t.term))
     return Terms(query, matched, sample, indexed, tuple(scored[:limit]))

@@ -155,3 +155,10 @@ def test_show_takes_an_anchor_and_context(runner, index_dir):
     assert [p["paragraph"] for p in json.loads(alone.stdout)["paragraphs"]] == [3]
     whole = run_cli(runner, "show", "gulf-1#p3", "--json", "--index", str(index_dir))
     assert len(json.loads(whole.stdout)["paragraphs"]) == 5
+
+
+def test_export_to_an_unwritable_file_is_one_line_error(runner, index_dir, tmp_path):
+    target = tmp_path / "missing" / "out.csv"
+    result = run_cli(runner, "export", "aid", "--output", str(target), "--index", str(index_dir))
+    assert result.exit_code == EXIT_ERROR
+    assert result.stderr.startswith(f"newsearch: error: cannot write {target}")

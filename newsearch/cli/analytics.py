@@ -10,14 +10,14 @@ import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
 from ..analytics import FACETS, INTERVALS
 from ..engines.base import UNITS
 from ..significance import DEFAULT_SAMPLE
-from . import EXIT_NOT_FOUND, cli, coverage_render, render
+from . import EXIT_NOT_FOUND, Failure, cli, coverage_render, render
 from .commands import _open, index_option
 
 # A query word starting with "-" (`-Israel`) is a query word, not an option.
@@ -201,11 +201,7 @@ def export_command(
     with _open(index_path) as index:
         hits = index.export(" ".join(words), since=since, until=until)
         with contextlib.ExitStack() as stack:
-            out = (
-                stack.enter_context(open(output, "w", encoding="utf-8", newline=""))
-                if output
-                else sys.stdout
-            )
+            out = stack.enter_context(_create(output)) if output else sys.stdout
             show = sys.stderr.isatty()
             count = coverage_render.write_export(out, hits, fmt, progress=show)
     if show:
@@ -213,3 +209,10 @@ def export_command(
     if count == 0:
         click.echo("newsearch: no hits", err=True)
         sys.exit(EXIT_NOT_FOUND)
+
+
+def _create(path: Path) -> IO[str]:
+    try:
+        return open(path, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise Failure(f"cannot write {path}: {exc.strerror or exc}") from exc

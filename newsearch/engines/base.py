@@ -127,6 +127,9 @@ class GroupCounts:
 class EngineHit:
     paragraph: Paragraph
     score: float
+    # ``search_stories`` only: the hit's story, and its articles if it has several.
+    story: str | None = None
+    members: tuple[CopyRecord, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -247,7 +250,7 @@ class Engine(ABC):
 
     @abstractmethod
     def story_records(self, stories: Iterable[str]) -> dict[str, list[CopyRecord]]:
-        """Every article of each story."""
+        """Every article of each story that has more than one (the others left out)."""
 
     @abstractmethod
     def story_sizes(self) -> dict[str, int]:

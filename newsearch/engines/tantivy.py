@@ -23,6 +23,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("story", stored=True, fast=True, tokenizer_name="raw")
     builder.add_text_field("bands", stored=False, tokenizer_name="raw")
     builder.add_bytes_field("signature", stored=True, indexed=False)
+    builder.add_bytes_field("story_id", stored=True, indexed=False)  # a collapsed hit's story
     return builder.build()
 
 
@@ -192,6 +194,7 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
 
 def _with_copies(doc: tantivy.Document, p: Paragraph, copies: ArticleCopies) -> tantivy.Document:
     doc.add_integer("story_key", article_key(copies.story))
+    doc.add_bytes("story_id", copies.story.encode("utf-8"))
     if p.number == 1:
         doc.add_text("story", copies.story)
         for key in copies.bands:
@@ -219,6 +222,12 @@ def article_hash(article_id: str) -> int:
 def _paragraph(doc: tantivy.Document) -> Paragraph:
     fields = _fields(doc)
     return stored_paragraph(fields, _datetime(fields.get("date")))
+
+
+def _story_hit(doc: tantivy.Document, score: float) -> EngineHit:
+    fields = _fields(doc)
+    story = bytes(fields["story_id"]).decode("utf-8") if "story_id" in fields else None
+    return EngineHit(stored_paragraph(fields, _datetime(fields.get("date"))), score, story)
 
 
 def _copy_record(doc: tantivy.Document) -> CopyRecord:
@@ -441,16 +450,30 @@ class TantivyEngine(Engine):
             for hit, key in zip(ranked, keys, strict=True):
                 best.setdefault(key, hit)
             page = list(best.values())[offset : offset + limit]
-            hits = [EngineHit(_paragraph(searcher.doc(address)), score) for score, address in page]
+            hits = [_story_hit(searcher.doc(address), score) for score, address in page]
+            members = self._story_members(searcher, [h.story for h in hits if h.story])
+            hits = [replace(h, members=tuple(members.get(h.story or "", ()))) for h in hits]
             articles = len(set(searcher.fast_field_values("article_hash", addresses)))
         return EngineResults(total=total, hits=hits, articles=articles, stories=len(best))
 
-    def _heads(self, query: Query) -> list[CopyRecord]:
+    def _heads(self, query: Query, searcher: tantivy.Searcher | None = None) -> list[CopyRecord]:
         """The copy records of the paragraph-1 documents matching ``query``."""
         with _engine_errors(self._path):
-            searcher = self._searcher()
+            searcher = searcher or self._searcher()
             docs = (searcher.doc(address) for _, address in all_hits(searcher, query))
             return [_copy_record(doc) for doc in docs if doc.get_first("story") is not None]
+
+    def _story_members(
+        self, searcher: tantivy.Searcher, stories: Iterable[str]
+    ) -> dict[str, list[CopyRecord]]:
+        # Most stories are one article: the term's frequency (which may still count
+        # deleted articles) rules those out without reading a document.
+        shared = [s for s in set(stories) if searcher.doc_freq("story", s) > 1]
+        query = self._any_term("story", shared)
+        found: dict[str, list[CopyRecord]] = {}
+        for record in self._heads(query, searcher) if query is not None else []:
+            found.setdefault(record.story, []).append(record)
+        return found
 
     def _any_term(self, field: str, values: Iterable[str]) -> Query | None:
         terms = [Query.term_query(self._schema, field, v) for v in set(values)]
@@ -469,11 +492,8 @@ class TantivyEngine(Engine):
         return {r.article_id: r for r in self._heads(query)} if query is not None else {}
 
     def story_records(self, stories: Iterable[str]) -> dict[str, list[CopyRecord]]:
-        query = self._any_term("story", stories)
-        found: dict[str, list[CopyRecord]] = {}
-        for record in self._heads(query) if query is not None else []:
-            found.setdefault(record.story, []).append(record)
-        return found
+        with _engine_errors(self._path):
+            return self._story_members(self._searcher(), stories)
 
     def story_sizes(self) -> dict[str, int]:
         with _engine_errors(self._path):

@@ -159,6 +159,7 @@ def _schema() -> Schema:
         # MinHash signature, so the copy information commits with the article.
         story_key=COLUMN(NumericColumn("q", default=0)),
         story=ID(stored=True),
+        story_id=STORED(),  # on every paragraph: a collapsed hit's story
         bands=KEYWORD(lowercase=False, commas=False, scorable=False),
         signature=STORED(),
         # Counting by group reads columns, never stored fields: the article (as
@@ -218,6 +219,7 @@ def _document(p: Paragraph) -> dict[str, Any]:
 
 def _with_copies(doc: dict[str, Any], p: Paragraph, copies: ArticleCopies) -> dict[str, Any]:
     doc["story_key"] = article_key(copies.story)
+    doc["story_id"] = copies.story
     if p.number == 1:
         doc["story"] = copies.story
         if copies.bands:
@@ -497,18 +499,23 @@ class WhooshEngine(Engine):
                 best.setdefault(keys[docnum], (score, docnum))
             articles = len({ids[docnum] for _, docnum in ranked})
             page = list(best.values())[offset : offset + limit]
+            stored = [(searcher.stored_fields(docnum), score) for score, docnum in page]
+            members = _story_members(searcher, [f.get("story_id") or "" for f, _ in stored])
             hits = [
-                EngineHit(_paragraph(searcher.stored_fields(docnum)), _score(score))
-                for score, docnum in page
+                EngineHit(
+                    _paragraph(fields),
+                    _score(score),
+                    fields.get("story_id"),
+                    tuple(members.get(fields.get("story_id") or "", ())),
+                )
+                for fields, score in stored
             ]
         return EngineResults(total=len(ranked), hits=hits, articles=articles, stories=len(best))
 
     def _heads(self, query: wq.Query) -> list[CopyRecord]:
         """The copy records of the paragraph-1 documents matching ``query``."""
         with self._lock, _reading(self._path):
-            searcher = self._current_searcher()
-            found = (searcher.stored_fields(docnum) for docnum in searcher.docs_for_query(query))
-            return [_copy_record(fields) for fields in found if "story" in fields]
+            return _heads(self._current_searcher(), query)
 
     def copy_candidates(self, band_keys: Iterable[str]) -> list[CopyRecord]:
         with self._lock, _reading(self._path):
@@ -524,11 +531,8 @@ class WhooshEngine(Engine):
         return {r.article_id: r for r in self._heads(wq.Or(ids))}
 
     def story_records(self, stories: Iterable[str]) -> dict[str, list[CopyRecord]]:
-        terms = [wq.Term("story", s) for s in set(stories)]
-        found: dict[str, list[CopyRecord]] = {}
-        for record in self._heads(wq.Or(terms)) if terms else []:
-            found.setdefault(record.story, []).append(record)
-        return found
+        with self._lock, _reading(self._path):
+            return _story_members(self._current_searcher(), stories)
 
     def story_sizes(self) -> dict[str, int]:
         with self._lock, _reading(self._path):
@@ -687,3 +691,21 @@ def _group_keys(by: Group, value: Any) -> tuple[Any, ...]:
 def _score(value: Any) -> float:
     """A hit's relevance score; whoosh reports the sort key instead when sorting by date."""
     return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def _heads(searcher: Any, query: wq.Query) -> list[CopyRecord]:
+    """The copy records of the paragraph-1 documents matching ``query``."""
+    found = (searcher.stored_fields(docnum) for docnum in searcher.docs_for_query(query))
+    return [_copy_record(fields) for fields in found if "story" in fields]
+
+
+def _story_members(searcher: Any, stories: Iterable[str]) -> dict[str, list[CopyRecord]]:
+    """The articles of each story that has several."""
+    # Most stories are one article: the term's frequency (which may still count deleted
+    # articles) rules those out without reading a document.
+    shared = [s for s in set(stories) if s and searcher.doc_frequency("story", s) > 1]
+    found: dict[str, list[CopyRecord]] = {}
+    if shared:
+        for record in _heads(searcher, wq.Or([wq.Term("story", s) for s in shared])):
+            found.setdefault(record.story, []).append(record)
+    return found
