@@ -52,6 +52,7 @@ from newsearch.paragraphs import split_article
 
 SEED = 12
 REPEAT_JACCARD = 0.8
+RESEND_JACCARD = 0.5
 KEPT_TARGET = 0.6
 OUTLETS = ("Gulf News", "Al Arabiya", "The National", "Arab News", "Khaleej Times", "AP", "AFP")
 BYLINES = ("By a staff reporter", "By Sara Khan, Associated Press", "From our correspondent")
@@ -118,8 +119,11 @@ def _shingles(article: Article) -> set[tuple[str, ...]]:
     return set(zip(found, found[1:], found[2:], strict=False))
 
 
-def corpus_repeats(originals: Sequence[Item]) -> list[tuple[str, str]]:
-    """Pairs of originals that are the corpus's own repeats (exact test, no MinHash)."""
+def corpus_repeats(originals: Sequence[Item], resends: bool = False) -> list[tuple[str, str]]:
+    """Pairs of originals that are the corpus's own repeats (exact test, no MinHash).
+
+    With ``resends``, also Reuters' re-sends with edits: the same headline on the same
+    day with an exact Jaccard of at least ``RESEND_JACCARD``."""
     blocks: dict[str, list[Article]] = {}
     for item in originals:
         a = item.article
@@ -134,14 +138,23 @@ def corpus_repeats(originals: Sequence[Item]) -> list[tuple[str, str]]:
         for a, b in itertools.combinations(group, 2):
             sa = shingles.setdefault(a.id, _shingles(a))
             sb = shingles.setdefault(b.id, _shingles(b))
-            if min(len(sa), len(sb)) >= copies.MIN_SHINGLES and (
-                len(sa & sb) / len(sa | sb) >= REPEAT_JACCARD
-            ):
+            if min(len(sa), len(sb)) < copies.MIN_SHINGLES:
+                continue
+            jaccard = len(sa & sb) / len(sa | sb)
+            resent = (
+                resends
+                and a.title.casefold() == b.title.casefold()
+                and a.date is not None
+                and b.date is not None
+                and a.date.date() == b.date.date()
+                and jaccard >= RESEND_JACCARD
+            )
+            if jaccard >= REPEAT_JACCARD or resent:
                 pairs.add((min(a.id, b.id), max(a.id, b.id)))
     return sorted(pairs)
 
 
-def build_set(corpus: Path, fraction: float, sources: int) -> list[Item]:
+def build_set(corpus: Path, fraction: float, sources: int, resends: bool = False) -> list[Item]:
     """The originals of the slice (truth: corpus repeats joined) and the copies."""
     rng = random.Random(SEED)
     raw = list(select_articles(corpus, fraction))
@@ -153,7 +166,7 @@ def build_set(corpus: Path, fraction: float, sources: int) -> list[Item]:
             aid = parent[aid]
         return aid
 
-    for a, b in corpus_repeats(originals):
+    for a, b in corpus_repeats(originals, resends):
         parent[max(root(a), root(b))] = min(root(a), root(b))
     originals = [replace(item, truth=root(item.article.id)) for item in originals]
     eligible = [
@@ -392,7 +405,12 @@ def _markdown(data: dict[str, Any]) -> str:
         f"- settings: {data['settings']}",
         f"- set: {q['articles']:,} articles, of which {q['copies']:,} made copies of "
         f"{data['sources']} sources; {data['repeat_pairs']} corpus repeat pairs "
-        f"(same headline or opening, exact 3-shingle Jaccard ≥ {REPEAT_JACCARD})",
+        f"(same headline or opening, exact 3-shingle Jaccard ≥ {REPEAT_JACCARD}"
+        + (
+            f"; or same headline, same day, Jaccard ≥ {RESEND_JACCARD}: Reuters' re-sends)"
+            if data.get("truth", "repeats") != "repeats"
+            else ")"
+        ),
         "",
         "## Quality (stories assigned while indexing, tantivy engine)",
         "",
@@ -464,10 +482,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--sweep", action="store_true", help="compare settings in memory")
     parser.add_argument("--sweep-fraction", type=float, default=0.3)
+    parser.add_argument(
+        "--resends",
+        action="store_true",
+        help="truth also joins same-headline, same-day articles with Jaccard >= 0.5",
+    )
     parser.add_argument("--cost", action="store_true", help="indexing and query cost")
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("copies"))
     args = parser.parse_args(argv)
-    items = build_set(args.corpus, args.fraction, args.sources)
+    items = build_set(args.corpus, args.fraction, args.sources, args.resends)
     data: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "fraction": args.fraction,
@@ -477,7 +500,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{copies.BANDS} bands of {copies.ROWS}, threshold {copies.THRESHOLD}, "
             f"at most {copies.MAX_HOURS:g} hours apart, at least {copies.MIN_SHINGLES} shingles"
         ),
-        "repeat_pairs": len(corpus_repeats([i for i in items if i.kept == 1.0])),
+        "truth": "repeats and same-day re-sends" if args.resends else "repeats",
+        "repeat_pairs": len(corpus_repeats([i for i in items if i.kept == 1.0], args.resends)),
         "hard_negative_pairs": hard_negatives(items),
     }
     if args.sweep:

@@ -16,6 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from benchmarks import speed_targets
+
 NEWSEARCH = "newsearch"
 BASELINE = "whoosh-2proc"
 OTHER_WHOOSH = "whoosh-1proc"
@@ -101,13 +103,7 @@ def table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines + ["| " + " | ".join(row) + " |" for row in rows]
 
 
-def _value(results: dict[str, Any], system: str, path: tuple[str, ...]) -> float | None:
-    value: Any = results["systems"].get(system, {})
-    for key in path:
-        if not isinstance(value, dict) or key not in value:
-            return None
-        value = value[key]
-    return float(value)
+_value = speed_targets.value
 
 
 def rss_growth(results: dict[str, Any], system: str) -> float | None:
@@ -321,6 +317,8 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         *_engine_target_lines(results),
         "",
+        *speed_targets.markdown_lines(results),
+        "",
         "## Latency by query kind, and hit counts",
         "",
         *_kind_lines(results),
@@ -341,10 +339,28 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _own_sections(old: str, new: str) -> str:
+    """The sections of an earlier RESULTS.md that the generator does not write: other
+    benchmarks' own sections, kept as they are."""
+    generated = {line for line in new.splitlines() if line.startswith("## ")}
+    kept: list[str] = []
+    keep = False
+    for line in old.splitlines():
+        if line.startswith("## "):
+            keep = line not in generated
+        if keep:
+            kept.append(line)
+    return "\n".join(kept).strip()
+
+
 def write(results: dict[str, Any], out: Path) -> tuple[Path, Path]:
     """Write ``results.json`` and ``RESULTS.md`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     json_path, md_path = out / "results.json", out / "RESULTS.md"
     json_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    md_path.write_text(markdown(results))
+    text = markdown(results)
+    if md_path.exists():
+        kept = _own_sections(md_path.read_text(encoding="utf-8"), text)
+        text = text + "\n" + kept + "\n" if kept else text
+    md_path.write_text(text)
     return json_path, md_path

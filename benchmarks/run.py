@@ -26,7 +26,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import report
+from benchmarks import report, speed_targets
 from benchmarks.corpus import Slice, default_corpus, paragraph_source, read_jsonl, write_slice
 from benchmarks.measure import measure_build, measure_queries, percentile
 from benchmarks.queries import KINDS, BenchQuery, make_queries, topic_queries
@@ -275,8 +275,11 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         )
     results["notes"] = notes + list(METHOD_NOTES)
     results["targets"] = report.targets(results)
+    results["speed_targets"] = speed_targets.speed_targets(results)
     results["wall_seconds"] = time.perf_counter() - started
     report.write(results, args.out)
+    if args.out.resolve() == Path(__file__).resolve().parent:  # the repository's own results
+        speed_targets.write_readme(results, Path(__file__).resolve().parents[1] / "README.md")
     if args.workdir is None and not args.keep_indexes:
         shutil.rmtree(workdir, ignore_errors=True)
     return results

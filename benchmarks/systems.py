@@ -47,9 +47,10 @@ def newsearch_query(query: BenchQuery) -> str:
 class NewsearchSystem:
     """newsearch through its public facade ``Index``, on one of its engines."""
 
-    def __init__(self, name: str, engine: str) -> None:
+    def __init__(self, name: str, engine: str, worker: bool = True) -> None:
         self.name = name
         self.engine = engine
+        self.worker = worker  # False: analysis in the indexing process (no worker)
 
     def unavailable(self) -> str | None:
         try:
@@ -64,6 +65,7 @@ class NewsearchSystem:
         from newsearch import Index
 
         index = Index.open(path, create=True, engine=self.engine)
+        index.analysis_process = self.worker
         try:
             report = index.add_articles(read_articles(data.articles_path))
         finally:
@@ -106,6 +108,10 @@ def build(system: Any, data: Slice, path: Path) -> int:
 SYSTEMS: dict[str, Any] = {
     "newsearch": NewsearchSystem("newsearch", engine="whoosh"),
     "newsearch-tantivy": NewsearchSystem("newsearch-tantivy", engine="tantivy"),
+    "newsearch-1proc": NewsearchSystem("newsearch-1proc", engine="whoosh", worker=False),
+    "newsearch-tantivy-1proc": NewsearchSystem(
+        "newsearch-tantivy-1proc", engine="tantivy", worker=False
+    ),
     "whoosh-1proc": WhooshSystem("whoosh-1proc", procs=1),
     "whoosh-2proc": WhooshSystem("whoosh-2proc", procs=2),
     "sqlite-fts5": SqliteSystem(),

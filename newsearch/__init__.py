@@ -14,6 +14,8 @@ from .errors import (
     IndexNotFoundError,
     InputError,
     NewsearchError,
+    OptionError,
+    QueryRejectedError,
     QuerySyntaxError,
 )
 from .index import Index
@@ -24,6 +26,7 @@ from .model import (
     Hit,
     IndexReport,
     IndexStats,
+    InputWarning,
     Paragraph,
     SearchResults,
     Snippet,
@@ -45,8 +48,11 @@ __all__ = [
     "IndexReport",
     "IndexStats",
     "InputError",
+    "InputWarning",
     "NewsearchError",
+    "OptionError",
     "Paragraph",
+    "QueryRejectedError",
     "QuerySyntaxError",
     "SearchResults",
     "Snippet",

@@ -4,19 +4,22 @@ Indexing, query parsing and highlighting all call this module, so a query word f
 exactly the words it highlights. Offsets always point into the original text.
 
 Pipeline for each word found by ``TOKEN_RE`` in the original text:
-NFKD decomposition, accents dropped, case folded, curly apostrophes made straight, a
-possessive ``'s`` removed, remaining apostrophes removed, then the Snowball English
-stemmer. Stop words are kept, so phrases match exactly. Numbers keep their inner
-separators (``2.3``), except thousands commas (``28,000`` is the term ``28000``).
+every apostrophe form (``'`` ``’`` ``ʼ`` ``‘`` `````` ``´``) made straight, NFKD
+decomposition, accents dropped, case folded, a possessive ``'s`` removed, remaining
+apostrophes removed, then the Snowball English stemmer. Stop words are kept, so phrases
+match exactly. Numbers keep their inner separators (``2.3``, ``1,5``), except the commas
+of thousands groups (``28,000`` and ``1,234.5`` are ``28000`` and ``1234.5``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
+
+from . import stems
 
 # Joins the values of a multi-valued field (tags); phrases never match across it.
 VALUE_SEPARATOR = "\x1f"
@@ -34,6 +37,7 @@ TOKEN_RE = re.compile(
 _ASCII_TOKEN_RE = re.compile(TOKEN_RE.pattern, re.ASCII)
 _APOSTROPHE_RE = re.compile(f"[{_APOSTROPHES}]")
 _POSSESSIVE_RE = re.compile(r"'s$")
+_THOUSANDS_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 
 _stemmer: Any = None
 
@@ -52,15 +56,15 @@ class Token(NamedTuple):
 def fold(word: str) -> str:
     """Fold one word: accents, case, apostrophes and possessives; no stemming."""
     if word.isascii():
-        text = word.lower()
+        text = word.lower().replace("`", "'")
     else:
-        decomposed = unicodedata.normalize("NFKD", word)
+        # Apostrophes first: NFKD would spell the acute accent ´ as a space and a mark.
+        decomposed = unicodedata.normalize("NFKD", _APOSTROPHE_RE.sub("'", word))
         text = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-        text = _APOSTROPHE_RE.sub("'", text)
     if "'" in text:
         text = _POSSESSIVE_RE.sub("", text).replace("'", "")
-    if text[:1].isdigit() and "," in text:
-        text = text.replace(",", "")
+    if "," in text and _THOUSANDS_RE.fullmatch(text):
+        text = text.replace(",", "")  # 28,000 is 28000; 1,5 (a decimal comma) stays 1,5
     return text
 
 
@@ -71,11 +75,17 @@ def stem(folded: str) -> str:
     if not folded or folded[0].isdigit():
         return folded
     if _stemmer is None:
+        seen = stems.known(folded)  # a word the index has seen needs no stemmer
+        if seen is not None:
+            stems.computed(folded, seen)  # for the next index this process writes
+            return seen
         # Imported on first use: nltk takes longer to import than a whole query takes.
         from nltk.stem.snowball import SnowballStemmer
 
         _stemmer = SnowballStemmer("english")
-    return _stemmer.stem(folded)
+    term: str = _stemmer.stem(folded)
+    stems.computed(folded, term)
+    return term
 
 
 @lru_cache(maxsize=200_000)
@@ -125,6 +135,19 @@ class _TermCache(dict[str, str]):
 
 
 _TERMS = _TermCache()
+# Joined terms computed elsewhere (an analysis worker process), by text: see remember().
+_KNOWN: dict[str, str | None] = {}
+_UNKNOWN = "\x00unknown"
+
+
+def remember(texts: Iterable[str], joined: Iterable[str | None]) -> None:
+    """Lend ``joined_terms`` results computed by another process, until ``forget``."""
+    _KNOWN.update(zip(texts, joined, strict=True))
+
+
+def forget() -> None:
+    """Drop what ``remember`` lent."""
+    _KNOWN.clear()
 
 
 def joined_terms(text: str) -> str | None:
@@ -136,6 +159,10 @@ def joined_terms(text: str) -> str | None:
     as in ``tokenize``). None when ``text`` holds several values (``VALUE_SEPARATOR``
     leaves a position gap) or a term holds whitespace: index ``tokenize(text)`` then.
     """
+    if _KNOWN:
+        known = _KNOWN.get(text, _UNKNOWN)
+        if known != _UNKNOWN:
+            return known
     if VALUE_SEPARATOR in text:
         return None
     words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)

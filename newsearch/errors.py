@@ -8,17 +8,36 @@ class NewsearchError(Exception):
 
 
 class QuerySyntaxError(NewsearchError):
-    """A query string that cannot be parsed; ``position`` is a 0-based character offset."""
+    """A query string that cannot be parsed.
+
+    ``position`` counts characters from 0 (a Python string offset), and the message says
+    the same number: ``… (at position 0)`` points at the first character.
+    """
 
     def __init__(self, message: str, query: str, position: int) -> None:
         self.message = message
         self.query = query
         self.position = max(0, min(position, len(query)))
-        super().__init__(f"{message} (at position {self.position + 1})")
+        super().__init__(f"{message} (at position {self.position})")
 
     def caret(self) -> str:
         """The query on one line and a caret under the offending character on the next."""
         return f"{self.query}\n{' ' * self.position}^"
+
+
+class QueryRejectedError(NewsearchError):
+    """A well-formed query an engine refuses to run (too large for it): the query's
+    fault, never a sign of a damaged index."""
+
+
+class OptionError(NewsearchError, ValueError):
+    """A bad value for an option of a call or command (``since``, ``until``): ``option``
+    names it, ``detail`` says what is wrong with the value."""
+
+    def __init__(self, option: str, detail: str) -> None:
+        self.option = option
+        self.detail = detail
+        super().__init__(f"invalid value for {option}: {detail}")
 
 
 class InputError(NewsearchError):

@@ -11,14 +11,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from . import analytics, significance
-from . import copies as copies_mod
+from . import analytics, significance, stems
 from . import paragraphs as paragraphs_mod
 from .engines import DEFAULT_ENGINE, engine_class
 from .engines.base import SORTS, UNITS, CopyRecord, Engine, EngineHit, Sort, Unit
-from .errors import IndexCorruptError, IndexNotFoundError, NewsearchError
+from .errors import IndexCorruptError, IndexNotFoundError, InputError, NewsearchError
 from .highlight import SNIPPET_CHARS
 from .highlight import highlight as highlight_text
 from .lexicon import Lexicon, has_fuzzy, resolve
@@ -28,18 +27,22 @@ from .model import (
     Hit,
     IndexReport,
     IndexStats,
+    InputWarning,
     Paragraph,
     SearchResults,
     SkippedInput,
     Snippet,
     parse_anchor,
 )
+from .parallel import Pipeline
 from .query import ast, date_range, parse
+from .query.habits import FEW_HITS, lowercase_operators, operator_note
 from .query.parser import make_and
-from .readers import Parsed, ReadProgress, read_paths, read_stream
-from .readers.pipeline import settle
 
-FORMAT_VERSION = 6
+if TYPE_CHECKING:  # the readers load at the first add: queries never need them
+    from .readers import Parsed, ReadProgress
+
+FORMAT_VERSION = 7
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
@@ -83,10 +86,47 @@ def _write_meta(path: Path, meta: dict[str, Any]) -> None:
     os.replace(tmp, path / META_FILE)
 
 
+def _recorded_engine(path: Path) -> str | None:
+    """The engine an index (even a damaged or outdated one) records, if it can be read."""
+    try:
+        meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    engine = meta.get("engine") if isinstance(meta, dict) else None
+    return engine if isinstance(engine, str) else None
+
+
 def remove_index(path: Path) -> None:
     """Delete an index's own files (its metadata and engine data), nothing else."""
     shutil.rmtree(path / DATA_DIR, ignore_errors=True)
+    (path / stems.FILE_NAME).unlink(missing_ok=True)
     (path / META_FILE).unlink(missing_ok=True)
+
+
+def checked(article: Article) -> Article:
+    """An article given through the library, checked: it has a title and a usable date
+    (made ``readers.dates.fixed_offset``); raises ``InputError`` otherwise."""
+    if not isinstance(article, Article):
+        raise InputError(f"expected an Article, not {type(article).__name__}")
+    name = f"article {article.id!r}" if article.id else "an article"
+    if not isinstance(article.title, str) or not article.title.strip():
+        raise InputError(f"{name} has no title; every article needs one")
+    if article.date is None:
+        return article
+    from .readers.dates import fixed_offset
+
+    if not isinstance(article.date, (date, datetime)):
+        raise InputError(
+            f"{name} has a date of type {type(article.date).__name__}; use a datetime or date"
+        )
+    return replace(article, date=fixed_offset(article.date))
+
+
+def _batch_texts(batch: dict[str, list[Paragraph]]) -> list[str]:
+    """The texts an engine analyses for a batch: paragraphs and each article's title."""
+    texts = [p.text for paragraphs in batch.values() for p in paragraphs]
+    texts.extend(paragraphs[0].title for paragraphs in batch.values() if paragraphs)
+    return texts
 
 
 class Index:
@@ -102,6 +142,11 @@ class Index:
         self.engine = engine
         self.lock_timeout = lock_timeout
         self.batch_paragraphs = BATCH_PARAGRAPHS
+        stems.use(path / stems.FILE_NAME)
+        self._stems_mark = stems.START  # the process's stems saved to this index so far
+        # Analyse in a worker process (a second core) when the input spans several
+        # batches; the index is the same either way.
+        self.analysis_process = True
         # Syndicated-copy detection while indexing (newsearch.copies); off, every
         # article is its own story and has no fingerprint.
         self.detect_copies = True
@@ -124,11 +169,13 @@ class Index:
         With ``create=True`` a missing index is created, with ``engine`` (default
         whoosh). Opening an existing index uses the engine recorded in it.
         ``rebuild=True`` deletes the index's files first (even a damaged or outdated
-        index) and creates it anew. A writer waits up to ``lock_timeout`` seconds for
+        index) and creates it anew, with the engine it recorded unless ``engine`` says
+        otherwise. A writer waits up to ``lock_timeout`` seconds for
         another process's write lock.
         """
         where = Path(path) if path is not None else default_index_path()
         if rebuild:
+            engine = engine or _recorded_engine(where)  # a rebuild keeps the engine
             remove_index(where)
             create = True
         if not (where / META_FILE).exists():
@@ -168,14 +215,24 @@ class Index:
     # -- adding ------------------------------------------------------------------------
 
     def add(self, article: Article) -> IndexReport:
-        """Index one article (replacing an earlier copy with the same id)."""
+        """Index one article (replacing an earlier copy with the same id).
+
+        Raises ``InputError`` for an article without a title or with a date that is not
+        a ``datetime``/``date``. A tz-aware date keeps its own clock and offset.
+        """
         return self.add_articles([article])
 
     def add_articles(
         self, articles: Iterable[Article], *, progress: Progress | None = None
     ) -> IndexReport:
-        """Index articles from any iterable, streaming, in batches of whole articles."""
-        parsed = (Parsed(where=a.id or a.title[:60], article=a) for a in articles)
+        """Index articles from any iterable, streaming, in batches of whole articles.
+
+        An article without a title raises ``InputError``; the articles before it are
+        indexed, none after it.
+        """
+        from .readers import Parsed
+
+        parsed = (Parsed(where=a.id or a.title[:60], article=a) for a in map(checked, articles))
         return self._ingest(parsed, progress)
 
     def add_paths(
@@ -196,12 +253,15 @@ class Index:
         processes extract web pages; ``language`` (``"en"``) keeps only articles in that
         language; ``reading`` is kept up to date with records and bytes read.
         """
+        from .readers import read_paths
+
         items = read_paths(
             [Path(p) for p in paths],
             source=source,
             workers=workers,
             language=language,
             progress=reading,
+            exclude=[self.path],  # an index under an indexed folder never reads itself
         )
         return self._ingest(items, progress)
 
@@ -216,6 +276,9 @@ class Index:
     ) -> IndexReport:
         """Index JSON Lines (one article per line) from a stream; ``language`` keeps only
         articles in that language."""
+        from .readers import read_stream
+        from .readers.pipeline import settle
+
         items = read_stream(stream, where=where, source=source)
         return self._ingest(settle(items, language=language), progress)
 
@@ -224,9 +287,12 @@ class Index:
         started = time.perf_counter()
         batch: dict[str, list[Paragraph]] = {}
         pending = 0
+        pipeline = Pipeline(
+            lambda b: self._flush(b, report, progress), _batch_texts, self.analysis_process
+        )
         try:
             for item in items:
-                report.warnings.extend(f"{item.where}: {w}" for w in item.warnings)
+                report.warnings.extend(InputWarning(item.where, w) for w in item.warnings)
                 prepared = self._prepare(item, report)
                 if prepared is None:
                     continue
@@ -238,11 +304,18 @@ class Index:
                 batch[article_id] = paragraphs
                 pending += len(paragraphs)
                 if pending >= self.batch_paragraphs:
-                    self._flush(batch, report, progress)
+                    pipeline.submit(batch, more=True)
                     batch, pending = {}, 0
-            self._flush(batch, report, progress)
+            pipeline.submit(batch, more=False)
+            pipeline.finish()
         except KeyboardInterrupt:
             report.interrupted = True
+        except InputError:
+            pipeline.submit(batch, more=False)  # the whole articles read before it
+            pipeline.finish()
+            raise
+        finally:
+            pipeline.close()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -272,10 +345,14 @@ class Index:
     ) -> None:
         if not batch:
             return
+        from . import copies as copies_mod  # numpy: loaded to write, never to query
+
         plan = copies_mod.Planner(self.engine, batch) if self.detect_copies else None
         existing = self.engine.replace_articles(
             list(batch.items()), lock_timeout=self.lock_timeout, plan=plan
         )
+        computed, self._stems_mark = stems.since(self._stems_mark)
+        stems.save(self.path / stems.FILE_NAME, computed)
         report.replaced += len(existing)
         report.added += len(batch) - len(existing)
         report.paragraphs += sum(len(p) for p in batch.values())
@@ -289,6 +366,8 @@ class Index:
 
         Their former copies get their stories re-assigned in the same commit.
         """
+        from . import copies as copies_mod
+
         plan = copies_mod.Planner(self.engine, {}, deleted=article_ids)
         return self.engine.delete_articles(
             list(article_ids), lock_timeout=self.lock_timeout, plan=plan
@@ -410,6 +489,7 @@ class Index:
             limit=limit,
             hits=tuple(hits),
             total_articles=found.articles,
+            notes=_notes(query, found.total),
             total_stories=found.stories,
         )
 
@@ -528,8 +608,18 @@ def _choice(name: str, value: str, choices: Sequence[str]) -> None:
         raise NewsearchError(f"unknown {name} {value!r} (choose from {', '.join(choices)})")
 
 
+def _notes(query: str, total: int) -> tuple[str, ...]:
+    """Notes for a query that found little and holds lower-case ``and``/``or``/``not``."""
+    if total > FEW_HITS:
+        return ()
+    words = lowercase_operators(query)
+    return (operator_note(words),) if words else ()
+
+
 def _copies_of(record: CopyRecord, members: Iterable[CopyRecord]) -> list[Copy]:
     """``members`` but ``record`` itself, earliest first, with their similarity to it."""
+    from . import copies as copies_mod
+
     others = [m for m in members if m.article_id != record.article_id]
     others.sort(key=lambda m: copies_mod.order_key(m.date, m.article_id))
     return [

@@ -14,9 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from .query import ast
 from .query.parser import make_and, make_or
 
@@ -47,6 +44,9 @@ class Lexicon:
 
         Nearest first, then the most frequent, then alphabetical; at most ``limit``.
         """
+        from rapidfuzz import process  # loaded for fuzzy words only
+        from rapidfuzz.distance import OSA
+
         found = process.extract(
             term, self._terms, scorer=OSA.distance, score_cutoff=distance, limit=None
         )

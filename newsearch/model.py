@@ -45,46 +45,24 @@ class ArticleMeta:
         }
 
 
+def _from_meta(name: str) -> Any:
+    """A read-only attribute that reads ``self.meta.<name>``."""
+    return property(lambda self: getattr(self.meta, name), doc=f"The article's {name}.")
+
+
 class _MetaFields:
     """Read access to the carried ``meta`` as plain attributes (``p.title``, ``hit.date``)."""
 
     meta: ArticleMeta
-
-    @property
-    def article_id(self) -> str:
-        return self.meta.id
-
-    @property
-    def title(self) -> str:
-        return self.meta.title
-
-    @property
-    def date(self) -> datetime | None:
-        return self.meta.date
-
-    @property
-    def source(self) -> str | None:
-        return self.meta.source
-
-    @property
-    def author(self) -> str | None:
-        return self.meta.author
-
-    @property
-    def url(self) -> str | None:
-        return self.meta.url
-
-    @property
-    def section(self) -> str | None:
-        return self.meta.section
-
-    @property
-    def tags(self) -> tuple[str, ...]:
-        return self.meta.tags
-
-    @property
-    def language(self) -> str | None:
-        return self.meta.language
+    article_id: str = _from_meta("id")
+    title: str = _from_meta("title")
+    date: datetime | None = _from_meta("date")
+    source: str | None = _from_meta("source")
+    author: str | None = _from_meta("author")
+    url: str | None = _from_meta("url")
+    section: str | None = _from_meta("section")
+    tags: tuple[str, ...] = _from_meta("tags")
+    language: str | None = _from_meta("language")
 
 
 @dataclass(frozen=True)
@@ -175,8 +153,14 @@ def parse_anchor(text: str) -> tuple[str, int] | None:
 
 
 def iso_date(value: datetime | None) -> str | None:
-    """ISO 8601 text for a date, or None."""
+    """ISO 8601 text for a date (with its UTC offset when it has one), or None."""
     return value.isoformat() if value is not None else None
+
+
+def local_time(value: datetime) -> datetime:
+    """The date-time on the publication's own clock, naive: what date filters, date
+    sorting and calendar days use (an aware date keeps its offset only for display)."""
+    return value.replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -277,7 +261,8 @@ class ArticleHits(_MetaFields):
 @dataclass(frozen=True)
 class SearchResults:
     """One page of ranked hits, the number of matching paragraphs (``total``) and of
-    matching articles (``total_articles``), both over all pages."""
+    matching articles (``total_articles``), both over all pages, and ``notes`` about how
+    the query was read (lower-case ``and``/``or``/``not`` searched as words)."""
 
     query: str
     total: int
@@ -285,6 +270,7 @@ class SearchResults:
     limit: int
     hits: tuple[Hit, ...] = field(default_factory=tuple)
     total_articles: int = 0
+    notes: tuple[str, ...] = ()
     # Collapsed results only: distinct stories among all the matching paragraphs.
     total_stories: int | None = None
 
@@ -309,6 +295,7 @@ class SearchResults:
             "total_articles": self.total_articles,
             "offset": self.offset,
             "limit": self.limit,
+            "notes": list(self.notes),
             "hits": [h.to_dict() for h in self.hits],
             **({"total_stories": self.total_stories} if self.total_stories is not None else {}),
         }
@@ -324,6 +311,17 @@ class SkippedInput:
     count: int = 1
 
 
+@dataclass(frozen=True)
+class InputWarning:
+    """Something about an input that was indexed anyway (replaced bytes, an ignored key)."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
 @dataclass
 class IndexReport:
     """What one indexing run did: counts, skipped inputs with reasons, warnings, time."""
@@ -332,7 +330,7 @@ class IndexReport:
     replaced: int = 0
     paragraphs: int = 0
     skipped: list[SkippedInput] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[InputWarning] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -349,7 +347,7 @@ class IndexReport:
             "skipped": [
                 {"where": s.where, "reason": s.reason, "count": s.count} for s in self.skipped
             ],
-            "warnings": list(self.warnings),
+            "warnings": [{"where": w.where, "message": w.message} for w in self.warnings],
             "seconds": round(self.seconds, 3),
             "interrupted": self.interrupted,
         }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import timezone
 
 from newsearch.model import Article, Paragraph, Role
 
@@ -27,6 +28,13 @@ BOILERPLATE: tuple[str, ...] = (
     r"advertisement",
     r"share",
     r"comments?",
+    # Wire sign-offs and end marks: "Reuter" closes every Reuters-21578 story.
+    r"reuters?",
+    r"ap",
+    r"afp",
+    r"upi",
+    r"-{2,}",
+    r"(?:end|ends)",
 )
 _BOILERPLATE_RE = re.compile("|".join(f"(?:{p})" for p in BOILERPLATE), re.IGNORECASE)
 _BOILERPLATE_MAX = 200  # longer lines are never boilerplate
@@ -80,7 +88,13 @@ def article_id(article: Article) -> str:
         return article.id.strip()
     if article.url and article.url.strip():
         return article.url.strip()
-    stamp = article.date.isoformat() if article.date is not None else ""
+    stamp = ""
+    if article.date is not None:
+        # As UTC without an offset: ids stay what they were before dates kept their zone.
+        moment = article.date
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        stamp = moment.isoformat()
     content = f"{article.title}\n{stamp}\n" + "\n".join(article.body)
     return "sha1-" + hashlib.sha1(content.encode("utf-8")).hexdigest()[:16]
 

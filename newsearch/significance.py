@@ -15,6 +15,7 @@ when that is fewer than all matches.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -43,7 +44,14 @@ STOP_WORDS = frozenset(
     three four five six seven eight nine ten also would could may might must shall its
     new year years""".split()
 )
-_STOP_TERMS = frozenset(analysis.stem(w) for w in STOP_WORDS)
+
+
+@functools.cache
+def _stop_terms() -> frozenset[str]:
+    # Built at first use: stemming at import time would load nltk for every command.
+    return frozenset(analysis.stem(w) for w in STOP_WORDS)
+
+
 # "ICO's" is shown as "ICO": the analyzer drops possessives too.
 _POSSESSIVE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 
@@ -127,7 +135,7 @@ def _excluded(term: str, words: set[str], prefixes: list[str]) -> bool:
     return (
         len(term) < 2
         or term[0].isdigit()
-        or term in _STOP_TERMS
+        or term in _stop_terms()
         or term in words
         or any(analysis.term_matches_prefix(term, p) for p in prefixes)
     )

@@ -62,9 +62,10 @@ def test_messy_folder_indexes_every_good_article(tmp_path, runner):
     assert reasons["bodiless.json"] == "missing body"
     assert "over the 100,000-character limit" in reasons["huge.json"]
     assert len(reasons) == 9
-    warnings = "\n".join(report["warnings"])
-    assert "latin1.txt: invalid UTF-8 bytes replaced" in warnings
-    assert "baddate.json: unparseable date 'the other day'" in warnings
+    # Warnings are objects like skips: where, and what happened.
+    warnings = {(Path(w["where"]).name, w["message"]) for w in report["warnings"]}
+    assert ("latin1.txt", "invalid UTF-8 bytes replaced") in warnings
+    assert ("baddate.json", "unparseable date 'the other day'") in warnings
     for line in result.stderr.splitlines():
         assert line.startswith(("newsearch: skipped ", "newsearch: warning: "))
     with Index.open(where) as index:

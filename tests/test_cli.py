@@ -119,7 +119,7 @@ def test_json_output_schema(runner, index_dir):
         "oldest",
     )
     data = json.loads(result.stdout)
-    assert set(data) == {"query", "total", "total_articles", "offset", "limit", "hits"}
+    assert set(data) == {"query", "total", "total_articles", "offset", "limit", "notes", "hits"}
     assert (data["query"], data["total"], data["offset"], data["limit"]) == (
         '"Rafah border crossing"',
         2,
@@ -127,6 +127,7 @@ def test_json_output_schema(runner, index_dir):
         1,
     )
     assert data["total_articles"] == 2
+    assert data["notes"] == []
     (hit,) = data["hits"]
     # Flat, in this order: the article's metadata sits beside the hit's own fields.
     assert list(hit) == [

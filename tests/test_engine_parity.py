@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import re
 import sys
@@ -19,7 +20,7 @@ from newsearch import Article, Index, analysis
 from .conftest import ENGINES, write_archive
 
 ROOT = Path(__file__).resolve().parents[1]
-REUTERS = ROOT.parent / "shared/corpora/reuters21578"
+REUTERS = Path(os.environ.get("NEWSEARCH_REUTERS") or ROOT.parent / "shared/corpora/reuters21578")
 
 pytestmark = pytest.mark.skipif(len(ENGINES) < 2, reason="only one engine is installed")
 
@@ -292,7 +293,7 @@ def test_sloppy_phrases_match_the_oracle(random_texts):
 @pytest.fixture(scope="module")
 def reuters(tmp_path_factory):
     if not (REUTERS / "reut2-000.sgm.gz").exists():
-        pytest.skip(f"Reuters-21578 not found at {REUTERS}")
+        pytest.skip(f"Reuters-21578 not found at {REUTERS} (set NEWSEARCH_REUTERS to its folder)")
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from benchmarks.reuters import iter_articles

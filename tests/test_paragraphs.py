@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -166,7 +166,7 @@ def test_date_line_kinds():
     assert date_line("Last updated: 10 Feb 2024") == ("updated", datetime(2024, 2, 10))
     assert date_line("Published: 9 Feb 2024 | 09:30 GMT") == (
         "published",
-        datetime(2024, 2, 9, 9, 30),
+        datetime(2024, 2, 9, 9, 30, tzinfo=timezone.utc),
     )
 
 
@@ -183,11 +183,15 @@ def test_published_wins_over_updated():
     assert text_date("No dates here") is None
 
 
-def test_read_date_is_naive_utc():
-    assert read_date("2024-02-09T09:30:00+04:00") == datetime(2024, 2, 9, 5, 30)
-    assert read_date("2024-02-09T09:30:00Z") == datetime(2024, 2, 9, 9, 30)
-    assert read_date("2024-02-09") == datetime(2024, 2, 9, 0, 0)
-    assert read_date("Fri, 09 Feb 2024 09:30:00 EST") == datetime(2024, 2, 9, 14, 30)
+def test_read_date_keeps_the_local_clock_and_offset():
+    plus4 = read_date("2024-02-09T09:30:00+04:00")
+    assert plus4 == datetime(2024, 2, 9, 9, 30, tzinfo=timezone(timedelta(hours=4)))
+    assert plus4.isoformat() == "2024-02-09T09:30:00+04:00"
+    assert read_date("2024-02-09T09:30:00Z").isoformat() == "2024-02-09T09:30:00+00:00"
+    assert read_date("2024-02-09") == datetime(2024, 2, 9, 0, 0)  # no zone: naive
+    assert read_date("2024-02-09").tzinfo is None
+    est = read_date("Fri, 09 Feb 2024 09:30:00 EST")
+    assert est.isoformat() == "2024-02-09T09:30:00-05:00"
     assert read_date("xyz") is None
     assert read_date("   ") is None
 

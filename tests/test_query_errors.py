@@ -3,8 +3,6 @@ string parses to a normal-form AST or raises a positioned QuerySyntaxError."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -103,13 +101,12 @@ def test_field_groups_count_toward_the_nesting_limit():
     assert error_of("title:(" * 101 + "x" + ")" * 101).position == 7 * 100 + len("title:")
 
 
-def test_ten_thousand_terms_parse_fast():
+def test_ten_thousand_terms_parse():
+    # How fast is measured in benchmarks/parse_speed.py, not here.
     words = [f"word{i}" for i in range(10_000)]
     queries = [" ".join(words), " OR ".join(words), " ".join(f"-{w}" for w in words)]
     for query in queries:
-        started = time.perf_counter()
         node = parse(query)
-        assert time.perf_counter() - started < 1.0
         assert isinstance(node, (And, Or))
         assert len(node.children) >= 10_000
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -105,7 +105,8 @@ def test_json_object_with_plain_keys(tmp_path):
     assert parsed.where == str(tmp_path / "a.json") and parsed.warnings == ()
     assert meta(article, "id title standfirst") == ("42", "Talks resume", "Mediators meet in Cairo")
     assert article.body == ("First paragraph still first.", "Second paragraph.")
-    assert article.date == datetime(2024, 2, 9, 5, 30)  # converted to UTC
+    # The publication's own clock and offset are kept.
+    assert article.date == datetime(2024, 2, 9, 9, 30, tzinfo=timezone(timedelta(hours=4)))
     assert meta(article, "author section tags") == ("Jane Doe", "Middle East", ("gaza", "talks"))
 
 
@@ -177,7 +178,7 @@ def test_values_of_the_wrong_type_are_coerced_or_ignored(tmp_path):
     parsed = read_one(write(tmp_path / "a.json", json.dumps(record)))
     article = parsed.article
     assert meta(article, "title body author tags") == ("2024", ("One.",), None, ())
-    assert article.date == datetime(2024, 2, 9, 9, 30)  # Unix time
+    assert article.date == datetime(2024, 2, 9, 9, 30, tzinfo=timezone.utc)  # Unix time
     assert parsed.warnings == (
         "ignored 'paragraphs' item 2: unexpected object",
         "ignored 'author': unexpected object",

@@ -3,6 +3,7 @@ and property tests: any input gives an article or a reason, never an exception."
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -93,16 +94,25 @@ def test_folders_are_walked_sorted_skipping_hidden_names(tmp_path):
     assert len(list(read_paths([tmp_path / "a.txt", tmp_path]))) == 3  # a.txt is read once
 
 
-def test_unknown_suffixes_are_sniffed(tmp_path):
+def test_files_without_a_suffix_are_sniffed(tmp_path):
     obj = json.dumps({"title": "Obj", "body": "b"})
-    assert detect_format(Path("x.dat"), obj.encode()) == "json"
-    assert detect_format(Path("x.dat"), b'{\n  "title": "T"\n}') == "json"
-    assert detect_format(Path("x.dat"), (obj + "\n" + obj + "\n").encode()) == "jsonl"
-    assert detect_format(Path("x.dat"), b"[{}]") == "json"
+    assert detect_format(Path("x"), obj.encode()) == "json"
+    assert detect_format(Path("x"), b'{\n  "title": "T"\n}') == "json"
+    assert detect_format(Path("x"), (obj + "\n" + obj + "\n").encode()) == "jsonl"
+    assert detect_format(Path("x"), b"[{}]") == "json"
     assert detect_format(Path("x"), b"Title\n\nBody") == "text"
     assert detect_format(Path("x.TXT"), b"{not json") == "text"
-    path = write(tmp_path / "feed.log", obj + "\n" + obj + "\n")
+    path = write(tmp_path / "feed", obj + "\n" + obj + "\n")
     assert [r.where for r in read_paths([path])] == [f"{path}:1", f"{path}:2"]
+
+
+@pytest.mark.parametrize("name", ["table.csv", "feed.log", "x.dat", "notes.rtf", "a.csv.gz"])
+def test_unknown_suffixes_are_skipped_not_read_as_text(tmp_path, name):
+    path = tmp_path / name
+    data = b"Title,Body\nOil,prices rose\n"
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    suffix = ".csv" if name.endswith(".gz") else Path(name).suffix
+    assert reasons(list(read_paths([path]))) == [(str(path), f"unsupported file type '{suffix}'")]
 
 
 # --- streams --------------------------------------------------------------------------

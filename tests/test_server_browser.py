@@ -165,7 +165,7 @@ def test_highlights_count_characters_beyond_the_basic_plane(page, seed_url):
 def test_a_bad_query_shows_the_message_and_where(page, seed_url):
     search(page, seed_url, "Hamas AND (Egypt")
     assert page.is_visible("#error")
-    assert page.inner_text("#error strong") == "'(' is never closed (at position 11)"
+    assert page.inner_text("#error strong") == "'(' is never closed (at position 10)"
     assert page.inner_text("#error pre") == "Hamas AND (Egypt\n          ^"
 
 

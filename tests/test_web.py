@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -74,7 +74,8 @@ def test_news_page_metadata():
         "Harbour Times",
     )
     assert article.url == HARBOUR
-    assert article.date == datetime(2024, 3, 12, 7, 15)  # 08:15+01:00
+    # The page's own clock and offset are kept (08:15+01:00).
+    assert article.date == datetime(2024, 3, 12, 8, 15, tzinfo=timezone(timedelta(hours=1)))
     assert (article.section, article.tags, article.language) == (
         "Business",
         ("shipping", "labour"),
@@ -136,7 +137,7 @@ def test_live_blog_keeps_every_post_and_drops_the_consent_banner():
     ]
     assert (article.url, article.date, article.section, article.language) == (
         STORM,
-        datetime(2024, 2, 9, 6, 0),
+        datetime(2024, 2, 9, 6, 0, tzinfo=timezone.utc),
         "Weather",
         "en",  # from lang="en-GB"
     )
@@ -147,7 +148,7 @@ def test_json_ld_news_article_gives_the_metadata():
     assert article.title == "Central bank holds rates steady as inflation cools"
     assert article.author == "Omar Haddad, Lena Park"
     assert article.url == LEDGER  # mainEntityOfPage: the page has no canonical link
-    assert article.date == datetime(2024, 2, 8, 10, 30)  # 14:30+04:00
+    assert article.date == datetime(2024, 2, 8, 14, 30, tzinfo=timezone(timedelta(hours=4)))
     assert (article.source, article.section, article.tags, article.language) == (
         "Gulf Ledger",
         "Economy",
@@ -194,7 +195,7 @@ def test_seed_rendered_as_a_web_page_gives_the_seed_paragraphs():
     web = parse_html(render_page(split_article(seed, "x")), "seed.html").article
     assert roles_and_texts(web) == expected
     assert len(expected) == 34
-    assert web.date == seed.date
+    assert web.date == seed.date.replace(tzinfo=timezone.utc)  # the page says 09:30Z
 
 
 def test_fetched_url_is_the_fallback_and_makes_a_relative_canonical_absolute():
@@ -309,7 +310,7 @@ def test_warc_date_is_the_fallback_date(tmp_path):
     )
     (parsed,) = read_paths([path])
     assert (parsed.article.date, parsed.article.url) == (
-        datetime(2024, 5, 1, 6, 30),
+        datetime(2024, 5, 1, 6, 30, tzinfo=timezone.utc),
         "https://tides.example/t",
     )
 

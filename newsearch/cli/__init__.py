@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from ..errors import NewsearchError, QuerySyntaxError
+from ..errors import NewsearchError, OptionError, QuerySyntaxError
 
 EXIT_FOUND, EXIT_NOT_FOUND, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -30,6 +30,15 @@ class Failure(click.ClickException):
 
 class NewsearchGroup(click.Group):
     """Turns every library error into one line on stderr and exit 2 (unless --debug)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # `--debug` works after the command too (`newsearch query x --debug`): it is
+        # moved in front of the command, where the group reads it. After `--` it is a
+        # word like any other.
+        end = args.index("--") if "--" in args else len(args)
+        if "--debug" in args[:end]:
+            args = ["--debug", *[a for a in args[:end] if a != "--debug"], *args[end:]]
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -53,6 +62,8 @@ def _message(exc: Exception) -> str:
     if isinstance(exc, QuerySyntaxError):
         caret = exc.caret().replace("\n", "\n  ")
         return f"bad query: {exc}\n  {caret}"
+    if isinstance(exc, OptionError):
+        return f"invalid value for '--{exc.option}': {exc.detail}"
     if isinstance(exc, NewsearchError):
         return str(exc)
     # Not a failure newsearch foresaw (click would turn an EOFError into "Aborted!").

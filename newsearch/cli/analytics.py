@@ -18,7 +18,7 @@ from ..analytics import FACETS, INTERVALS
 from ..engines.base import UNITS
 from ..significance import DEFAULT_SAMPLE
 from . import EXIT_NOT_FOUND, Failure, cli, coverage_render, render
-from .commands import _open, index_option
+from .commands import QueryCommand, _open, index_option, limit_option
 
 # A query word starting with "-" (`-Israel`) is a query word, not an option.
 _QUERY_WORDS = {"ignore_unknown_options": True}
@@ -46,11 +46,23 @@ def _emit(data: Any, as_json: bool, as_csv: bool, table: Callable[[], str], rows
         click.echo(table())
 
 
-@cli.command("timeline", context_settings=_QUERY_WORDS)
+@cli.command("timeline", cls=QueryCommand, context_settings=_QUERY_WORDS)
 @click.argument("queries", nargs=-1, required=True)
 @index_option
-@click.option("--interval", type=click.Choice(INTERVALS), default="day", show_default=True)
-@click.option("--unit", type=click.Choice(UNITS), default="articles", show_default=True)
+@click.option(
+    "--interval",
+    type=click.Choice(INTERVALS),
+    default="day",
+    show_default=True,
+    help="Width of each bucket of the timeline.",
+)
+@click.option(
+    "--unit",
+    type=click.Choice(UNITS),
+    default="articles",
+    show_default=True,
+    help="Count matching articles or matching paragraphs.",
+)
 @date_options
 @output_options
 def timeline_command(
@@ -92,11 +104,17 @@ def timeline_command(
         sys.exit(EXIT_NOT_FOUND)
 
 
-@cli.command("facets", context_settings=_QUERY_WORDS)
+@cli.command("facets", cls=QueryCommand, context_settings=_QUERY_WORDS)
 @click.argument("words", nargs=-1, required=True)
 @index_option
-@click.option("--by", type=click.Choice(FACETS), default="source", show_default=True)
-@click.option("--limit", "-n", type=click.IntRange(min=0), default=20, show_default=True)
+@click.option(
+    "--by",
+    type=click.Choice(FACETS),
+    default="source",
+    show_default=True,
+    help="The metadata field to count matches by.",
+)
+@limit_option(20, "Show the N largest groups.")
 @date_options
 @output_options
 def facets_command(
@@ -129,10 +147,10 @@ def facets_command(
         sys.exit(EXIT_NOT_FOUND)
 
 
-@cli.command("terms", context_settings=_QUERY_WORDS)
+@cli.command("terms", cls=QueryCommand, context_settings=_QUERY_WORDS)
 @click.argument("words", nargs=-1, required=True)
 @index_option
-@click.option("--limit", "-n", type=click.IntRange(min=0), default=25, show_default=True)
+@limit_option(25, "Show the N most significant terms.")
 @click.option(
     "--sample",
     type=click.IntRange(min=1),
@@ -172,10 +190,17 @@ def terms_command(
         sys.exit(EXIT_NOT_FOUND)
 
 
-@cli.command("export", context_settings=_QUERY_WORDS)
+@cli.command("export", cls=QueryCommand, context_settings=_QUERY_WORDS)
 @click.argument("words", nargs=-1, required=True)
 @index_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="One JSON object per paragraph, or CSV with a header row.",
+)
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,8 +14,8 @@ from ..engines import DEFAULT_ENGINE, engine_names
 from ..engines.base import SORTS
 from ..index import DEFAULT_LOCK_TIMEOUT, Index
 from ..model import IndexReport
-from ..readers import ReadProgress
 from . import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_NOT_FOUND, cli, render
+from .progress import ProgressBar, input_bytes
 
 
 def index_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -26,6 +27,13 @@ def index_option(func: Callable[..., Any]) -> Callable[..., Any]:
         default=None,
         help="Index directory (default: $NEWSEARCH_INDEX or indexes/default).",
     )(func)
+
+
+def limit_option(default: int, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--limit N`` / ``-n N``, a count of things to show, for every command that has one."""
+    return click.option(
+        "--limit", "-n", type=click.IntRange(min=0), default=default, show_default=True, help=help
+    )
 
 
 def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -68,7 +76,13 @@ def _open(index_path: Path | None, **kwargs: Any) -> Index:
     help="Processes extracting web pages (.html, .warc) side by side.",
 )
 @click.option("--language", help="Only articles in this language (en takes en-GB too).")
+@click.option(
+    "--allow-skips",
+    is_flag=True,
+    help="Exit 0 even when inputs were skipped (they are still reported), for pipelines.",
+)
 @json_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar (it shows only on a terminal).")
 def index_command(
     paths: tuple[str, ...],
     index_path: Path | None,
@@ -79,12 +93,16 @@ def index_command(
     batch_size: int | None,
     workers: int,
     language: str | None,
+    allow_skips: bool,
     as_json: bool,
+    quiet: bool,
 ) -> None:
     """Index articles from files, folders (recursively) or - (JSON Lines on stdin).
 
     Plain text, JSON, JSON Lines, web pages (.html) and WARC crawls (.warc.gz) are
-    recognised by their suffix. Indexing an article that is already there replaces it.
+    recognised by their suffix (also gzip-compressed: .txt.gz, .json.gz, .jsonl.gz); other
+    suffixes are skipped with a reason. Indexing an article that is already there
+    replaces it. Exit 2 when an input was skipped, unless --allow-skips.
 
     \b
     Example:
@@ -99,25 +117,28 @@ def index_command(
     if batch_size:
         index.batch_paragraphs = batch_size
     with index:
+        from ..readers import ReadProgress  # not loaded for queries: it takes a while
+
         reading = ReadProgress()
-        progress = _progress_printer(reading) if sys.stderr.isatty() and not as_json else None
+        shown = sys.stderr.isatty() and not (as_json or quiet)
+        bar = ProgressBar(reading, input_bytes(paths), sys.stderr) if shown else None
+        progress = bar.committed if bar is not None else None
         files = [p for p in paths if p != "-"]
         report = IndexReport()
-        if files:
-            report = index.add_paths(
-                files,
-                source=source,
-                progress=progress,
-                workers=workers,
-                language=language,
-                reading=reading,
-            )
-        if "-" in paths and not report.interrupted:
-            stdin = getattr(sys.stdin, "buffer", sys.stdin)
-            more = index.add_stream(stdin, source=source, progress=progress, language=language)
-            _merge(report, more)
-    if progress is not None:
-        click.echo("", err=True)
+        with bar if bar is not None else contextlib.nullcontext():
+            if files:
+                report = index.add_paths(
+                    files,
+                    source=source,
+                    progress=progress,
+                    workers=workers,
+                    language=language,
+                    reading=reading,
+                )
+            if "-" in paths and not report.interrupted:
+                stdin = getattr(sys.stdin, "buffer", sys.stdin)
+                more = index.add_stream(stdin, source=source, progress=progress, language=language)
+                _merge(report, more)
     for skipped in report.skipped:
         many = f"{skipped.count:,} of " if skipped.count > 1 else ""
         click.echo(f"newsearch: skipped {many}{skipped.where}: {skipped.reason}", err=True)
@@ -126,7 +147,7 @@ def index_command(
     click.echo(render.to_json(report.to_dict()) if as_json else render.report_text(report))
     if report.interrupted:
         sys.exit(EXIT_INTERRUPTED)
-    if report.skipped:
+    if report.skipped and not allow_skips:
         sys.exit(EXIT_ERROR)
 
 
@@ -140,42 +161,53 @@ def _merge(into: IndexReport, more: IndexReport) -> None:
     into.interrupted = into.interrupted or more.interrupted
 
 
-def _progress_printer(reading: ReadProgress) -> Callable[[IndexReport], None]:
-    """A progress line on stderr, redrawn after each commit and, for WARC files, as
-    records are read: records, articles indexed, skips, megabytes per second."""
-    last = IndexReport()
+class QueryCommand(click.Command):
+    """``query``: a word starting with "-" is a query word (``-Israel`` excludes), but a
+    mistyped ``--long`` option is a usage error with click's "did you mean"."""
 
-    def line() -> str:
-        text = f"indexing… {last.added + last.replaced:,} articles, {last.paragraphs:,} paragraphs"
-        if reading.records:
-            text += (
-                f"; {reading.records:,} WARC records read, {reading.articles:,} pages, "
-                f"{reading.bytes_per_second / 1e6:.1f} MB/s"
-            )
-        if reading.skips:
-            top = ", ".join(f"{n:,} {why}" for why, n in reading.skips.most_common(2))
-            text += f"; skipped {sum(reading.skips.values()):,} ({top})"
-        return text
-
-    def show(report: IndexReport) -> None:
-        nonlocal last
-        last = report
-        click.echo("\r\033[K" + line(), err=True, nl=False)
-
-    reading.on_update = lambda _: click.echo("\r\033[K" + line(), err=True, nl=False)
-    return show
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        known = [
+            name
+            for param in self.get_params(ctx)
+            for name in (*param.opts, *param.secondary_opts)
+            if name.startswith("--")
+        ]
+        for arg in args:
+            if arg == "--":
+                break  # everything after it is query words
+            name = arg.split("=", 1)[0]
+            if name.startswith("--") and len(name) > 2 and name not in known:
+                raise click.NoSuchOption(name, possibilities=known, ctx=ctx)
+        return super().parse_args(ctx, args)
 
 
 # `newsearch query -Israel Hamas`: a word starting with "-" is a query word, not an option.
-@cli.command("query", context_settings={"ignore_unknown_options": True})
+@cli.command("query", cls=QueryCommand, context_settings={"ignore_unknown_options": True})
 @click.argument("words", nargs=-1, required=True)
 @index_option
-@click.option("--limit", "-n", type=click.IntRange(min=0), default=10, show_default=True)
-@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@limit_option(10, "Paragraphs to show on this page.")
+@click.option(
+    "--offset",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Ranked paragraphs to pass over first (the next page starts at offset + limit).",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(SORTS),
+    default="relevance",
+    show_default=True,
+    help="Order of the hits: by relevance, or by date (undated last).",
+)
 @click.option("--since", help="Only articles dated on or after this day (2024-02-01, 2024-02).")
 @click.option("--until", help="Only articles dated on or before this day (inclusive).")
-@click.option("--context", type=click.IntRange(min=0), default=0, help="Neighbouring paragraphs.")
+@click.option(
+    "--context",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Show N paragraphs either side of each hit (marked '|').",
+)
 @click.option("--flat", is_flag=True, help="List paragraphs one by one, not by article.")
 @click.option("--collapse", is_flag=True, help="One result per story; copies listed under it.")
 @json_option
@@ -196,6 +228,14 @@ def query_command(
 ) -> None:
     """Search the index; exit 0 when something matched, 1 when nothing did.
 
+    \b
+    Query language (operators in upper case; lower-case and/or/not are words):
+        word  "a phrase"  "a phrase"~2 (up to 2 words apart)  negot* (prefix)
+        volker~1 (fuzzy)  a b (both)  a OR b  NOT a  -a  ( … )
+    \b
+    Fields (FIELD:value, no space after the colon):
+        title: source: author: section: tag: role: language: text:
+        date:2024-02-09  date:2024-02  date:[2024-02-01 TO 2024-02-10]  date:>=2024
     \b
     Example:
         newsearch query Rafah
@@ -223,8 +263,9 @@ def query_command(
         for hit in results:
             click.echo(render.to_json(hit.to_dict()))
     else:
-        color = sys.stdout.isatty()
-        click.echo(render.results_text(results, color=color, flat=flat))
+        click.echo(render.results_text(results, color=render.use_color(), flat=flat))
+    for note in results.notes:
+        click.echo(f"newsearch: note: {note}", err=True)
     if results.total == 0:
         sys.exit(EXIT_NOT_FOUND)
 

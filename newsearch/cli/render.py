@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import click
@@ -11,6 +14,18 @@ import click
 from ..model import Copy, Hit, IndexReport, IndexStats, Paragraph, SearchResults, Span, iso_date
 
 PLAIN_MARK = "**"
+CONTEXT_MARK = "|"  # starts a context paragraph's text, with or without colour
+GAP = "  …"  # paragraphs left out between two shown ones
+
+
+def use_color() -> bool:
+    """Colour on a terminal, unless ``NO_COLOR`` is set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def date_text(value: datetime | None) -> str:
+    """A date as every text output shows it: the publication's own calendar day."""
+    return value.date().isoformat() if value is not None else "undated"
 
 
 def mark(text: str, spans: Sequence[Span], color: bool) -> str:
@@ -28,7 +43,7 @@ def mark(text: str, spans: Sequence[Span], color: bool) -> str:
 
 
 def _meta_line(hit: Hit) -> str:
-    parts = [hit.date.date().isoformat() if hit.date else "undated"]
+    parts = [date_text(hit.date)]
     parts += [v for v in (hit.source, hit.author) if v]
     parts.append(hit.article_id)
     return " · ".join(parts)
@@ -48,23 +63,37 @@ def _paragraph_line(number: int, text: str) -> str:
     return f"  ¶{number:<3} {text}"
 
 
-def _context_lines(hit: Hit, color: bool) -> list[str]:
-    lines = []
-    for p in hit.context:
-        text = click.style(p.text, dim=True) if color else p.text
-        lines.append(_paragraph_line(p.number, text))
-    return lines
+def _context_line(p: Paragraph, color: bool) -> str:
+    text = f"{CONTEXT_MARK} {p.text}"
+    return _paragraph_line(p.number, click.style(text, dim=True) if color else text)
 
 
-def _hit_lines(hit: Hit, color: bool, full: bool) -> list[str]:
+def _hit_line(hit: Hit, color: bool, full: bool) -> str:
     if full:
         text = mark(hit.text, hit.highlights, color)
     else:
         text = mark(hit.snippet.text, hit.snippet.highlights, color)
-    context = list(zip(hit.context, _context_lines(hit, color), strict=True))
-    before = [line for p, line in context if p.number < hit.paragraph]
-    after = [line for p, line in context if p.number > hit.paragraph]
-    return [*before, _paragraph_line(hit.paragraph, text), *after]
+    return _paragraph_line(hit.paragraph, text)
+
+
+def _article_lines(hits: Sequence[Hit], color: bool, full: bool) -> list[str]:
+    """The hits of one article and their context: each paragraph once, in reading order,
+    ``…`` where paragraphs are left out (with context only), context marked ``|``."""
+    if not full:
+        return [_hit_line(hit, color, full) for hit in hits]
+    shown: dict[int, str] = {}
+    for hit in hits:
+        for p in hit.context:
+            shown.setdefault(p.number, _context_line(p, color))
+    shown.update({hit.paragraph: _hit_line(hit, color, full) for hit in hits})
+    lines: list[str] = []
+    previous = None
+    for number in sorted(shown):
+        if previous is not None and number > previous + 1:
+            lines.append(GAP)
+        lines.append(shown[number])
+        previous = number
+    return lines
 
 
 def results_text(results: SearchResults, *, color: bool, flat: bool) -> str:
@@ -76,7 +105,7 @@ def results_text(results: SearchResults, *, color: bool, flat: bool) -> str:
             title = click.style(hit.title, bold=True) if color else hit.title
             lines.append(f"{title} — {_meta_line(hit)} · score {hit.score:.2f}")
             lines.extend(line for line in [copies_line(hit)] if line)
-            lines.extend(_hit_lines(hit, color, full))
+            lines.extend(_article_lines([hit], color, full))
             lines.append("")
     else:
         for group in results.by_article():
@@ -84,8 +113,7 @@ def results_text(results: SearchResults, *, color: bool, flat: bool) -> str:
             lines.append(click.style(first.title, bold=True) if color else first.title)
             lines.append(f"  {_meta_line(first)}")
             lines.extend(line for line in [copies_line(first)] if line)
-            for hit in group.hits:
-                lines.extend(_hit_lines(hit, color, full))
+            lines.extend(_article_lines(group.hits, color, full))
             lines.append("")
     lines.append(footer(results))
     return "\n".join(lines)
@@ -120,7 +148,7 @@ def to_json(data: Any) -> str:
 def article_text(paragraphs: Sequence[Paragraph]) -> str:
     """An article with numbered paragraphs and their roles."""
     first = paragraphs[0]
-    meta = [first.date.isoformat() if first.date else "undated"]
+    meta = [date_text(first.date)]
     meta += [v for v in (first.source, first.author, first.section) if v]
     lines = [first.title, "  " + " · ".join(meta)]
     if first.url:

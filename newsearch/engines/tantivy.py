@@ -10,21 +10,21 @@ space), the field is handed over pre-tokenized from ``tokenize`` instead. Offset
 not indexed: the highlighter re-tokenizes the stored text. Queries are tantivy query
 objects, built in ``tantivy_query``.
 
-Dates are i64 microseconds since 1970 (any ``datetime``, not only tantivy's date range).
+Dates are i64 microseconds since 1970 on the publication's own clock (any ``datetime``, not
+only tantivy's date range); an aware date also stores its UTC offset in seconds.
 Date sorting is tantivy's fast-field sort; ties go in indexing order (``seq``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
 import threading
 import time
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,14 @@ import tantivy
 from tantivy import Occur, Order, Query
 
 from .. import analysis
-from ..errors import IndexCorruptError, IndexLockedError, NewsearchError, damaged_message
-from ..model import ROLES, Paragraph
+from ..errors import (
+    IndexCorruptError,
+    IndexLockedError,
+    NewsearchError,
+    QueryRejectedError,
+    damaged_message,
+)
+from ..model import ROLES, Paragraph, local_time
 from ..query import ast
 from .base import (
     ROLE_BOOST,
@@ -119,8 +125,8 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("article_key", indexed=True, fast=True)
     builder.add_integer_field("day", fast=True)  # base.day_number: the local calendar day
     builder.add_integer_field("seq", fast=True)  # indexing order, like whoosh's doc numbers
-    builder.add_integer_field("article_hash", fast=True)  # counts a query's distinct articles
     builder.add_integer_field("date", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("utc_offset", stored=True)  # seconds; only on aware dates
     builder.add_float_field("weight", fast=True)
     # Copies (newsearch.copies): every paragraph carries its story as a number for
     # collapsing; paragraph 1 also holds the story id, the LSH band keys and the
@@ -143,34 +149,32 @@ def _pretokenized(text: str) -> tantivy.PreTokenizedString:
     return tantivy.PreTokenizedString(text, tokens)
 
 
-# Every paragraph carries its article's title, source and tags: analyze each once.
-_metadata_terms = functools.lru_cache(maxsize=1024)(analysis.joined_terms)
-_metadata_tokens = functools.lru_cache(maxsize=256)(_pretokenized)
+_Tokenized = list[tuple[str, tantivy.PreTokenizedString]]
 
 
-def _document(p: Paragraph, seq: int) -> tantivy.Document:
+def _indexed(fields: dict[str, Any], name: str, value: str, tokenized: _Tokenized) -> None:
+    """Add a text field: the original, stored, and its joined terms, indexed (or, where
+    spaces cannot carry the terms, its tokens, for ``add_pre_tokenized_text``)."""
+    fields[stored_field(name)] = value
+    joined = analysis.joined_terms(value)
+    if joined is None:
+        tokenized.append((name, _pretokenized(value)))
+    else:
+        fields[name] = joined
+
+
+def _article_fields(p: Paragraph) -> tuple[dict[str, Any], _Tokenized]:
+    """The fields every paragraph of ``p``'s article shares (built once per article)."""
     fields: dict[str, Any] = {
         "article_id": p.article_id,
-        "key": paragraph_key(p.article_id, p.number),
-        "role": p.role,
-        "paragraph": p.number,
-        "seq": seq,
-        "article_hash": article_hash(p.article_id),
+        "article_key": article_key(p.article_id),
     }
-    if p.role in _WEIGHTS:
-        fields["weight"] = _WEIGHTS[p.role]
+    tokenized: _Tokenized = []
     tags = analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None
-    texts = (p.text, p.title, p.source, p.author, p.section, tags)
-    tokenized = []
-    for name, value in zip(TEXT_FIELDS, texts, strict=True):
-        if value is None:
-            continue
-        fields[stored_field(name)] = value
-        joined = analysis.joined_terms(value) if name == "text" else _metadata_terms(value)
-        if joined is None:
-            tokenized.append((name, value))
-        else:
-            fields[name] = joined
+    metadata = (p.title, p.source, p.author, p.section, tags)
+    for name, value in zip(TEXT_FIELDS[1:], metadata, strict=True):
+        if value is not None:
+            _indexed(fields, name, value, tokenized)
     if p.source:
         fields["source_key"] = p.source
     if p.language:
@@ -178,18 +182,37 @@ def _document(p: Paragraph, seq: int) -> tantivy.Document:
     if p.url is not None:
         fields["url"] = p.url
     if p.date is not None:
-        fields["date"] = micros(p.date)
+        fields["date"] = micros(local_time(p.date))  # the publication's clock
+        offset = p.date.utcoffset()
+        if offset is not None:
+            fields["utc_offset"] = offset // timedelta(seconds=1)
         fields["day"] = day_number(p.date)
-    fields["article_key"] = article_key(p.article_id)
     grouped = group_values(p)
     for name in ("section", "author", "tags"):
         if grouped[name]:  # type: ignore[index]
             fields[GROUP_FIELDS[name]] = list(grouped[name])  # type: ignore[index]
-    doc = tantivy.Document(**fields)  # one call: far cheaper than one per field
-    for name, value in tokenized:
-        pretokenized = _pretokenized(value) if name == "text" else _metadata_tokens(value)
-        doc.add_pre_tokenized_text(name, pretokenized)
-    return doc
+    return fields, tokenized
+
+
+def _documents(paragraphs: Sequence[Paragraph], seq: Iterator[int]) -> Iterator[tantivy.Document]:
+    """One article's documents (its paragraphs share their metadata: see ``_article_fields``)."""
+    if not paragraphs:
+        return
+    shared, shared_tokenized = _article_fields(paragraphs[0])
+    for p in paragraphs:
+        fields = dict(shared)
+        fields["key"] = paragraph_key(p.article_id, p.number)
+        fields["role"] = p.role
+        fields["paragraph"] = p.number
+        fields["seq"] = next(seq)
+        if p.role in _WEIGHTS:
+            fields["weight"] = _WEIGHTS[p.role]
+        tokenized = list(shared_tokenized)
+        _indexed(fields, "text", p.text, tokenized)
+        doc = tantivy.Document(**fields)  # one call: far cheaper than one per field
+        for name, tokens in tokenized:
+            doc.add_pre_tokenized_text(name, tokens)
+        yield doc
 
 
 def _with_copies(doc: tantivy.Document, p: Paragraph, copies: ArticleCopies) -> tantivy.Document:
@@ -214,20 +237,23 @@ def _fields(doc: tantivy.Document) -> dict[str, Any]:
     return fields
 
 
-def article_hash(article_id: str) -> int:
-    """64 bits of the id's BLAKE2 hash as a signed integer (a fast field holds no text)."""
-    return article_key(article_id)
+def _stored_date(fields: dict[str, Any]) -> datetime | None:
+    """The stored date on the publication's clock, with its UTC offset when it has one."""
+    date = _datetime(fields.get("date"))
+    if date is not None and "utc_offset" in fields:
+        date = date.replace(tzinfo=timezone(timedelta(seconds=fields["utc_offset"])))
+    return date
 
 
 def _paragraph(doc: tantivy.Document) -> Paragraph:
     fields = _fields(doc)
-    return stored_paragraph(fields, _datetime(fields.get("date")))
+    return stored_paragraph(fields, _stored_date(fields))
 
 
 def _story_hit(doc: tantivy.Document, score: float) -> EngineHit:
     fields = _fields(doc)
     story = bytes(fields["story_id"]).decode("utf-8") if "story_id" in fields else None
-    return EngineHit(stored_paragraph(fields, _datetime(fields.get("date"))), score, story)
+    return EngineHit(stored_paragraph(fields, _stored_date(fields)), score, story)
 
 
 def _copy_record(doc: tantivy.Document) -> CopyRecord:
@@ -235,7 +261,7 @@ def _copy_record(doc: tantivy.Document) -> CopyRecord:
     return CopyRecord(
         article_id=fields["article_id"],
         title=fields["title"],
-        date=_datetime(fields.get("date")),
+        date=_stored_date(fields),
         source=fields.get("source"),
         url=fields.get("url"),
         story=fields.get("story") or fields["article_id"],
@@ -271,6 +297,7 @@ class TantivyEngine(Engine):
         self._lock = threading.Lock()
         nothing = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
         ix.register_tokenizer(_STORED_ONLY, nothing.filter(tantivy.Filter.remove_long(0)).build())
+        self._current: tuple[Any, Any] = (None, None)  # (meta.json stamp, its searcher)
         # Vocabularies of the commit whose meta.json had this (mtime, size).
         self._vocabularies: tuple[Any, dict[str, dict[str, int]]] = (None, {})
 
@@ -288,8 +315,14 @@ class TantivyEngine(Engine):
             return cls(tantivy.Index.open(str(path)), path)
 
     def _searcher(self) -> tantivy.Searcher:
-        """A searcher on the latest commit (one per search: a consistent snapshot)."""
+        """A searcher on the latest commit (one per search: a consistent snapshot),
+        reopened only when a commit came after the one it reads."""
         with self._lock:
+            # Every commit replaces meta.json: its stamp changes with each commit.
+            meta = (self._path / "meta.json").stat()
+            stamp = (meta.st_mtime_ns, meta.st_size, meta.st_ino)
+            if self._current[0] == stamp:
+                return self._current[1]
             for attempt in range(3):
                 try:
                     self._ix.reload()
@@ -299,7 +332,9 @@ class TantivyEngine(Engine):
                     # the commit list and opening them: read the newer list.
                     if attempt == 2:
                         raise
-            return self._ix.searcher()
+            searcher = self._ix.searcher()
+            self._current = (stamp, searcher)
+            return searcher
 
     def _writer(self, lock_timeout: float) -> Any:
         """tantivy's writer, waiting up to ``lock_timeout`` seconds for its lock file."""
@@ -359,8 +394,8 @@ class TantivyEngine(Engine):
         seq: Iterator[int],
     ) -> None:
         copies = made.copies.get(article_id) or ArticleCopies(story=article_id)
-        for p in paragraphs:
-            writer.add_document(_with_copies(_document(p, next(seq)), p, copies))
+        for p, document in zip(paragraphs, _documents(paragraphs, seq), strict=True):
+            writer.add_document(_with_copies(document, p, copies))
 
     def delete_articles(
         self, article_ids: Sequence[str], *, lock_timeout: float, plan: Planner | None = None
@@ -375,7 +410,8 @@ class TantivyEngine(Engine):
     def search(self, query: ast.Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
         with _engine_errors(self._path):
             searcher = self._searcher()
-            compiled = Compiler(searcher, self._schema).compile(query)
+        compiled = self._compile(searcher, query)
+        with _engine_errors(self._path):
             # tantivy refuses a limit of 0 and sizes its buffers by offset + limit.
             wanted = max(1, min(limit, searcher.num_docs))
             if offset >= searcher.num_docs:
@@ -391,15 +427,15 @@ class TantivyEngine(Engine):
                 EngineHit(_paragraph(searcher.doc(address)), score)
                 for score, address in page[:limit]
             ]
-            articles = self._count_articles(searcher, compiled, total)
+            articles = len(self._article_keys(searcher, compiled)) if total else 0
         return EngineResults(total=total, hits=hits, articles=articles)
 
-    def _count_articles(self, searcher: tantivy.Searcher, query: Query, total: int) -> int:
-        """Distinct articles among every hit of ``query`` (by the 64-bit id hash)."""
-        if total == 0:
-            return 0
-        addresses = [address for _, address in searcher.search(query, total, count=False).hits]
-        return len(set(searcher.fast_field_values("article_hash", addresses)))
+    def _compile(self, searcher: tantivy.Searcher, query: ast.Node) -> Query:
+        """The tantivy query; one tantivy refuses to build is the query's fault, not damage."""
+        try:
+            return Compiler(searcher, self._schema).compile(query)
+        except ValueError as exc:
+            raise QueryRejectedError(f"the tantivy engine cannot run this query: {exc}") from exc
 
     def _by_date(
         self, searcher: tantivy.Searcher, query: Query, offset: int, limit: int, sort: Sort
@@ -436,7 +472,8 @@ class TantivyEngine(Engine):
     ) -> EngineResults:
         with _engine_errors(self._path):
             searcher = self._searcher()
-            compiled = Compiler(searcher, self._schema).compile(query)
+        compiled = self._compile(searcher, query)
+        with _engine_errors(self._path):
             total = searcher.search(compiled, 1, count=True).count
             if not total:
                 return EngineResults(total=0, hits=[], articles=0, stories=0)
@@ -453,7 +490,7 @@ class TantivyEngine(Engine):
             hits = [_story_hit(searcher.doc(address), score) for score, address in page]
             members = self._story_members(searcher, [h.story for h in hits if h.story])
             hits = [replace(h, members=tuple(members.get(h.story or "", ()))) for h in hits]
-            articles = len(set(searcher.fast_field_values("article_hash", addresses)))
+            articles = len(set(searcher.fast_field_values("article_key", addresses)))
         return EngineResults(total=total, hits=hits, articles=articles, stories=len(best))
 
     def _heads(self, query: Query, searcher: tantivy.Searcher | None = None) -> list[CopyRecord]:
@@ -524,7 +561,8 @@ class TantivyEngine(Engine):
     def group_counts(self, query: ast.Node, by: Group, *, unit: Unit) -> GroupCounts:
         with _engine_errors(self._path):
             searcher = self._searcher()
-            compiled = Compiler(searcher, self._schema).compile(query)
+        compiled = self._compile(searcher, query)
+        with _engine_errors(self._path):
             if unit == "paragraphs":
                 return self._aggregate(searcher, compiled, by)
             key = "story_key" if unit == "stories" else "article_key"
@@ -641,6 +679,7 @@ class TantivyEngine(Engine):
     def close(self) -> None:
         with self._lock:
             self._ix = None  # type: ignore[assignment]
+            self._current = (None, None)
 
 
 def _story_days(days: dict[int, int | None], stories: dict[int, int]) -> GroupCounts:

@@ -41,7 +41,7 @@ from whoosh.sorting import FieldFacet, MultiFacet
 
 from .. import analysis
 from ..errors import IndexCorruptError, IndexLockedError, damaged_message
-from ..model import Paragraph
+from ..model import Paragraph, local_time
 from ..query import ast
 from .base import (
     ROLE_BOOST,
@@ -140,8 +140,7 @@ def _text_field() -> TEXT:
 
 def _schema() -> Schema:
     return Schema(
-        # A column too: counting a query's distinct articles reads it per hit.
-        article_id=ID(stored=True, sortable=True),
+        article_id=ID(stored=True),
         paragraph=STORED(),
         role=ID(stored=True),
         **{name: _text_field() for name in TEXT_FIELDS},
@@ -209,11 +208,12 @@ def _document(p: Paragraph) -> dict[str, Any]:
         if values:
             doc[_group_column(name)] = analysis.VALUE_SEPARATOR.join(values).encode("utf-8")
     if p.date is not None:
+        local = local_time(p.date)  # days and sorting go by the publication's clock
         doc["calendar_day"] = day_number(p.date)
         doc["date"] = p.date
-        doc["day"] = _day(p.date)
+        doc["day"] = _day(local)
         doc["undated"] = 0
-        doc["stamp"] = (p.date - _EPOCH) // timedelta(microseconds=1)
+        doc["stamp"] = (local - _EPOCH) // timedelta(microseconds=1)
     return doc
 
 
@@ -471,7 +471,7 @@ class WhooshEngine(Engine):
             ]
             articles = 0
             if total:  # an empty index's reader has no columns
-                ids = searcher.reader().column_reader("article_id")
+                ids = searcher.reader().column_reader("article_key")
                 articles = len({ids[docnum] for docnum in results.docs()})
         return EngineResults(total=total, hits=hits, articles=articles)
 
@@ -493,7 +493,7 @@ class WhooshEngine(Engine):
             if not ranked:  # an empty index's reader has no columns
                 return EngineResults(total=0, hits=[], articles=0, stories=0)
             keys = searcher.reader().column_reader("story_key")
-            ids = searcher.reader().column_reader("article_id")
+            ids = searcher.reader().column_reader("article_key")
             best: dict[int, tuple[Any, int]] = {}
             for score, docnum in ranked:
                 best.setdefault(keys[docnum], (score, docnum))
@@ -602,7 +602,7 @@ class WhooshEngine(Engine):
                 if fields.get("source"):
                     sources[fields["source"]] += 1
                 if fields.get("date"):
-                    dates.append(fields["date"])
+                    dates.append(local_time(fields["date"]))
         return EngineStats(
             articles=articles,
             paragraphs=paragraphs,

@@ -11,9 +11,9 @@ are the API and CLI ``--since``/``--until`` options (``date_range``).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
-from newsearch.errors import QuerySyntaxError
+from newsearch.errors import OptionError
 from newsearch.query.ast import DateRange
 
 _DATE_RE = re.compile(r"([0-9]{4})(?:([-/])([0-9]{1,2})(?:\2([0-9]{1,2}))?)?")
@@ -70,16 +70,16 @@ def date_range(
     ``since`` starts at the beginning of its span and ``until`` runs through the end of
     its span: ``until="2024-02"`` ends at 2024-03-01, ``until=date(2024, 2, 10)`` at
     2024-02-11. A ``datetime`` is an exact instant: ``since`` starts at it, ``until``
-    includes it (the range ends one microsecond later). Aware datetimes are converted to
-    naive UTC. A malformed string, or ``since`` after ``until``, raises
-    ``QuerySyntaxError``.
+    includes it (the range ends one microsecond later). An aware datetime counts by its
+    own clock, as stored dates do (``model.local_time``). A malformed value, or ``since``
+    after ``until``, raises ``OptionError`` (a bad option value, not a bad query).
     """
     if since is None and until is None:
         return None
-    start = None if since is None else _bound(since, at_end=False)
-    end = None if until is None else _bound(until, at_end=True)
+    start = None if since is None else _bound("since", since, at_end=False)
+    end = None if until is None else _bound("until", until, at_end=True)
     if start is not None and end is not None and start >= end:
-        raise QuerySyntaxError(f"since ({since}) is after until ({until})", str(until), 0)
+        raise OptionError("until", f"{until} is before since ({since})")
     return DateRange(start, end)
 
 
@@ -108,11 +108,10 @@ def _parse_comparison(operator: str, value: str) -> DateRange:
     return DateRange(None, start)
 
 
-def _bound(value: str | date | datetime, *, at_end: bool) -> datetime:
+def _bound(option: str, value: str | date | datetime, *, at_end: bool) -> datetime:
     """One end of a ``date_range``: the start of ``value``'s span, or its (exclusive) end."""
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.replace(tzinfo=None)  # stored dates are compared on their own clock
         return _shift(value, microseconds=1) if at_end else value
     if isinstance(value, date):
         start = datetime(value.year, value.month, value.day)
@@ -121,9 +120,9 @@ def _bound(value: str | date | datetime, *, at_end: bool) -> datetime:
         try:
             start, end = date_span(value)
         except ValueError as exc:
-            raise QuerySyntaxError(str(exc), value, 0) from None
+            raise OptionError(option, str(exc)) from None
         return end if at_end else start
-    raise TypeError(f"expected a str, date or datetime, not {type(value).__name__}")
+    raise OptionError(option, f"expected a str, date or datetime, not {type(value).__name__}")
 
 
 def _shift(moment: datetime, **delta: int) -> datetime:

@@ -56,6 +56,7 @@ from newsearch.query.ast import (
     Prefix,
     Term,
 )
+from newsearch.query.habits import phrase_habit, word_habit
 
 MAX_DEPTH = 100
 MAX_SLOP = 1000
@@ -82,6 +83,7 @@ _SPACE_RE = re.compile(r"\s*")
 _WORD_RE = re.compile(r'[^\s()"“”]+')
 _QUOTE_RE = re.compile(r'["“”]')
 _FIELD_RE = re.compile(r"([A-Za-z]+):(?=[^\s)])")
+_EMPTY_FIELD_RE = re.compile(r"([A-Za-z]+):(?=[\s)]|\Z)")
 _SLOP_RE = re.compile(r"[0-9]+")
 _FUZZY_RE = re.compile(r"(.*[^\W_])~([0-9]+)")
 _EDGE_PUNCTUATION_RE = re.compile(r"^[\W_]+|[\W_]+$")
@@ -251,11 +253,13 @@ class _Parser:
         ``attached`` means right after ``-``/``+``; there, and right after ``field:``,
         ``AND``/``OR`` are ordinary words. A field's value is never another field.
         """
+        self.check_empty_field()
         field_match = _FIELD_RE.match(self.query, self.pos)
         direct = False
         if field_match is not None and not self.is_url(field_match):
             field = self.enter_field(field_match)
             direct = True
+            self.check_field_value(field_match.group(1))
         start = self.pos
         first = self.peek()
         if first == "(":
@@ -274,6 +278,31 @@ class _Parser:
             raise self.error(f"'{word}' needs a term before it", start)
         self.pos += len(word)
         return self.word_node(field, word, start, direct)
+
+    def check_empty_field(self) -> None:
+        """A known field name with nothing right after its colon (``title:``, ``date: x``)."""
+        empty = _EMPTY_FIELD_RE.match(self.query, self.pos)
+        if empty is not None and empty.group(1).lower() in FIELDS:
+            name = empty.group(1)
+            raise self.error(
+                f"'{name}:' needs a value right after the colon, as in {name}:oil", self.pos
+            )
+
+    def check_field_value(self, name: str) -> None:
+        """A field's value is never a sign or the operator NOT (``title:-oil``)."""
+        following = self.peek()
+        if following in ("-", "+"):
+            raise self.error(
+                f"'{following}' goes before the field: write {following}{name}:… "
+                f"(inside '{name}:' it would be ignored)",
+                self.pos,
+            )
+        if self.word_at(self.pos) == "NOT":
+            raise self.error(
+                f"'{name}:NOT' is not an exclusion: write NOT {name}:… or -{name}:…, "
+                f"or {name}:not for the word",
+                self.pos,
+            )
 
     def is_url(self, field_match: re.Match[str]) -> bool:
         """``https://…`` and other ``scheme://`` text that is not a known field."""
@@ -317,6 +346,9 @@ class _Parser:
         if closing is None:
             raise self.error("unbalanced quote: this quote is never closed", start)
         inner = self.query[start + 1 : closing.start()]
+        habit = phrase_habit(inner)
+        if habit is not None:
+            raise self.error(habit[0], start + 1 + habit[1])
         self.pos = closing.end()
         slop = self.parse_slop()
         if field == "date":
@@ -357,6 +389,9 @@ class _Parser:
             return self.date_node(word, start)
         if field in KEYWORD_FIELDS:
             return self.keyword_node(field, word, start)
+        habit = word_habit(word)
+        if habit is not None:
+            raise self.error(habit[0], start + habit[1])
         if word.endswith("*"):
             return self.prefix_node(field, word, start, direct)
         fuzzy = _FUZZY_RE.fullmatch(word)

@@ -12,9 +12,13 @@ Format by suffix: ``.txt`` ``.text`` ``.md`` → text (``readers.text``); ``.jso
 ``.warc`` → a WARC crawl (``readers.warc``), either also gzipped (``.warc.gz``). Any file
 whose first 8 KB hold a NUL byte or that starts like a
 known binary format (PDF, ZIP, gzip, PNG, …), and any file with a known binary suffix,
-is skipped as "binary file (not text)". Other suffixes are sniffed: text starting with
-``[`` is JSON; with ``{`` it is JSON if its first line is only ``{`` or it is one line,
-else JSON Lines; anything else is text.
+is skipped as "binary file (not text)". Text, JSON and JSON Lines files may be
+gzip-compressed (``.txt.gz``, ``.json.gz``, ``.jsonl.gz`` …). A file with any other
+suffix (``.csv``, ``.pdf``, ``.log`` …) is skipped as "unsupported file type '.csv'"
+rather than guessed at. A file with no suffix is sniffed: text starting with ``[`` is
+JSON; with ``{`` it is JSON if its first line is only ``{`` or it is one line, else JSON
+Lines; anything else is text. ``read_paths`` never reads inside the folders it is told
+to ``exclude`` (the index's own folder).
 
 Files are UTF-8 (a BOM is honoured; UTF-16 with a BOM is read too); invalid bytes are
 replaced, with the warning "invalid UTF-8 bytes replaced". Empty or whitespace-only
@@ -25,8 +29,11 @@ gives none.
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import json
 import os
+import zlib
 from collections.abc import Iterable, Iterator
 from itertools import chain
 from pathlib import Path
@@ -61,12 +68,14 @@ BINARY_MAGIC: tuple[bytes, ...] = (
     b"\xfd7zXZ", b"7z\xbc\xaf", b"SQLite format 3\x00",
 )  # fmt: skip
 BINARY_REASON = "binary file (not text)"
+COMPRESSED_SUFFIXES = frozenset({".gz"})  # gzip, for text, JSON and JSON Lines files
 SNIFF_BYTES = 8192
 
 
 def detect_format(path: Path, head: bytes) -> str:
-    """The format of a file from its suffix and first bytes: text, json, jsonl or binary."""
-    suffix = path.suffix.lower()
+    """The format of a file from its suffix (a ``.gz`` one looked through) and first
+    bytes: text, json, jsonl, binary, or unsupported (an unknown suffix)."""
+    suffix = _inner(path).suffix.lower()
     if not has_utf16_bom(head) and (
         b"\x00" in head[:SNIFF_BYTES] or head.startswith(BINARY_MAGIC) or suffix in BINARY_SUFFIXES
     ):
@@ -77,6 +86,8 @@ def detect_format(path: Path, head: bytes) -> str:
         return "json"
     if suffix in JSONL_SUFFIXES:
         return "jsonl"
+    if suffix:
+        return "unsupported"
     sample = decode(head[:SNIFF_BYTES])[0].lstrip()
     if sample.startswith("["):
         return "json"
@@ -84,6 +95,19 @@ def detect_format(path: Path, head: bytes) -> str:
         first, _, rest = sample.partition("\n")
         return "json" if first.strip() == "{" or not rest.strip() else "jsonl"
     return "text"
+
+
+def _inner(path: Path) -> Path:
+    """The name under a compression suffix: ``a.jsonl.gz`` → ``a.jsonl``."""
+    return path.with_suffix("") if path.suffix.lower() in COMPRESSED_SUFFIXES else path
+
+
+def _open(path: Path) -> BinaryIO:
+    """The file's bytes, decompressed when it is gzipped."""
+    if path.suffix.lower() in COMPRESSED_SUFFIXES:
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    # A large buffer lets peek() show the first 8 KB without a seek (pipes work too).
+    return path.open("rb", buffering=SNIFF_BYTES * 8)
 
 
 def web_format(path: Path) -> str | None:
@@ -121,9 +145,8 @@ def _read_file(
         return
     where = str(path)
     try:
-        # A large buffer lets peek() show the first 8 KB without a seek (pipes work too).
-        with path.open("rb", buffering=SNIFF_BYTES * 8) as handle:
-            head = handle.peek(SNIFF_BYTES)[:SNIFF_BYTES]
+        with _open(path) as handle:
+            head = _head(handle)
             if not head:
                 yield skip(where, "empty file")
                 return
@@ -131,12 +154,18 @@ def _read_file(
             if kind == "binary":
                 yield skip(where, BINARY_REASON)
                 return
+            if kind == "unsupported":
+                yield skip(where, f"unsupported file type '{_inner(path).suffix}'")
+                return
             if kind == "jsonl" and not has_utf16_bom(head):
-                yield from parse_jsonl(handle, where, source)
+                for item in parse_jsonl(handle, where, source):
+                    if progress is not None:  # a large JSON Lines file shows its way
+                        progress.read_up_to(handle.tell())
+                    yield item
                 return
             data = handle.read()
-    except OSError as exc:
-        yield skip(where, f"cannot read file: {exc.strerror or exc}")
+    except (OSError, EOFError, zlib.error) as exc:  # gzip: truncated or garbled data
+        yield skip(where, f"cannot read file: {getattr(exc, 'strerror', None) or exc}")
         return
     text, warnings = decode(data)
     if not text.strip():
@@ -158,8 +187,14 @@ def _with_warnings(items: Iterable[Parsed], warnings: tuple[str, ...]) -> Iterat
         yield item
 
 
-def _files(root: Path) -> list[tuple[Path, str | None]]:
-    """Files under ``root`` (itself if a file), sorted, hidden names skipped.
+def _head(handle: BinaryIO) -> bytes:
+    """The first ``SNIFF_BYTES`` of an open file, left unread."""
+    return handle.peek(SNIFF_BYTES)[:SNIFF_BYTES]  # type: ignore[attr-defined]
+
+
+def _files(root: Path, exclude: frozenset[Path] = frozenset()) -> list[tuple[Path, str | None]]:
+    """Files under ``root`` (itself if a file), sorted, hidden names and the folders in
+    ``exclude`` (resolved paths) skipped.
 
     Each comes with None, or a skip reason (unreadable folder, not a regular file).
     """
@@ -171,7 +206,11 @@ def _files(root: Path) -> list[tuple[Path, str | None]]:
         found.append((Path(exc.filename), f"cannot read folder: {exc.strerror or exc}"))
 
     for folder, dirnames, filenames in os.walk(root, onerror=unreadable):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        dirnames[:] = [
+            d
+            for d in dirnames
+            if not d.startswith(".") and Path(folder, d).resolve() not in exclude
+        ]
         for name in filenames:
             if name.startswith("."):
                 continue
@@ -189,35 +228,46 @@ def read_paths(
     workers: int = 1,
     language: str | None = None,
     progress: ReadProgress | None = None,
+    exclude: Iterable[str | Path] = (),
 ) -> Iterator[Parsed]:
     """Articles of files and folders, in order; raises ``InputError`` for a missing path.
 
     The existence check happens at call time, before anything is read. ``workers``
     processes extract web pages; ``language`` keeps only articles in that language;
-    ``progress`` is kept up to date (see ``readers.pipeline``).
+    ``progress`` is kept up to date (see ``readers.pipeline``); nothing inside the
+    ``exclude`` folders is read.
     """
     given = [Path(p) for p in paths]
     for path in given:
         if not path.exists():
             raise InputError(f"no such file or directory: {path}")
-    items = _read_paths(given, source, progress)
+    items = _read_paths(given, source, progress, frozenset(Path(e).resolve() for e in exclude))
     return settle(items, workers=workers, language=language, progress=progress)
 
 
 def _read_paths(
-    paths: list[Path], source: str | None, progress: ReadProgress | None
+    paths: list[Path],
+    source: str | None,
+    progress: ReadProgress | None,
+    exclude: frozenset[Path] = frozenset(),
 ) -> Iterator[Item]:
     seen: set[Path] = set()
     for root in paths:
-        for path, reason in _files(root):
+        for path, reason in _files(root, exclude):
             if reason is not None:
                 yield skip(str(path), reason)
                 continue
             key = path.resolve()
-            if key in seen:
+            if key in seen or not exclude.isdisjoint(key.parents):
                 continue
             seen.add(key)
+            if progress is None or web_format(path) == "warc":  # WARC counts its records
+                yield from _read_file(path, source, progress)
+                continue
             yield from _read_file(path, source, progress)
+            with contextlib.suppress(OSError):
+                progress.read_up_to(path.stat().st_size)
+            progress.file_done()
 
 
 def _line_text(line: bytes | str) -> str:

@@ -3,6 +3,12 @@
 
 ``read_date`` is the one parser of a date string in input; ``coerce_date`` takes any
 metadata value. (The query language's dates are ``newsearch.query.dates.date_span``.)
+
+Time zones: a date keeps the publication's own clock. A value with a zone or offset
+(``2024-02-09T23:30:00-05:00``, ``… EST``, a tz-aware ``datetime``) becomes an aware
+datetime with that fixed UTC offset, so its calendar day stays the local one
+(``date:2024-02-09`` finds that New York evening) and JSON shows the offset. A value
+without one stays naive (its zone is unknown). Unix times are instants: aware, UTC.
 """
 
 from __future__ import annotations
@@ -33,17 +39,19 @@ def _tzinfo(name: str | None, offset: int | None) -> int | None:
     return int(hours * 3600) if hours is not None else None
 
 
-def naive_utc(value: datetime | date) -> datetime:
-    """A naive datetime: aware ones converted to UTC, a pure date at midnight."""
+def fixed_offset(value: datetime | date) -> datetime:
+    """A datetime with its local clock kept: aware ones get a fixed UTC offset (any zone
+    rules dropped), naive ones stay naive, a pure date is midnight."""
     if not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day)
-    if value.tzinfo is not None and value.utcoffset() is not None:
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value.replace(tzinfo=None)
+    offset = value.utcoffset() if value.tzinfo is not None else None
+    if offset is None:
+        return value.replace(tzinfo=None)
+    return value.replace(tzinfo=timezone(offset))
 
 
 def read_date(text: str, *, fuzzy: bool = False) -> datetime | None:
-    """Parse ISO 8601 or anything dateutil reads into a naive (UTC) datetime, else None."""
+    """Parse ISO 8601 or anything dateutil reads, keeping its offset; else None."""
     text = text.strip()
     if not text:
         return None
@@ -56,19 +64,19 @@ def read_date(text: str, *, fuzzy: bool = False) -> datetime | None:
                 value = dateparser.parse(text, default=_DEFAULT_DATE, tzinfos=_tzinfo, fuzzy=fuzzy)
         except (ValueError, OverflowError, TypeError):
             return None
-    return naive_utc(value)
+    return fixed_offset(value)
 
 
 def coerce_date(value: object) -> datetime | None:
     """A datetime from text, a number (Unix time) or a date; None if unusable."""
     if isinstance(value, (datetime, date)):
-        return naive_utc(value)
+        return fixed_offset(value)
     if isinstance(value, str):
         return read_date(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         seconds = value / 1000 if abs(value) > 1e11 else value  # milliseconds
         try:
-            return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)
+            return datetime.fromtimestamp(seconds, tz=timezone.utc)
         except (OverflowError, OSError, ValueError):
             return None
     return None

@@ -82,6 +82,10 @@ class ReadProgress:
     def file_done(self) -> None:
         self._bytes_done = self.bytes_read
 
+    def read_up_to(self, offset: int) -> None:
+        """The current (non-WARC) file is now read up to byte ``offset``."""
+        self.bytes_read = self._bytes_done + offset
+
     def count(self, item: Parsed, times: int = 1) -> None:
         if item.article is not None:
             self.articles += 1

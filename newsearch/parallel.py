@@ -1,0 +1,203 @@
+"""Analysis in a worker process, so that indexing uses a second core.
+
+The indexer hands a batch's texts to the worker (``AnalysisWorker.send``), writes the
+previous batch into the engine meanwhile, then takes the worker's joined terms back
+(``receive``) and lends them to ``analysis.joined_terms`` (``analysis.remember``) while
+the engine writes that batch. The worker runs the same ``analysis.joined_terms``, so the
+index is the same as one process builds.
+
+The worker never outlives the indexer: the kernel kills it when its parent dies
+(``PR_SET_PDEATHSIG`` on Linux), and it exits when its input pipe closes. When the
+worker fails, the indexer analyses in its own process (``receive`` returns None).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import pickle
+import signal
+import struct
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from typing import IO, Generic, TypeVar
+
+B = TypeVar("B")
+_LENGTH = struct.Struct("!Q")
+_PR_SET_PDEATHSIG = 1
+STOP_SECONDS = 5.0
+# Not ``-m newsearch.parallel``: the package imports this module before running it.
+_WORKER_MAIN = "import sys; from newsearch.parallel import serve; serve(int(sys.argv[1]))"
+
+
+def _write_frame(stream: IO[bytes], value: object) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_LENGTH.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    chunks = []
+    while size:
+        chunk = stream.read(size)
+        if not chunk:
+            raise EOFError("the pipe closed")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(stream: IO[bytes]) -> object:
+    (size,) = _LENGTH.unpack(_read_exactly(stream, _LENGTH.size))
+    return pickle.loads(_read_exactly(stream, size))
+
+
+class AnalysisWorker:
+    """One analysis process; at most one batch is out at a time."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            [sys.executable, "-c", _WORKER_MAIN, str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        self._out = False
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id (None once it has stopped)."""
+        return self._process.pid if self._process is not None else None
+
+    def send(self, texts: Sequence[str]) -> None:
+        """Start analysing ``texts``; ``receive`` takes the result."""
+        if self._process is None or self._out:
+            return
+        try:
+            _write_frame(self._process.stdin, list(texts))  # type: ignore[arg-type]
+            self._out = True
+        except OSError:
+            self.close()
+
+    def receive(self) -> list[str | None] | None:
+        """``analysis.joined_terms`` of each text sent, or None when the worker failed."""
+        if self._process is None or not self._out:
+            return None
+        self._out = False
+        try:
+            joined, computed = _read_frame(self._process.stdout)  # type: ignore[arg-type, misc]
+        except (OSError, EOFError, pickle.UnpicklingError, TypeError, ValueError):
+            self.close()
+            return None
+        from . import stems
+
+        stems.note(computed)  # for the index's stems file
+        return joined  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Stop the worker: its input closes, so it exits; killed if it does not."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        for stream in (process.stdin, process.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()  # type: ignore[union-attr]
+        try:
+            process.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Pipeline(Generic[B]):
+    """Writes batches in order, each analysed by a worker while the one before is written.
+
+    ``submit(batch, more=True)`` when more batches follow: the worker starts with the
+    first such batch, so a one-batch input never starts a process. ``texts(batch)`` are
+    the texts the engine will analyse; ``write(batch)`` writes one batch.
+    """
+
+    def __init__(
+        self, write: Callable[[B], None], texts: Callable[[B], list[str]], enabled: bool = True
+    ) -> None:
+        self._write = write
+        self._texts = texts
+        self._enabled = enabled
+        self._worker: AnalysisWorker | None = None
+        self._pending: tuple[B, list[str]] | None = None
+
+    def submit(self, batch: B, *, more: bool) -> None:
+        """Write ``batch`` (now, or after the worker has analysed it)."""
+        if self._worker is None:
+            if self._enabled and more:
+                try:
+                    self._worker = AnalysisWorker()
+                except OSError:  # no interpreter to start (a frozen app): analyse here
+                    self._enabled = False
+            if self._worker is None:
+                self._write(batch)
+                return
+        texts = self._texts(batch)
+        joined = self._worker.receive() if self._pending is not None else None
+        self._worker.send(texts)
+        if self._pending is not None:
+            self._write_with(self._pending, joined)
+        self._pending = (batch, texts)
+
+    def finish(self) -> None:
+        """Write the batch still out, then stop the worker."""
+        if self._pending is not None and self._worker is not None:
+            pending, self._pending = self._pending, None
+            self._write_with(pending, self._worker.receive())
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker; a batch still out is not written."""
+        self._pending = None
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def _write_with(self, pending: tuple[B, list[str]], joined: list[str | None] | None) -> None:
+        from . import analysis
+
+        batch, texts = pending
+        if joined is not None and len(joined) == len(texts):
+            analysis.remember(texts, joined)
+        try:
+            self._write(batch)
+        finally:
+            analysis.forget()
+
+    def __enter__(self) -> Pipeline[B]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _die_with(parent: int) -> None:
+    """Ask the kernel to kill this process when its parent dies (Linux only)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(0)
+
+
+def serve(parent: int) -> None:
+    """(worker) Answer batches of texts with their joined terms until the input closes."""
+    _die_with(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the indexer's to handle
+    from . import analysis, stems
+
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        try:
+            texts = _read_frame(source)
+        except EOFError:
+            return
+        joined = [analysis.joined_terms(t) for t in texts]  # type: ignore[attr-defined]
+        _write_frame(sink, (joined, stems.take()))

@@ -1,0 +1,162 @@
+"""Analysis in a worker process: the same index as one process, and no worker outlives a
+killed indexer."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from newsearch import Article, Index, parallel, stems
+
+from .conftest import ENGINES
+
+WORDS = (
+    "ceasefire talks resumed in Doha as mediators from Qatar and Egypt pressed for a "
+    "hostage deal; officials said negotiations over the Rafah crossing were stalled "
+    "while aid convoys waited at Kerem Shalom and prices rose in Cairo’s markets"
+).split()
+
+
+def _articles(count: int) -> list[Article]:
+    """Articles of varied text: each paragraph a different slice of the words."""
+    articles = []
+    for n in range(count):
+        paragraphs = tuple(
+            " ".join(WORDS[(n + k) % 7 : (n + k) % 7 + 12 + k % 9]) + f" item{n}x{k}"
+            for k in range(4)
+        )
+        articles.append(Article(f"Report {n} on talks", paragraphs, id=f"a{n}", source="Wire"))
+    return articles
+
+
+def _snapshot(index: Index) -> tuple[object, ...]:
+    vocabulary = {f: index.engine.vocabulary(f) for f in ("text", "title")}
+    docs = [
+        (p.article_id, p.number, p.text) for n in range(0, 60, 7) for p in index.article(f"a{n}")
+    ]
+    return vocabulary, docs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ENGINES)
+def test_worker_builds_the_same_index_as_one_process(
+    engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answered = []
+    receive = parallel.AnalysisWorker.receive
+
+    def spy(self: parallel.AnalysisWorker) -> list[str | None] | None:
+        result = receive(self)
+        answered.append(result is not None)
+        return result
+
+    monkeypatch.setattr(parallel.AnalysisWorker, "receive", spy)
+    snapshots, answers = [], []
+    for worker in (True, False):
+        with Index.open(tmp_path / str(worker), create=True, engine=engine) as index:
+            index.batch_paragraphs = 50
+            index.analysis_process = worker
+            report = index.add_articles(_articles(60))
+            assert (report.added, report.paragraphs) == (60, 300)
+            snapshots.append(_snapshot(index))
+            if worker:  # the stems the worker computed reach the index's file
+                kept = (index.path / stems.FILE_NAME).read_text(encoding="utf-8").split("\n")
+                assert "mediators\tmediat" in kept
+            found = index.search('"mediators from qatar" OR item7x2', limit=1000)
+            # Sorted: tantivy orders equal scores by segment, and merges run in threads.
+            answers.append(sorted((h.article_id, h.paragraph, round(h.score, 5)) for h in found))
+    assert answered and all(answered)  # every batch came back from the worker
+    assert len(answers[0]) > 5
+    assert snapshots[0] == snapshots[1]
+    assert answers[0] == answers[1]
+
+
+def test_one_batch_starts_no_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started = []
+    monkeypatch.setattr(parallel, "AnalysisWorker", lambda: started.append(1))
+    with Index.open(tmp_path, create=True) as index:
+        assert index.add_articles(_articles(5)).paragraphs == 25
+    assert started == []
+
+
+def test_a_worker_that_cannot_start_leaves_the_analysis_to_the_indexer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def cannot_start() -> None:
+        raise FileNotFoundError("no python here")
+
+    monkeypatch.setattr(parallel, "AnalysisWorker", cannot_start)
+    with Index.open(tmp_path, create=True) as index:
+        index.batch_paragraphs = 20
+        report = index.add_articles(_articles(12))
+        assert (report.added, report.paragraphs) == (12, 60)
+        assert len(index.search("item7x2").hits) == 1
+
+
+def test_a_failed_worker_leaves_the_analysis_to_the_indexer(tmp_path: Path) -> None:
+    pipeline = parallel.Pipeline(lambda batch: written.append(batch), lambda batch: batch)
+    written: list[list[str]] = []
+    pipeline.submit(["first text"], more=True)
+    worker = pipeline._worker
+    assert worker is not None and worker.pid is not None
+    os.kill(worker.pid, signal.SIGKILL)
+    pipeline.submit(["second text"], more=False)
+    pipeline.finish()
+    assert written == [["first text"], ["second text"]]
+
+
+INDEXER = """
+import sys, time
+from newsearch import Article, Index, parallel, stems
+
+start = parallel.AnalysisWorker.__init__
+def announce(self):
+    start(self)
+    print(self.pid, flush=True)
+parallel.AnalysisWorker.__init__ = announce
+
+def articles():
+    n = 0
+    while True:  # never ends: the test kills this process
+        n += 1
+        yield Article(f"Title {n}", (f"Paragraph {n} about ceasefire talks.",) * 3, id=f"a{n}")
+
+with Index.open(sys.argv[1], create=True, engine=sys.argv[2]) as index:
+    index.batch_paragraphs = 300
+    index.add_articles(articles())
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")  # a zombie has exited; only its entry waits
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("engine", ENGINES)
+def test_sigkilled_indexer_leaves_no_worker(engine: str, tmp_path: Path) -> None:
+    indexer = subprocess.Popen(
+        [sys.executable, "-c", INDEXER, str(tmp_path / "index"), engine],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        worker = int(indexer.stdout.readline())  # type: ignore[union-attr]
+        assert _alive(worker)
+    finally:
+        indexer.kill()
+        indexer.wait()
+    deadline = time.monotonic() + 20
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(worker)
