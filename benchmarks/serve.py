@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -188,7 +189,7 @@ def render(report: dict[str, Any]) -> str:
         "",
         f"- date: {report['date']}; machine: {report['machine']['nproc']} CPUs, "
         f"{report['machine']['os']}, Python {report['machine']['python']}; shared and "
-        "noisy, so read the ratios",
+        "noisy, so read the ratios" + _load_text(report),
         f"- corpus: Reuters-21578, fraction {report['fraction']:g} = "
         f"{report['articles']:,} articles, {report['paragraphs']:,} paragraphs",
         f"- {report['queries']} distinct queries (term, and, phrase, date; seed "
@@ -227,6 +228,13 @@ def render(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _load_text(report: dict[str, Any]) -> str:
+    load = report.get("load_average_1min")
+    if not load:
+        return ""
+    return f"; 1-minute load average {load['start']:g} at the start, {load['end']:g} at the end"
+
+
 def targets(engines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found = []
     for engine in engines:
@@ -258,6 +266,7 @@ def targets(engines: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and write its two files."""
     args = parse_args(argv)
+    load_at_start = round(os.getloadavg()[0], 2)
     with tempfile.TemporaryDirectory(prefix="newsearch-serve-") as tmp:
         workdir = Path(tmp)
         data = write_slice(args.corpus, workdir, args.fraction)
@@ -269,6 +278,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             engines.append(measure_engine(engine, data.articles_path, workdir, queries, args))
     report = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        # Other processes on a shared machine move latencies: say how busy it was.
+        "load_average_1min": {"start": load_at_start, "end": round(os.getloadavg()[0], 2)},
         "machine": machine(),
         "fraction": args.fraction,
         "articles": data.articles,

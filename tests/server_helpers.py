@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import struct
+import subprocess
 import urllib.request
 import zlib
 from collections.abc import Iterator
@@ -17,17 +18,18 @@ from .synthetic import start
 
 
 @contextmanager
-def served(index_dir: Path, *extra: str) -> Iterator[str]:
-    """``newsearch serve`` on a free localhost port; yields its base URL."""
+def served(index_dir: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``newsearch serve`` on a free localhost port; yields its base URL and process
+    (whose stderr can be read once the block has ended)."""
     proc = start("serve", "--index", str(index_dir), "--port", "0", *extra)
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()  # "newsearch: serving DIR at http://127.0.0.1:N/ …"
         assert " at http://127.0.0.1:" in line, (line, proc.stderr.read() if proc.stderr else "")
-        yield line.split(" at ", 1)[1].split()[0]
+        yield line.split(" at ", 1)[1].split()[0], proc
     finally:
         proc.terminate()
-        proc.communicate(timeout=30)
+        proc.wait(timeout=30)
 
 
 def get_json(url: str, path: str, **params: Any) -> Any:

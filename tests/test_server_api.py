@@ -156,6 +156,47 @@ def test_coverage_answers_are_the_cli_json(client, archive_index, runner, path, 
     assert answer.json() == expected
 
 
+STORY = (
+    "The central bank raised its main interest rate by half a point on Thursday, the third "
+    "rise this year, saying inflation had stayed above its target for longer than expected "
+    "and that wage growth and energy prices kept pushing consumer prices higher across the "
+    "economy while lending to households slowed for a second quarter in a row."
+)
+
+
+def test_collapsed_search_and_copies_are_the_cli_json(tmp_path, runner, engine):
+    records = [
+        {
+            "id": f"wire-{n}",
+            "title": "Bank raises rates",
+            "text": STORY,
+            "source": source,
+            "date": f"2024-03-07T{9 + n:02d}:00:00",
+        }
+        for n, source in enumerate(["Wire A", "Wire B", "Wire C"])
+    ]
+    (tmp_path / "wire.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    where = tmp_path / "index"
+    with Index.open(where, create=True, engine=engine) as index:
+        index.add_paths([tmp_path / "wire.jsonl"])
+    with TestClient(create_app(where)) as client:
+        collapsed = client.get("/api/search", params={"q": "inflation", "collapse": "true"})
+        expected = cli_json(
+            runner, "query", "--index", str(where), "--json", "--collapse", "inflation"
+        )
+        assert collapsed.json() == expected
+        assert (expected["total_stories"], len(expected["hits"])) == (1, 1)
+        assert [c["article_id"] for c in expected["hits"][0]["copies"]] == ["wire-1", "wire-2"]
+        copies = client.get("/api/copies/wire-0").json()
+        assert copies == cli_json(runner, "copies", "--index", str(where), "--json", "wire-0")
+        assert [c["source"] for c in copies["copies"]] == ["Wire B", "Wire C"]
+        missing = client.get("/api/copies/nope")
+        assert (missing.status_code, missing.json()["message"]) == (
+            404,
+            "no article with id 'nope'",
+        )
+
+
 def test_coverage_parameters_are_checked(client):
     for path, params, message in [
         ("/api/timeline", {}, "q: Field required"),
@@ -344,6 +385,7 @@ def test_openapi_document_describes_the_read_only_api(client):
         "/api/search",
         "/api/articles/{article_id}",
         "/api/stats",
+        "/api/copies/{article_id}",
         "/api/timeline",
         "/api/facets",
         "/api/terms",
@@ -367,7 +409,9 @@ def test_answers_hold_every_key_their_published_schema_requires(client):
     assert set(results_schema["required"]) <= set(search)
     hit_schema = results_schema["properties"]["hits"]["items"]
     assert set(hit_schema["required"]) <= set(search["hits"][0])
-    assert set(hit_schema["properties"]) <= set(search["hits"][0])
+    collapsed = client.get("/api/search", params={"q": "Rafah", "collapse": True}).json()
+    assert set(results_schema["properties"]) <= set(collapsed)
+    assert set(hit_schema["properties"]) - {"context"} <= set(collapsed["hits"][0])
     article = client.get("/api/articles/gulf-1").json()
     assert set(schema("/api/articles/{article_id}")["required"]) <= set(article)
     assert set(schema("/api/stats")["required"]) <= set(client.get("/api/stats").json())
@@ -394,3 +438,25 @@ def test_the_page_is_self_contained_small_and_locked_down(client):
     assert "https://" not in page.text and "http://" not in page.text
     assert total < 30_000
     assert client.get("/static/../app.py").status_code == 404
+
+
+def test_an_unforeseen_failure_is_500_json_without_a_traceback(archive_index):
+    def opener(path: Path) -> Index:
+        index = Index.open(path)
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("secret detail")
+
+        index.search = broken  # type: ignore[method-assign]
+        return index
+
+    app = create_app(archive_index.path, opener=opener)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/api/search", params={"q": "Rafah"})
+        assert answer.status_code == 500
+        assert answer.json() == {
+            "status": 500,
+            "error": "internal",
+            "message": "unexpected RuntimeError; see the server's log",
+        }
+        assert client.get("/api/stats").status_code == 200  # the server goes on

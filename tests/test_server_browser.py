@@ -62,7 +62,7 @@ def seed_url(tmp_path_factory):
     (base / "extra.jsonl").write_text("".join(json.dumps(a) + "\n" for a in EXTRA))
     with Index.open(base / "index", create=True) as index:
         assert index.add_paths([SEEDS, base / "extra.jsonl"]).added == 3
-    with served(base / "index") as url:
+    with served(base / "index") as (url, _):
         yield url
 
 
@@ -195,7 +195,7 @@ def reuters_url(tmp_path_factory):
             out.write(json.dumps(record) + "\n")
     with Index.open(base / "index", create=True, engine="tantivy") as index:
         assert index.add_paths([base / "reut2-000.jsonl"]).added == 1000
-    with served(base / "index") as url:
+    with served(base / "index") as (url, _):
         yield url
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import urllib.error
+
+import pytest
 
 from newsearch.cli import EXIT_ERROR
 
@@ -32,11 +36,27 @@ def test_help_shows_the_defaults_and_an_example(runner):
 
 def test_serve_answers_503_on_a_missing_index_then_serves_it(tmp_path, runner):
     where = tmp_path / "index"
-    with served(where) as url:
-        try:
+    with served(where) as (url, proc):
+        with pytest.raises(urllib.error.HTTPError) as answer:
             get_json(url, "/api/stats")
-            raise AssertionError("expected 503")
-        except OSError as exc:  # urllib's HTTPError
-            assert getattr(exc, "code", None) == 503
+        assert answer.value.code == 503
         assert run_cli(runner, "index", "--index", str(where), "seeds").exit_code == 0
         assert get_json(url, "/api/search", q="Rafah")["total"] == 5
+    assert proc.stderr.read() == (
+        f"newsearch: warning: no index at {where}; create one with 'newsearch index --index "
+        f"{where} FILES…'; answering 503 until it can be read\n"
+    )
+
+
+def test_serve_warns_of_a_damaged_index_at_start_up(tmp_path, runner):
+    where = tmp_path / "index"
+    assert run_cli(runner, "index", "--index", str(where), "seeds").exit_code == 0
+    (where / "newsearch.json").write_text("{")
+    with served(where) as (url, proc):
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            get_json(url, "/api/stats")
+        assert answer.value.code == 503
+        assert json.loads(answer.value.read())["error"] == "index_unavailable"
+    warning = proc.stderr.read()
+    assert warning.startswith(f"newsearch: warning: cannot read {where / 'newsearch.json'}")
+    assert warning.endswith("; answering 503 until it can be read\n")

@@ -70,7 +70,7 @@ def test_parallel_clients_get_whole_answers_while_another_process_indexes(tmp_pa
     failures: list[str] = []
     counts = [0] * CLIENTS
 
-    with served(index_dir) as url:
+    with served(index_dir) as (url, _):
         writer = start(
             "index", "--index", str(index_dir), "--batch-size", "100", str(tmp_path / "new.jsonl")
         )

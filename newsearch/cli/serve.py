@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..index import META_FILE, default_index_path
+from ..errors import NewsearchError
+from ..index import Index, default_index_path
 from . import Failure, cli
 from .commands import index_option
 
@@ -32,6 +33,15 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.close()
         raise Failure(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     return sock
+
+
+def _index_problem(path: Path) -> str | None:
+    """Why the index cannot be served yet (missing, damaged, outdated), or None."""
+    try:
+        Index.open(path).close()
+    except NewsearchError as exc:
+        return str(exc)
+    return None
 
 
 @cli.command("serve")
@@ -82,10 +92,9 @@ def serve_command(index_path: Path | None, host: str, port: int, time_limit: flo
     sock = _listen(host, port)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    if not (path / META_FILE).exists():
-        click.echo(
-            f"newsearch: warning: no index at {path} yet; answering 503 until there is", err=True
-        )
+    problem = _index_problem(path)
+    if problem:
+        click.echo(f"newsearch: warning: {problem}; answering 503 until it can be read", err=True)
     if not local:
         click.echo(
             f"newsearch: warning: listening on {host}: anyone who can reach this machine "

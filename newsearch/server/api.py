@@ -11,12 +11,17 @@ from fastapi.responses import JSONResponse
 
 from ..analytics import FACETS, INTERVALS
 from ..cli.render import article_dict
-from ..engines.base import UNITS
+from ..engines.base import SORTS, UNITS
 from ..index import Index
 from ..significance import DEFAULT_SAMPLE
 from . import schemas
 from .holder import DAMAGE, IndexHolder, Runner
 from .limits import Limits
+
+# The date filters every endpoint but the article takes; an HTML form sends an empty
+# date field ("since="), which means no filter.
+Since = Annotated[str | None, Query(description="on or after: YYYY, YYYY-MM, YYYY-MM-DD")]
+Until = Annotated[str | None, Query(description="on or before (inclusive)")]
 
 
 class NotFound(Exception):
@@ -27,14 +32,24 @@ class BadRequest(Exception):
     """The API's 400 for a parameter the declared checks cannot express."""
 
 
-def _blank_is_none(value: str | None) -> str | None:
-    # An HTML form sends an empty date field as "since=": that means no filter.
-    return value if value and value.strip() else None
+def _dates(since: str | None, until: str | None) -> dict[str, str | None]:
+    return {
+        "since": since if since and since.strip() else None,
+        "until": until if until and until.strip() else None,
+    }
 
 
 def api_router(holder: IndexHolder, runner: Runner, limits: Limits) -> APIRouter:
     """The ``/api`` routes over the index in ``holder``, bounded by ``limits``."""
     router = APIRouter(prefix="/api")
+    # Annotations are strings here (``from __future__``): FastAPI resolves them in the
+    # module, so the query text's limit lives in the default instead of an alias.
+    query_text = Query("", max_length=limits.max_query_chars, description="the query language")
+
+    def route(path: str, summary: str, schema: dict[str, Any], command: str, *errors: int) -> Any:
+        """A GET route answering ``schema`` as ``newsearch COMMAND --json`` does."""
+        ok = schemas.ok(schema, f"as `newsearch {command} --json`")
+        return router.get(path, summary=summary, responses={**ok, **schemas.errors(*errors)})
 
     async def call(work: Callable[[Index], Any]) -> JSONResponse:
         def job() -> Any:
@@ -47,44 +62,35 @@ def api_router(holder: IndexHolder, runner: Runner, limits: Limits) -> APIRouter
 
         return JSONResponse(await runner.run(job))
 
-    @router.get(
-        "/search",
-        summary="Search: one page of highlighted paragraph hits",
-        responses={
-            **schemas.ok(schemas.RESULTS, "as `newsearch query --json`"),
-            **schemas.errors(400, 503),
-        },
-    )
+    @route("/search", "One page of highlighted paragraph hits", schemas.RESULTS, "query", 400, 503)
     async def search(
-        q: str = Query("", max_length=limits.max_query_chars, description="the query"),
-        since: str | None = Query(None, description="on or after: YYYY, YYYY-MM, YYYY-MM-DD"),
-        until: str | None = Query(None, description="on or before (inclusive)"),
+        since: Since = None,
+        until: Until = None,
+        q: str = query_text,
         limit: int = Query(10, ge=0, le=limits.max_limit, description="hits per page"),
         offset: int = Query(0, ge=0, le=limits.max_offset, description="hits to skip"),
-        sort: Literal["relevance", "newest", "oldest"] = Query("relevance"),
+        sort: Literal[SORTS] = Query("relevance"),  # type: ignore[valid-type]
         context: int = Query(0, ge=0, le=limits.max_context, description="neighbours"),
+        collapse: bool = Query(False, description="one hit per story, copies under it"),
     ) -> JSONResponse:
         """The query language of `newsearch query`; the answer is its `--json` object."""
-        since, until = _blank_is_none(since), _blank_is_none(until)
+        options = {
+            "limit": limit,
+            "offset": offset,
+            "sort": sort,
+            "context": context,
+            "collapse": collapse,
+        }
         return await call(
-            lambda index: index.search(
-                q,
-                since=since,
-                until=until,
-                limit=limit,
-                offset=offset,
-                sort=sort,
-                context=context,
-            ).to_dict()
+            lambda index: index.search(q, **_dates(since, until), **options).to_dict()
         )
 
-    @router.get(
+    @route(
         "/articles/{article_id:path}",
-        summary="One article, whole, or one paragraph by its anchor",
-        responses={
-            **schemas.ok(schemas.ARTICLE, "as `newsearch show --json`"),
-            **schemas.errors(400, 404, 503),
-        },
+        "One article, whole, or the paragraphs around an anchor",
+        schemas.ARTICLE,
+        "show",
+        *(400, 404, 503),
     )
     async def article(
         article_id: str = Path(description="an article id, or a hit's anchor ID#pN (# as %23)"),
@@ -102,87 +108,67 @@ def api_router(holder: IndexHolder, runner: Runner, limits: Limits) -> APIRouter
 
         return await call(read)
 
-    @router.get(
-        "/stats",
-        summary="Articles, paragraphs, date span, sources, engine, size",
-        responses={
-            **schemas.ok(schemas.STATS, "as `newsearch stats --json`"),
-            **schemas.errors(503),
-        },
+    @route("/copies/{article_id:path}", "An article's copies", schemas.COPIES, "copies", 404, 503)
+    async def copies(article_id: str = Path(description="an article id")) -> JSONResponse:
+        """The other articles of its story, earliest first (`newsearch copies --json`)."""
+
+        def read(index: Index) -> Any:
+            if not index.article(article_id):
+                raise NotFound(f"no article with id {article_id!r}")
+            found = index.copies(article_id)
+            return {"article_id": article_id, "copies": [c.to_dict() for c in found]}
+
+        return await call(read)
+
+    @route(
+        "/stats", "Articles, paragraphs, dates, sources, engine, size", schemas.STATS, "stats", 503
     )
     async def stats() -> JSONResponse:
         """What `newsearch stats --json` prints."""
         return await call(lambda index: index.stats().to_dict())
 
-    @router.get(
-        "/timeline",
-        summary="Matching and total articles per day, week, month or year",
-        responses={
-            **schemas.ok(schemas.TIMELINE, "as `newsearch timeline --json`"),
-            **schemas.errors(400, 503),
-        },
+    @route(
+        "/timeline", "Matches per day, week, month or year", schemas.TIMELINE, "timeline", 400, 503
     )
     async def timeline(
         q: Annotated[list[str], Query(description="a query; repeat q for several series")],
+        since: Since = None,
+        until: Until = None,
         interval: Literal[INTERVALS] = Query("day"),  # type: ignore[valid-type]
         unit: Literal[UNITS] = Query("articles"),  # type: ignore[valid-type]
-        since: str | None = Query(None, description="on or after: YYYY, YYYY-MM, YYYY-MM-DD"),
-        until: str | None = Query(None, description="on or before (inclusive)"),
     ) -> JSONResponse:
         """What `newsearch timeline --json` prints for the same queries and options."""
         queries = _checked_queries(q, limits)
-        since, until = _blank_is_none(since), _blank_is_none(until)
-        return await call(
-            lambda index: index.timeline(
-                queries, interval=interval, since=since, until=until, unit=unit
-            ).to_dict()
-        )
+        options = {"interval": interval, "unit": unit, **_dates(since, until)}
+        return await call(lambda index: index.timeline(queries, **options).to_dict())
 
-    @router.get(
-        "/facets",
-        summary="Who covered it: matches per source, section, author, tag, …",
-        responses={
-            **schemas.ok(schemas.FACETS, "as `newsearch facets --json`"),
-            **schemas.errors(400, 503),
-        },
+    @route(
+        "/facets", "Matches per source, section, author, tag, …", schemas.FACETS, "facets", 400, 503
     )
     async def facets(
-        q: str = Query("", max_length=limits.max_query_chars, description="the query"),
+        since: Since = None,
+        until: Until = None,
+        q: str = query_text,
         by: Literal[FACETS] = Query("source"),  # type: ignore[valid-type]
         limit: int = Query(20, ge=0, le=limits.max_limit, description="values to list"),
-        since: str | None = Query(None, description="on or after: YYYY, YYYY-MM, YYYY-MM-DD"),
-        until: str | None = Query(None, description="on or before (inclusive)"),
     ) -> JSONResponse:
         """What `newsearch facets --json` prints."""
-        since, until = _blank_is_none(since), _blank_is_none(until)
-        return await call(
-            lambda index: index.facets(q, by, limit=limit, since=since, until=until).to_dict()
-        )
+        options = {"limit": limit, **_dates(since, until)}
+        return await call(lambda index: index.facets(q, by, **options).to_dict())
 
-    @router.get(
-        "/terms",
-        summary="Words over-represented in the matches (JLH score)",
-        responses={
-            **schemas.ok(schemas.TERMS, "as `newsearch terms --json`"),
-            **schemas.errors(400, 503),
-        },
-    )
+    @route("/terms", "Words over-represented in the matches", schemas.TERMS, "terms", 400, 503)
     async def terms(
-        q: str = Query("", max_length=limits.max_query_chars, description="the query"),
+        since: Since = None,
+        until: Until = None,
+        q: str = query_text,
         limit: int = Query(25, ge=0, le=limits.max_limit, description="terms to list"),
         sample: int = Query(
             DEFAULT_SAMPLE, ge=1, le=limits.max_sample, description="top paragraphs scored"
         ),
-        since: str | None = Query(None, description="on or after: YYYY, YYYY-MM, YYYY-MM-DD"),
-        until: str | None = Query(None, description="on or before (inclusive)"),
     ) -> JSONResponse:
-        """What `newsearch terms --json` prints."""
-        since, until = _blank_is_none(since), _blank_is_none(until)
-        return await call(
-            lambda index: index.terms(
-                q, limit=limit, sample=sample, since=since, until=until
-            ).to_dict()
-        )
+        """What `newsearch terms --json` prints (JLH score)."""
+        options = {"limit": limit, "sample": sample, **_dates(since, until)}
+        return await call(lambda index: index.terms(q, **options).to_dict())
 
     return router
 

@@ -42,6 +42,17 @@ def _object(properties: dict[str, Any], optional: tuple[str, ...] = ()) -> dict[
     }
 
 
+COPY = _object(
+    {
+        "article_id": _TEXT,
+        "title": _TEXT,
+        "date": _MAYBE_TEXT,
+        "source": _MAYBE_TEXT,
+        "url": _MAYBE_TEXT,
+        "similarity": {"type": "number"},
+    }
+)
+COPIES = _object({"article_id": _TEXT, "copies": {"type": "array", "items": COPY}})
 HIT = _object(
     {
         **_META,
@@ -53,17 +64,22 @@ HIT = _object(
         "highlights": _SPANS,
         "snippet": _object({"text": _TEXT, "highlights": _SPANS}),
         "context": {"type": "array", "items": _PARAGRAPH},
+        "story": {**_TEXT, "description": "collapse=true: the hit's story id"},
+        "copies": {"type": "array", "items": COPY, "description": "collapse=true only"},
     },
-    optional=("context",),
+    optional=("context", "story", "copies"),
 )
 RESULTS = _object(
     {
         "query": _TEXT,
         "total": {**_INT, "description": "matching paragraphs in all"},
+        "total_articles": {**_INT, "description": "matching articles in all"},
+        "total_stories": {**_INT, "description": "collapse=true: matching stories"},
         "offset": _INT,
         "limit": _INT,
         "hits": {"type": "array", "items": HIT},
-    }
+    },
+    optional=("total_stories",),
 )
 ARTICLE = _object({**_META, "paragraphs": {"type": "array", "items": _PARAGRAPH}})
 STATS = _object(

@@ -216,17 +216,17 @@ function drawTimeline(data) {
 
 // body[data-state] is "loading" while an answer is awaited, then "done" (for tests and
 // for styles).
-function setState(value) {
-  document.body.dataset.state = value;
+async function busy(work) {
+  document.body.dataset.state = "loading";
+  try {
+    await work();
+  } finally {
+    document.body.dataset.state = "done";
+  }
 }
 
-async function runSearch(state) {
-  setState("loading");
-  try {
-    await searchAndShow(state);
-  } finally {
-    setState("done");
-  }
+function runSearch(state) {
+  return busy(() => searchAndShow(state));
 }
 
 async function searchAndShow(state) {
@@ -262,13 +262,8 @@ function go(state) {
 
 // -- one article ----------------------------------------------------------------------
 
-async function showArticle(id) {
-  setState("loading");
-  try {
-    await articleAndShow(id);
-  } finally {
-    setState("done");
-  }
+function showArticle(id) {
+  return busy(() => articleAndShow(id));
 }
 
 async function articleAndShow(id) {
