@@ -200,4 +200,9 @@ def serve(parent: int) -> None:
         except EOFError:
             return
         joined = [analysis.joined_terms(t) for t in texts]  # type: ignore[attr-defined]
-        _write_frame(sink, (joined, stems.take()))
+        try:
+            _write_frame(sink, (joined, stems.take()))
+        except BrokenPipeError:
+            # The indexer stopped reading (Ctrl-C, an error): leave without a traceback
+            # and without the interpreter's flush of the dead pipe at exit.
+            os._exit(0)
