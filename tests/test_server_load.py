@@ -23,7 +23,9 @@ pytestmark = pytest.mark.slow
 
 CLIENTS = 8
 ARTICLES = 120
-MAX_REQUESTS = 300  # per client
+# Per client, a bound only: clients go on until the writer has finished (or the deadline
+# passes), so requests always overlap its commits however slowly it starts.
+MAX_REQUESTS = 5_000
 DEADLINE_SECONDS = 90.0
 
 
@@ -70,7 +72,9 @@ def test_parallel_clients_get_whole_answers_while_another_process_indexes(tmp_pa
     failures: list[str] = []
     counts = [0] * CLIENTS
 
-    with served(index_dir) as (url, _):
+    # A loaded 2-core machine can hold a search past the default 5 s limit: this test is
+    # about whole answers, not speed.
+    with served(index_dir, "--time-limit", "120") as (url, _):
         writer = start(
             "index", "--index", str(index_dir), "--batch-size", "100", str(tmp_path / "new.jsonl")
         )
