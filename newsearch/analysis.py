@@ -32,9 +32,9 @@ TOKEN_RE = re.compile(
     rf"|[^\W_][^\W_{_MARKS}]*[{_MARKS}]*(?:[^\W_]|[{_MARKS}])*"  # a word, accents included
     rf"(?:[{_APOSTROPHES}](?:[^\W_]|[{_MARKS}])+)*"  # inner apostrophes: Netanyahu’s, don't
 )
-# The same pattern read with ASCII-only classes: on ASCII text it finds exactly the
-# words TOKEN_RE finds (marks and curly apostrophes cannot occur there), and faster.
-_ASCII_TOKEN_RE = re.compile(TOKEN_RE.pattern, re.ASCII)
+# The same pattern for ASCII text, where marks and curly apostrophes cannot occur and
+# ``[^\W_]`` is ``[A-Za-z0-9]``: it finds exactly the words TOKEN_RE finds, and faster.
+_ASCII_TOKEN_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)+|[A-Za-z0-9]+(?:['`][A-Za-z0-9]+)*")
 _APOSTROPHE_RE = re.compile(f"[{_APOSTROPHES}]")
 _POSSESSIVE_RE = re.compile(r"'s$")
 _THOUSANDS_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
@@ -97,18 +97,52 @@ def _analyze(word: str) -> tuple[str, str]:
 
 def tokenize(text: str) -> Iterator[Token]:
     """Yield the tokens of ``text`` with positions and offsets into ``text``."""
+    return iter(tokens(text))
+
+
+def tokens(text: str) -> list[Token]:
+    """The tokens of ``text`` with positions and offsets into ``text``, as a list."""
+    if VALUE_SEPARATOR in text:
+        return list(_value_tokens(text))
+    found: list[Token] = []
+    pairs = _PAIRS
+    for match in (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).finditer(text):
+        folded, term = pairs[match.group()]
+        if folded:
+            start, end = match.span()
+            # tuple.__new__ skips the keyword handling of Token(...): most of the cost
+            # of a token, and the highlighter tokenizes every hit it shows.
+            found.append(tuple.__new__(Token, (term, len(found), start, end, folded)))
+    return found
+
+
+def _value_tokens(text: str) -> Iterator[Token]:
+    """Tokens of several values (tags): positions leave a gap between values."""
     position = 0
     base = 0
     for value_index, value in enumerate(text.split(VALUE_SEPARATOR)):
         if value_index:
             position += _VALUE_GAP
         for match in TOKEN_RE.finditer(value):
-            folded, term = _analyze(match.group())
+            folded, term = _PAIRS[match.group()]
             if folded:
                 start, end = match.span()
                 yield Token(term, position, base + start, base + end, folded)
                 position += 1
         base += len(value) + 1
+
+
+class _PairCache(dict[str, tuple[str, str]]):
+    """Word as found in the text → (folded form, index term), analysed once."""
+
+    def __missing__(self, word: str) -> tuple[str, str]:
+        if len(self) >= _TermCache.LIMIT:
+            self.clear()
+        pair = self[word] = _analyze(word)
+        return pair
+
+
+_PAIRS = _PairCache()
 
 
 class _TermCache(dict[str, str]):
@@ -216,6 +250,8 @@ _HYPHENATED_RE = re.compile(rf"\S*[{HYPHENS}]\S*")
 def solid(form: str) -> str:
     """A form without whitespace (NFKD spells a few ligatures out as two words), so that
     it travels as one term among terms joined by spaces."""
+    if form.isalnum():  # almost every word: no whitespace, one C call
+        return form
     return "".join(form.split()) if any(c.isspace() for c in form) else form
 
 

@@ -112,6 +112,8 @@ def checked(article: Article) -> Article:
     name = f"article {article.id!r}" if article.id else "an article"
     if not isinstance(article.title, str) or not article.title.strip():
         raise InputError(f"{name} has no title; every article needs one")
+    if isinstance(article.body, str):  # it would be read as one paragraph per character
+        raise InputError(f"{name} has a str body; give its paragraphs as a tuple of str")
     if article.date is None:
         return article
     from .readers.dates import fixed_offset
@@ -511,10 +513,7 @@ class Index:
             return ()
 
         def count(corrected: str) -> int:
-            found = self.engine.search(
-                self._node(corrected, dates), limit=0, offset=0, sort="relevance"
-            )
-            return found.total
+            return self.engine.count(self._node(corrected, dates))
 
         return tuple(suggest.suggest(query, node, self.lexicon(ast.EXACT_FIELD), count))
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from newsearch import analysis
 
 
@@ -52,3 +55,17 @@ def test_prefix_also_matches_shorter_stems():
     assert analysis.term_matches_prefix("netanyahu", "netan")
     assert not analysis.term_matches_prefix("neg", "negotiat")
     assert not analysis.term_matches_prefix("israel", "gaza")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_ascii_pattern_finds_the_words_of_the_full_pattern(text):
+    # The fast pattern for ASCII text must find the very same words at the same offsets.
+    fast = [m.span() for m in analysis._ASCII_TOKEN_RE.finditer(text)]
+    assert fast == [m.span() for m in analysis.TOKEN_RE.finditer(text)]
+
+
+def test_ascii_pattern_on_numbers_apostrophes_and_underscores():
+    text = "don't O`Neil 28,000 1,5 2.3.4 a_b __x 7up x'' 'y"
+    assert analysis._ASCII_TOKEN_RE.findall(text) == analysis.TOKEN_RE.findall(text)
+    assert analysis.terms(text) == [t.term for t in analysis._value_tokens(text)]

@@ -376,6 +376,7 @@ class WhooshEngine(Engine):
         self._everything: tuple[Any, dict[tuple[Group, Unit], GroupCounts]] = (None, {})
         self._lock = threading.Lock()
         self._vocabularies: dict[str, dict[str, int]] = {}
+        self._columns: dict[str, list[Any]] = {}  # whole columns of the searcher's commit
         self.bm25 = BM25
 
     @classmethod
@@ -461,6 +462,7 @@ class WhooshEngine(Engine):
             k1, b = self.bm25
             self._searcher = self._ix.searcher(weighting=scoring.BM25F(B=b, K1=k1))
             self._vocabularies = {}  # they belong to the searcher's commit
+            self._columns = {}
         return self._searcher
 
     def set_bm25(self, k1: float, b: float) -> None:
@@ -496,9 +498,26 @@ class WhooshEngine(Engine):
             ]
             articles = 0
             if total:  # an empty index's reader has no columns
-                ids = searcher.reader().column_reader("article_key")
+                ids = self._column(searcher, "article_key")
                 articles = len({ids[docnum] for docnum in results.docs()})
         return EngineResults(total=total, hits=hits, articles=articles)
+
+    def _column(self, searcher: Any, name: str) -> Sequence[Any]:
+        """A numeric column's values for every document of the searcher's commit, read
+        once per commit (a search that matches thousands reads no value twice)."""
+        if name not in self._columns:
+            values: list[Any] = []
+            for reader, offset in searcher.reader().leaf_readers():
+                values[offset:] = _whole_column(reader.column_reader(name, translate=False))
+            self._columns[name] = values
+        return self._columns[name]
+
+    def count(self, query: ast.Node) -> int:
+        compiled = compile_query(query)
+        with self._lock, _reading(self._path):
+            collector = TopCollector(1, usequality=False, replace=0)  # see search()
+            self._current_searcher().search_with_collector(compiled, collector)
+            return len(collector.results())
 
     def search_stories(
         self, query: ast.Node, *, limit: int, offset: int, sort: Sort
@@ -518,7 +537,7 @@ class WhooshEngine(Engine):
             if not ranked:  # an empty index's reader has no columns
                 return EngineResults(total=0, hits=[], articles=0, stories=0)
             keys = searcher.reader().column_reader("story_key")
-            ids = searcher.reader().column_reader("article_key")
+            ids = self._column(searcher, "article_key")
             best: dict[int, tuple[Any, int]] = {}
             for score, docnum in ranked:
                 best.setdefault(keys[docnum], (score, docnum))
