@@ -169,19 +169,41 @@ class _TermCache(dict[str, str]):
 
 
 _TERMS = _TermCache()
-# Joined terms computed elsewhere (an analysis worker process), by text: see remember().
-_KNOWN: dict[str, str | None] = {}
-_UNKNOWN = "\x00unknown"
 
 
-def remember(texts: Iterable[str], joined: Iterable[str | None]) -> None:
-    """Lend ``joined_terms`` results computed by another process, until ``forget``."""
-    _KNOWN.update(zip(texts, joined, strict=True))
+class Indexed(NamedTuple):
+    """What the engines index for one paragraph text: its ``text``, ``exact`` and
+    ``joined`` fields, each as terms joined by single spaces."""
+
+    terms: str | None  # joined_terms(text): None when spaces cannot carry the terms
+    exact: str  # exact_terms(text)
+    joined: str  # the compounds' terms (hyphenated words joined)
+
+
+# Analyses computed elsewhere (an analysis worker process), by text: see remember().
+_KNOWN: dict[str, Indexed] = {}
+
+
+def remember(texts: Iterable[str], indexed: Iterable[Indexed]) -> None:
+    """Lend ``indexed`` results computed by another process, until ``forget``."""
+    _KNOWN.update(zip(texts, indexed, strict=True))
 
 
 def forget() -> None:
     """Drop what ``remember`` lent."""
     _KNOWN.clear()
+
+
+def indexed(text: str) -> Indexed:
+    """The three indexed forms of a paragraph text, from one scan of its words."""
+    if _KNOWN:
+        known = _KNOWN.get(text)
+        if known is not None:
+            return known
+    words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)
+    joined = " ".join(c.term for c in compounds(text))
+    exact = " ".join(filter(None, map(_FORMS.__getitem__, words)))
+    return Indexed(_joined_words(text, words), exact, joined)
 
 
 def joined_terms(text: str) -> str | None:
@@ -194,12 +216,15 @@ def joined_terms(text: str) -> str | None:
     leaves a position gap) or a term holds whitespace: index ``tokenize(text)`` then.
     """
     if _KNOWN:
-        known = _KNOWN.get(text, _UNKNOWN)
-        if known != _UNKNOWN:
-            return known
+        known = _KNOWN.get(text)
+        if known is not None:
+            return known.terms
+    return _joined_words(text, (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text))
+
+
+def _joined_words(text: str, words: list[str]) -> str | None:
     if VALUE_SEPARATOR in text:
         return None
-    words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)
     joined = " ".join(map(_TERMS.__getitem__, words))
     if _TERMS.spaced and not _TERMS.spaced.isdisjoint(words):
         return None
@@ -303,7 +328,7 @@ _FORMS = _FormCache()
 def exact_terms(text: str) -> list[str]:
     """The folded, unstemmed words of ``text`` in order (the ``exact`` field's terms)."""
     words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)
-    return [form for form in map(_FORMS.__getitem__, words) if form]
+    return list(filter(None, map(_FORMS.__getitem__, words)))
 
 
 def _joined(parts: Sequence[tuple[str, int, int]], position: int) -> Token:

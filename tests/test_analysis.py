@@ -69,3 +69,11 @@ def test_ascii_pattern_on_numbers_apostrophes_and_underscores():
     text = "don't O`Neil 28,000 1,5 2.3.4 a_b __x 7up x'' 'y"
     assert analysis._ASCII_TOKEN_RE.findall(text) == analysis.TOKEN_RE.findall(text)
     assert analysis.terms(text) == [t.term for t in analysis._value_tokens(text)]
+
+
+def test_indexed_forms_are_the_fields_analysed_one_by_one():
+    for text in ["Netanyahu’s co-operation, 28,000 people", "ﬁnance e\u0301tude U.S.-led", ""]:
+        forms = analysis.indexed(text)
+        assert forms.terms == analysis.joined_terms(text)
+        assert forms.exact.split() == analysis.exact_terms(text)
+        assert forms.joined.split() == [c.term for c in analysis.compounds(text)]

@@ -198,11 +198,16 @@ def _article_fields(p: Paragraph) -> tuple[dict[str, Any], _Tokenized]:
     return fields, tokenized
 
 
-def _documents(paragraphs: Sequence[Paragraph], seq: Iterator[int]) -> Iterator[tantivy.Document]:
+def _documents(
+    paragraphs: Sequence[Paragraph], seq: Iterator[int], copies: ArticleCopies
+) -> Iterator[tantivy.Document]:
     """One article's documents (its paragraphs share their metadata: see ``_article_fields``)."""
     if not paragraphs:
         return
     shared, shared_tokenized = _article_fields(paragraphs[0])
+    # Copies (newsearch.copies): every paragraph carries its story for collapsing.
+    shared["story_key"] = article_key(copies.story)
+    shared["story_id"] = copies.story.encode("utf-8")
     for p in paragraphs:
         fields = dict(shared)
         fields["key"] = paragraph_key(p.article_id, p.number)
@@ -211,28 +216,25 @@ def _documents(paragraphs: Sequence[Paragraph], seq: Iterator[int]) -> Iterator[
         fields["seq"] = next(seq)
         if p.role in _WEIGHTS:
             fields["weight"] = _WEIGHTS[p.role]
+        if p.number == 1:  # the article's copy information, stored once
+            fields["story"] = copies.story
+            if copies.bands:
+                fields["bands"] = list(copies.bands)
+                fields["signature"] = copies.signature
         tokenized = list(shared_tokenized)
-        _indexed(fields, "text", p.text, tokenized)
-        fields["exact"] = " ".join(analysis.exact_terms(p.text))
-        joined = " ".join(c.term for c in analysis.compounds(p.text))
-        if joined:
-            fields["joined"] = joined
+        forms = analysis.indexed(p.text)
+        fields[stored_field("text")] = p.text
+        if forms.terms is None:
+            tokenized.append(("text", _pretokenized(p.text)))
+        else:
+            fields["text"] = forms.terms
+        fields["exact"] = forms.exact
+        if forms.joined:
+            fields["joined"] = forms.joined
         doc = tantivy.Document(**fields)  # one call: far cheaper than one per field
         for name, tokens in tokenized:
             doc.add_pre_tokenized_text(name, tokens)
         yield doc
-
-
-def _with_copies(doc: tantivy.Document, p: Paragraph, copies: ArticleCopies) -> tantivy.Document:
-    doc.add_integer("story_key", article_key(copies.story))
-    doc.add_bytes("story_id", copies.story.encode("utf-8"))
-    if p.number == 1:
-        doc.add_text("story", copies.story)
-        for key in copies.bands:
-            doc.add_text("bands", key)
-        if copies.bands:
-            doc.add_bytes("signature", copies.signature)
-    return doc
 
 
 def _fields(doc: tantivy.Document) -> dict[str, Any]:
@@ -406,8 +408,8 @@ class TantivyEngine(Engine):
         seq: Iterator[int],
     ) -> None:
         copies = made.copies.get(article_id) or ArticleCopies(story=article_id)
-        for p, document in zip(paragraphs, _documents(paragraphs, seq), strict=True):
-            writer.add_document(_with_copies(document, p, copies))
+        for document in _documents(paragraphs, seq, copies):
+            writer.add_document(document)
 
     def delete_articles(
         self, article_ids: Sequence[str], *, lock_timeout: float, plan: Planner | None = None

@@ -203,15 +203,17 @@ def _document(p: Paragraph) -> dict[str, Any]:
         "_boost": ROLE_BOOST[p.role],
     }
     tags = analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None
-    texts = (p.text, p.title, p.source, p.author, p.section, tags)
-    for name, value in zip(TEXT_FIELDS, texts, strict=True):
+    forms = analysis.indexed(p.text)
+    doc["text"] = _TOKENIZE + p.text if forms.terms is None else forms.terms
+    doc["_stored_text"] = p.text
+    metadata = (p.title, p.source, p.author, p.section, tags)
+    for name, value in zip(TEXT_FIELDS[1:], metadata, strict=True):
         if value is not None:
-            doc[name] = indexed_value(value) if name == "text" else _metadata_value(value)
+            doc[name] = _metadata_value(value)
             doc["_stored_" + name] = value
-    doc["exact"] = " ".join(analysis.exact_terms(p.text))
-    joined = " ".join(c.term for c in analysis.compounds(p.text))
-    if joined:
-        doc["joined"] = joined
+    doc["exact"] = forms.exact
+    if forms.joined:
+        doc["joined"] = forms.joined
     if p.language:
         doc["language"] = p.language.lower()
     if p.url is not None:
