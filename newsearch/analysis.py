@@ -17,9 +17,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from . import stems
+from . import stemmer
 
 # Joins the values of a multi-valued field (tags); phrases never match across it.
 VALUE_SEPARATOR = "\x1f"
@@ -38,8 +38,6 @@ _ASCII_TOKEN_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)+|[A-Za-z0-9]+(?:['`][A-Za-z0
 _APOSTROPHE_RE = re.compile(f"[{_APOSTROPHES}]")
 _POSSESSIVE_RE = re.compile(r"'s$")
 _THOUSANDS_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
-
-_stemmer: Any = None
 
 
 class Token(NamedTuple):
@@ -71,21 +69,9 @@ def fold(word: str) -> str:
 @lru_cache(maxsize=200_000)
 def stem(folded: str) -> str:
     """The index term for a folded word (Snowball English; numbers unchanged)."""
-    global _stemmer
     if not folded or folded[0].isdigit():
         return folded
-    if _stemmer is None:
-        seen = stems.known(folded)  # a word the index has seen needs no stemmer
-        if seen is not None:
-            stems.computed(folded, seen)  # for the next index this process writes
-            return seen
-        # Imported on first use: nltk takes longer to import than a whole query takes.
-        from nltk.stem.snowball import SnowballStemmer
-
-        _stemmer = SnowballStemmer("english")
-    term: str = _stemmer.stem(folded)
-    stems.computed(folded, term)
-    return term
+    return stemmer.stem(folded)
 
 
 @lru_cache(maxsize=200_000)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from . import analytics, expansion, significance, stems, suggest
+from . import analytics, expansion, significance, suggest
 from . import paragraphs as paragraphs_mod
 from .engines import DEFAULT_ENGINE, engine_class
 from .engines.base import SORTS, UNITS, CopyRecord, Engine, EngineHit, Sort, Unit
@@ -97,10 +97,14 @@ def _recorded_engine(path: Path) -> str | None:
     return engine if isinstance(engine, str) else None
 
 
+# Stems that versions before newsearch.stemmer cached beside the index.
+_OLD_STEMS_FILE = "stems.tsv"
+
+
 def remove_index(path: Path) -> None:
     """Delete an index's own files (its metadata and engine data), nothing else."""
     shutil.rmtree(path / DATA_DIR, ignore_errors=True)
-    (path / stems.FILE_NAME).unlink(missing_ok=True)
+    (path / _OLD_STEMS_FILE).unlink(missing_ok=True)
     (path / META_FILE).unlink(missing_ok=True)
 
 
@@ -145,8 +149,6 @@ class Index:
         self.engine = engine
         self.lock_timeout = lock_timeout
         self.batch_paragraphs = BATCH_PARAGRAPHS
-        stems.use(path / stems.FILE_NAME)
-        self._stems_mark = stems.START  # the process's stems saved to this index so far
         # Analyse in a worker process (a second core) when the input spans several
         # batches; the index is the same either way.
         self.analysis_process = True
@@ -356,8 +358,6 @@ class Index:
         existing = self.engine.replace_articles(
             list(batch.items()), lock_timeout=self.lock_timeout, plan=plan
         )
-        computed, self._stems_mark = stems.since(self._stems_mark)
-        stems.save(self.path / stems.FILE_NAME, computed)
         report.replaced += len(existing)
         report.added += len(batch) - len(existing)
         report.paragraphs += sum(len(p) for p in batch.values())

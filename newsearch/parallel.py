@@ -90,13 +90,10 @@ class AnalysisWorker:
             return None
         self._out = False
         try:
-            found, computed = _read_frame(self._process.stdout)  # type: ignore[arg-type, misc]
+            found = _read_frame(self._process.stdout)
         except (OSError, EOFError, pickle.UnpicklingError, TypeError, ValueError):
             self.close()
             return None
-        from . import stems
-
-        stems.note(computed)  # for the index's stems file
         from .analysis import Indexed
 
         return [Indexed._make(f) for f in found]  # type: ignore[attr-defined]
@@ -196,7 +193,7 @@ def serve(parent: int) -> None:
     """(worker) Answer batches of texts with their analyses until the input closes."""
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the indexer's to handle
-    from . import analysis, stems
+    from . import analysis
 
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     while True:
@@ -206,7 +203,7 @@ def serve(parent: int) -> None:
             return
         found = [analysis.indexed(t) for t in texts]  # type: ignore[attr-defined]
         try:
-            _write_frame(sink, ([tuple(f) for f in found], stems.take()))
+            _write_frame(sink, [tuple(f) for f in found])
         except BrokenPipeError:
             # The indexer stopped reading (Ctrl-C, an error): leave without a traceback
             # and without the interpreter's flush of the dead pipe at exit.
