@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -50,7 +50,13 @@ class Token(NamedTuple):
     folded: str
 
 
-@lru_cache(maxsize=200_000)
+# The word caches: the dicts below (_TERMS, _FORMS, _PAIRS) hold every word seen, so
+# these only keep recent words (case variants of one word, parts of hyphenated words):
+# a cache per function of the whole vocabulary grew memory with the archive's size.
+_RECENT = 20_000
+
+
+@lru_cache(maxsize=_RECENT)
 def fold(word: str) -> str:
     """Fold one word: accents, case, apostrophes and possessives; no stemming."""
     if word.isascii():
@@ -66,7 +72,7 @@ def fold(word: str) -> str:
     return text
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=_RECENT)
 def stem(folded: str) -> str:
     """The index term for a folded word (Snowball English; numbers unchanged)."""
     if not folded or folded[0].isdigit():
@@ -74,9 +80,8 @@ def stem(folded: str) -> str:
     return stemmer.stem(folded)
 
 
-@lru_cache(maxsize=200_000)
 def _analyze(word: str) -> tuple[str, str]:
-    """A word as found in the text → (folded form, index term); one cache lookup a token."""
+    """A word as found in the text → (folded form, index term)."""
     folded = fold(word)
     return folded, stem(folded)
 
@@ -148,7 +153,7 @@ class _TermCache(dict[str, str]):
         if len(self) >= self.LIMIT:
             self.clear()
         term = _analyze(word)[1]
-        if any(c.isspace() for c in term):
+        if not term.isalnum() and any(c.isspace() for c in term):
             self.spaced.add(word)
         self[word] = term
         return term
@@ -215,6 +220,30 @@ def _joined_words(text: str, words: list[str]) -> str | None:
     if _TERMS.spaced and not _TERMS.spaced.isdisjoint(words):
         return None
     return joined
+
+
+def word_spans(text: str, terms: Collection[str], forms: Collection[str]) -> list[tuple[int, int]]:
+    """Offsets of the words of ``text`` whose index term is in ``terms`` or whose exact
+    form is in ``forms``: what ``tokens`` would find, without building every token."""
+    if VALUE_SEPARATOR in text:
+        return [
+            (t.start, t.end) for t in tokens(text) if t.term in terms or solid(t.folded) in forms
+        ]
+    regex = _ASCII_TOKEN_RE if text.isascii() else TOKEN_RE
+    words = regex.findall(text)
+    wanted = {i for i, term in enumerate(map(_TERMS.__getitem__, words)) if term in terms}
+    if forms:
+        wanted.update(i for i, form in enumerate(map(_FORMS.__getitem__, words)) if form in forms)
+    if not wanted:
+        return []
+    last = max(wanted)
+    found = []
+    for i, match in enumerate(regex.finditer(text)):
+        if i in wanted:
+            found.append(match.span())
+            if i == last:
+                break
+    return found
 
 
 def terms(text: str) -> list[str]:

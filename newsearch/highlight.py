@@ -28,6 +28,11 @@ def find_spans(text: str, query: ast.Node) -> tuple[Span, ...]:
     leaves = [leaf for leaf in ast.positive_leaves(query) if leaf.field in _PARAGRAPH_FIELDS]
     if not leaves:
         return ()
+    if all(isinstance(leaf, ast.Term) and leaf.field != ast.JOINED_FIELD for leaf in leaves):
+        # Words only (most queries): no token objects, no positions.
+        terms = {leaf.term for leaf in leaves if leaf.field == "text"}
+        forms = {leaf.term for leaf in leaves if leaf.field == ast.EXACT_FIELD}
+        return merge_spans([Span(*span) for span in analysis.word_spans(text, terms, forms)])
     tokens = analysis.tokens(text)
     spans = _word_spans(tokens, [t.term for t in tokens], [x for x in leaves if x.field == "text"])
     exact = [leaf for leaf in leaves if leaf.field == ast.EXACT_FIELD]

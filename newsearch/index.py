@@ -35,7 +35,6 @@ from .model import (
     Suggestion,
     parse_anchor,
 )
-from .parallel import Pipeline
 from .query import ast, date_range, parse
 from .query.habits import FEW_HITS, lowercase_operators, operator_note
 from .query.parser import make_and
@@ -290,6 +289,8 @@ class Index:
         return self._ingest(settle(items, language=language), progress)
 
     def _ingest(self, items: Iterable[Parsed], progress: Progress | None) -> IndexReport:
+        from .parallel import Pipeline  # subprocess, pickle, ctypes: for writing only
+
         report = IndexReport()
         started = time.perf_counter()
         batch: dict[str, list[Paragraph]] = {}

@@ -77,3 +77,27 @@ def test_indexed_forms_are_the_fields_analysed_one_by_one():
         assert forms.terms == analysis.joined_terms(text)
         assert forms.exact.split() == analysis.exact_terms(text)
         assert forms.joined.split() == [c.term for c in analysis.compounds(text)]
+
+
+WORDS = ["Oil", "oil's", "prices", "ﬁnance", "café", "28,000", "don’t", "U.S.", "naïve", "x"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(WORDS + [" ", ", ", "-", "\n", analysis.VALUE_SEPARATOR]), max_size=30
+    ),
+    st.sets(st.sampled_from(WORDS), max_size=3),
+    st.sets(st.sampled_from(WORDS), max_size=2),
+)
+def test_word_spans_are_the_tokens_whose_term_or_form_is_wanted(parts, stemmed, exact):
+    # The highlighter's shortcut for queries of words must mark exactly what the tokens do.
+    text = " ".join(parts)
+    terms = {term for word in stemmed for term in analysis.terms(word)}
+    forms = {analysis.solid(t.folded) for word in exact for t in analysis.tokens(word)}
+    expected = [
+        (t.start, t.end)
+        for t in analysis.tokens(text)
+        if t.term in terms or analysis.solid(t.folded) in forms
+    ]
+    assert analysis.word_spans(text, terms, forms) == expected
