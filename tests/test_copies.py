@@ -64,6 +64,19 @@ def test_permutations_are_datasketchs(num_perm, seed):
     assert mine[0].tolist() == a.tolist() and mine[1].tolist() == b.tolist()
 
 
+def test_a_batch_of_tiny_bodies_has_no_fingerprints():
+    tiny = [Article("One", ("x",)), Article("Two", ("x y",)), Article("Three", ())]
+    assert fingerprints([split_article(a, a.title) for a in tiny]) == [None, None, None]
+    assert shingle_hashes(["x", "y", "x"]).tolist() == shingle_hashes(["x", "y", "x"]).tolist()
+
+
+def test_a_batch_gives_each_article_the_fingerprint_it_has_alone():
+    batch = [WIRE_ARTICLE, Article("Short", ("too few words",)), OTHER_STORY, GULF_COPY]
+    alone = [fingerprint(a) for a in batch]
+    together = fingerprints([split_article(a, a.id or "x") for a in batch])
+    assert together == alone and together[1] is None and None not in together[::2]
+
+
 def test_signatures_are_datasketch_minhash():
     from datasketch import MinHash
 
