@@ -24,6 +24,8 @@ Interval = Literal["day", "week", "month", "year"]
 INTERVALS: tuple[Interval, ...] = ("day", "week", "month", "year")
 FacetBy = Literal["source", "section", "author", "tag", "language", "role", "year"]
 FACETS: tuple[FacetBy, ...] = ("source", "section", "author", "tag", "language", "role", "year")
+FacetUnit = Literal["articles", "stories"]
+FACET_UNITS: tuple[FacetUnit, ...] = ("articles", "stories")
 EXPORT_PAGE = 500
 
 
@@ -175,14 +177,19 @@ def timeline(
 
 @dataclass(frozen=True)
 class FacetValue:
-    """One value of a facet with the matching articles and paragraphs that have it."""
+    """One value of a facet with the matching articles and paragraphs that have it (and
+    the stories, when counted: an article and its syndicated copies count once)."""
 
     value: str
     articles: int
     paragraphs: int
+    stories: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "articles": self.articles, "paragraphs": self.paragraphs}
+        found = {"value": self.value, "articles": self.articles, "paragraphs": self.paragraphs}
+        if self.stories is not None:
+            found["stories"] = self.stories
+        return found
 
 
 @dataclass(frozen=True)
@@ -191,7 +198,8 @@ class Facets:
 
     ``values`` holds the first ``limit`` of ``distinct`` values; ``missing_*`` count the
     matches with no value. Tags are many per article, so their counts may sum to more
-    than the matches.
+    than the matches. With ``unit="stories"`` the stories are counted too (``stories``,
+    ``missing_stories``; None otherwise) and rank the values.
     """
 
     query: str
@@ -202,9 +210,11 @@ class Facets:
     values: tuple[FacetValue, ...]
     missing_articles: int
     missing_paragraphs: int
+    stories: int | None = None
+    missing_stories: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "query": self.query,
             "by": self.by,
             "articles": self.articles,
@@ -213,6 +223,10 @@ class Facets:
             "values": [v.to_dict() for v in self.values],
             "missing": {"articles": self.missing_articles, "paragraphs": self.missing_paragraphs},
         }
+        if self.stories is not None:
+            found["stories"] = self.stories
+            found["missing"]["stories"] = self.missing_stories
+        return found
 
 
 def _by_year(found: GroupCounts) -> GroupCounts:
@@ -222,20 +236,37 @@ def _by_year(found: GroupCounts) -> GroupCounts:
     return GroupCounts(dict(years), found.missing, found.matched)
 
 
-def facets(engine: Engine, query: str, node: ast.Node, by: FacetBy, *, limit: int) -> Facets:
-    """Count the matches of ``node`` by ``by``'s values, articles and paragraphs."""
+def facets(
+    engine: Engine,
+    query: str,
+    node: ast.Node,
+    by: FacetBy,
+    *,
+    limit: int,
+    unit: FacetUnit = "articles",
+) -> Facets:
+    """Count the matches of ``node`` by ``by``'s values: articles and paragraphs, and
+    stories when ``unit`` is "stories" (most stories first then). By year, a story
+    counts once on each day one of its articles ran, as in ``timeline``."""
     group: Group = "tags" if by == "tag" else "day" if by == "year" else by
-    found = {
-        unit: engine.group_counts(node, group, unit=unit) for unit in ("articles", "paragraphs")
-    }
+    units: tuple[Unit, ...] = ("articles", "paragraphs")
+    if unit == "stories":
+        units += ("stories",)
+    found = {u: engine.group_counts(node, group, unit=u) for u in units}
     if by == "year":
-        found = {unit: _by_year(counts) for unit, counts in found.items()}
+        found = {u: _by_year(counts) for u, counts in found.items()}
     articles, paragraphs = found["articles"], found["paragraphs"]
+    stories = found.get("stories")
     values = [
-        FacetValue(str(value), articles.counts.get(value, 0), count)
+        FacetValue(
+            str(value),
+            articles.counts.get(value, 0),
+            count,
+            stories.counts.get(value, 0) if stories is not None else None,
+        )
         for value, count in paragraphs.counts.items()
     ]
-    values.sort(key=lambda v: (-v.articles, -v.paragraphs, v.value))
+    values.sort(key=lambda v: (-(v.stories or 0), -v.articles, -v.paragraphs, v.value))
     return Facets(
         query=query,
         by=by,
@@ -245,6 +276,8 @@ def facets(engine: Engine, query: str, node: ast.Node, by: FacetBy, *, limit: in
         values=tuple(values[:limit]),
         missing_articles=articles.missing,
         missing_paragraphs=paragraphs.missing,
+        stories=stories.matched if stories is not None else None,
+        missing_stories=stories.missing if stories is not None else None,
     )
 
 

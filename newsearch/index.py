@@ -42,7 +42,7 @@ from .query.parser import make_and
 if TYPE_CHECKING:  # the readers load at the first add: queries never need them
     from .readers import Parsed, ReadProgress
 
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
@@ -355,7 +355,12 @@ class Index:
             return
         from . import copies as copies_mod  # numpy: loaded to write, never to query
 
-        plan = copies_mod.Planner(self.engine, batch) if self.detect_copies else None
+        if self.detect_copies:
+            plan = copies_mod.Planner(self.engine, batch)
+        else:
+            # Not compared: each article is its own story; the copies of the versions it
+            # replaces still get their stories re-assigned.
+            plan = copies_mod.Planner(self.engine, {}, deleted=batch)
         existing = self.engine.replace_articles(
             list(batch.items()), lock_timeout=self.lock_timeout, plan=plan
         )
@@ -570,14 +575,18 @@ class Index:
         limit: int = 20,
         since: DateLike = None,
         until: DateLike = None,
+        unit: analytics.FacetUnit = "articles",
     ) -> analytics.Facets:
         """The matches' sources (or sections, authors, tags, languages, roles, years),
-        with article and paragraph counts, most first, and the matches with no value."""
+        with article and paragraph counts, most first, and the matches with no value.
+        ``unit="stories"`` also counts stories (an article and its copies once) and
+        ranks by them."""
         _choice("facet", by, analytics.FACETS)
+        _choice("unit", unit, analytics.FACET_UNITS)
         if limit < 0:
             raise NewsearchError("limit must not be negative")
         node = self._node(query, date_range(since, until), everything=True)
-        return analytics.facets(self.engine, query, node, by, limit=limit)
+        return analytics.facets(self.engine, query, node, by, limit=limit, unit=unit)
 
     def terms(
         self,

@@ -85,7 +85,7 @@ WORDS = ["Oil", "oil's", "prices", "ﬁnance", "café", "28,000", "don’t", "U.
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(WORDS + [" ", ", ", "-", "\n", analysis.VALUE_SEPARATOR]), max_size=30
+        st.sampled_from([*WORDS, " ", ", ", "-", "\n", analysis.VALUE_SEPARATOR]), max_size=30
     ),
     st.sets(st.sampled_from(WORDS), max_size=3),
     st.sets(st.sampled_from(WORDS), max_size=2),

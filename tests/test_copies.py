@@ -14,6 +14,7 @@ from newsearch.copies import (
     NUM_PERM,
     Member,
     Rule,
+    _permutations,
     assign_stories,
     fingerprints,
     shingle_hashes,
@@ -52,6 +53,28 @@ def test_shingles_are_ordered_word_triples_without_repeats():
     assert shingle_hashes(["a", "b", "c"]).tolist() != shingle_hashes(["c", "b", "a"]).tolist()
     assert len(shingle_hashes(["a", "b", "c", "a", "b", "c"])) == 3  # abc, bca, cab
     assert len(shingle_hashes(["a", "b"])) == 0
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(64, 1), (128, 1), (256, 7)])
+def test_permutations_are_datasketchs(num_perm, seed):
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
+    mine = _permutations(num_perm, seed)
+    assert mine[0].tolist() == a.tolist() and mine[1].tolist() == b.tolist()
+
+
+def test_a_batch_of_tiny_bodies_has_no_fingerprints():
+    tiny = [Article("One", ("x",)), Article("Two", ("x y",)), Article("Three", ())]
+    assert fingerprints([split_article(a, a.title) for a in tiny]) == [None, None, None]
+    assert shingle_hashes(["x", "y", "x"]).tolist() == shingle_hashes(["x", "y", "x"]).tolist()
+
+
+def test_a_batch_gives_each_article_the_fingerprint_it_has_alone():
+    batch = [WIRE_ARTICLE, Article("Short", ("too few words",)), OTHER_STORY, GULF_COPY]
+    alone = [fingerprint(a) for a in batch]
+    together = fingerprints([split_article(a, a.id or "x") for a in batch])
+    assert together == alone and together[1] is None and None not in together[::2]
 
 
 def test_signatures_are_datasketch_minhash():
@@ -206,6 +229,14 @@ def test_detection_off_makes_every_article_its_own_story(new_index):
     new_index.detect_copies = False
     new_index.add_articles([WIRE_ARTICLE, GULF_COPY])
     assert stories(new_index) == {"wire": "wire", "gulf": "gulf"}
+
+
+def test_replacing_without_detection_moves_the_story_of_its_former_copies_on(new_index):
+    new_index.add_articles([WIRE_ARTICLE, GULF_COPY, ARAB_COPY])
+    new_index.detect_copies = False
+    new_index.add(WIRE_ARTICLE)  # now without a fingerprint: no one's copy
+    assert stories(new_index) == {"wire": "wire", "gulf": "gulf", "arab": "gulf"}
+    assert new_index.copies("wire") == []
 
 
 # -- collapsed results and stats -----------------------------------------------------------

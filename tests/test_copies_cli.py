@@ -75,3 +75,65 @@ def test_copies_command_unknown_article_is_one_line_exit_2(runner, copies_index)
 def test_stats_shows_stories_with_copies(runner, copies_index):
     result = run_cli(runner, "stats", "--index", copies_index)
     assert "stories:    1 with copies; largest wire (3 articles)" in result.stdout
+
+
+def test_facets_count_stories_once(runner, copies_index):
+    # Four articles match "barrels": the wire story's three copies and the other story.
+    result = run_cli(
+        runner,
+        "facets",
+        "barrels",
+        "--by",
+        "language",
+        "--unit",
+        "stories",
+        "--json",
+        "--index",
+        copies_index,
+    )
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert (data["stories"], data["articles"]) == (2, 4)
+    assert data["missing"] == {"articles": 4, "paragraphs": 7, "stories": 2}
+
+
+def test_facets_by_source_with_stories_ranks_by_stories(runner, copies_index):
+    result = run_cli(
+        runner, "facets", "barrels", "--unit", "stories", "--csv", "--index", copies_index
+    )
+    rows = [line.split(",") for line in result.stdout.splitlines()]
+    assert rows[0] == ["value", "stories", "articles", "paragraphs"]
+    # Reuters ran both stories; each outlet ran one copy of the wire story.
+    assert rows[1][:3] == ["Reuters", "2", "2"]
+    assert sorted(r[0] for r in rows[2:4]) == ["Al Arabiya", "Gulf News"]
+    assert [r[1:3] for r in rows[2:4]] == [["1", "1"], ["1", "1"]]
+
+
+def test_facets_without_unit_have_no_stories(runner, copies_index):
+    result = run_cli(runner, "facets", "barrels", "--json", "--index", copies_index)
+    data = json.loads(result.stdout)
+    assert "stories" not in data and "stories" not in data["values"][0]
+
+
+def test_index_no_copies_makes_each_article_its_own_story(runner, tmp_path, engine):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for a in (WIRE_ARTICLE, GULF_COPY):
+        (folder / f"{a.id}.json").write_text(
+            json.dumps(
+                {
+                    "id": a.id,
+                    "title": a.title,
+                    "body": "\n\n".join(a.body),
+                    "date": a.date.isoformat(),
+                    "source": a.source,
+                }
+            )
+        )
+    path = str(tmp_path / "index")
+    args = ("index", str(folder), "--engine", engine, "--index", path, "-q")
+    assert run_cli(runner, *args, "--no-copies").exit_code == 0
+    assert run_cli(runner, "copies", "gulf", "--index", path).exit_code == 1
+    assert run_cli(runner, *args).exit_code == 0  # again, comparing: now they are copies
+    result = run_cli(runner, "copies", "gulf", "--index", path)
+    assert result.exit_code == 0 and "wire" in result.stdout

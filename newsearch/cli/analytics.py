@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import click
 
-from ..analytics import FACETS, INTERVALS
+from ..analytics import FACET_UNITS, FACETS, INTERVALS
 from ..engines.base import UNITS
 from ..significance import DEFAULT_SAMPLE
 from . import EXIT_NOT_FOUND, Failure, cli, coverage_render, render
@@ -115,6 +115,13 @@ def timeline_command(
     help="The metadata field to count matches by.",
 )
 @limit_option(20, "Show the N largest groups.")
+@click.option(
+    "--unit",
+    type=click.Choice(FACET_UNITS),
+    default="articles",
+    show_default=True,
+    help="stories: also count stories (an article and its copies once), most first.",
+)
 @date_options
 @output_options
 def facets_command(
@@ -122,6 +129,7 @@ def facets_command(
     index_path: Path | None,
     by: str,
     limit: int,
+    unit: str,
     since: str | None,
     until: str | None,
     as_json: bool,
@@ -133,9 +141,17 @@ def facets_command(
     Example:
         newsearch facets Rafah --by source
         newsearch facets 'oil prices' --by year --csv
+        newsearch facets OPEC --unit stories
     """
     with _open(index_path) as index:
-        found = index.facets(" ".join(words), by, limit=limit, since=since, until=until)  # type: ignore[arg-type]
+        found = index.facets(
+            " ".join(words),
+            by,  # type: ignore[arg-type]
+            limit=limit,
+            since=since,
+            until=until,
+            unit=unit,  # type: ignore[arg-type]
+        )
     _emit(
         found,
         as_json,

@@ -77,6 +77,11 @@ def _open(index_path: Path | None, **kwargs: Any) -> Index:
 )
 @click.option("--language", help="Only articles in this language (en takes en-GB too).")
 @click.option(
+    "--no-copies",
+    is_flag=True,
+    help="Index without looking for syndicated copies: each article is its own story.",
+)
+@click.option(
     "--allow-skips",
     is_flag=True,
     help="Exit 0 even when inputs were skipped (they are still reported), for pipelines.",
@@ -93,6 +98,7 @@ def index_command(
     batch_size: int | None,
     workers: int,
     language: str | None,
+    no_copies: bool,
     allow_skips: bool,
     as_json: bool,
     quiet: bool,
@@ -102,7 +108,9 @@ def index_command(
     Plain text, JSON, JSON Lines, web pages (.html) and WARC crawls (.warc.gz) are
     recognised by their suffix (also gzip-compressed: .txt.gz, .json.gz, .jsonl.gz); other
     suffixes are skipped with a reason. Indexing an article that is already there
-    replaces it. Exit 2 when an input was skipped, unless --allow-skips.
+    replaces it. Each article is compared with the index for syndicated copies
+    (`newsearch copies`); --no-copies skips that, for speed. Exit 2 when an input was
+    skipped, unless --allow-skips.
 
     \b
     Example:
@@ -116,6 +124,7 @@ def index_command(
     )
     if batch_size:
         index.batch_paragraphs = batch_size
+    index.detect_copies = not no_copies
     with index:
         from ..readers import ReadProgress  # not loaded for queries: it takes a while
 

@@ -112,23 +112,35 @@ def timeline_rows(found: Timeline) -> list[list[Any]]:
 
 
 def facets_text(found: Facets) -> str:
-    rows = [[v.value, f"{v.articles:,}", f"{v.paragraphs:,}"] for v in found.values]
+    stories = found.stories is not None
+    rows = [
+        [v.value, *([f"{v.stories:,}"] if stories else []), f"{v.articles:,}", f"{v.paragraphs:,}"]
+        for v in found.values
+    ]
     if found.missing_articles or found.missing_paragraphs:
-        rows.append(
-            [f"(no {found.by})", f"{found.missing_articles:,}", f"{found.missing_paragraphs:,}"]
-        )
-    lines = _table([found.by, "articles", "paragraphs"], rows, right={1, 2})
+        counts = [found.missing_articles, found.missing_paragraphs]
+        if stories:
+            counts.insert(0, found.missing_stories or 0)
+        rows.append([f"(no {found.by})", *(f"{n:,}" for n in counts)])
+    header = [found.by, *(["stories"] if stories else []), "articles", "paragraphs"]
+    lines = _table(header, rows, right=set(range(1, len(header))))
+    matched = f"{found.stories:,} stories, " if stories else ""
     lines.append(
-        f"{found.articles:,} articles, {found.paragraphs:,} paragraphs match {found.query!r}; "
-        f"{len(found.values)} of {found.distinct} values shown"
+        f"{matched}{found.articles:,} articles, {found.paragraphs:,} paragraphs match "
+        f"{found.query!r}; {len(found.values)} of {found.distinct} values shown"
     )
     return "\n".join(lines)
 
 
 def facets_rows(found: Facets) -> list[list[Any]]:
-    rows: list[list[Any]] = [["value", "articles", "paragraphs"]]
-    rows += [[v.value, v.articles, v.paragraphs] for v in found.values]
-    rows.append(["", found.missing_articles, found.missing_paragraphs])  # no value
+    if found.stories is None:
+        rows: list[list[Any]] = [["value", "articles", "paragraphs"]]
+        rows += [[v.value, v.articles, v.paragraphs] for v in found.values]
+        rows.append(["", found.missing_articles, found.missing_paragraphs])  # no value
+        return rows
+    rows = [["value", "stories", "articles", "paragraphs"]]
+    rows += [[v.value, v.stories, v.articles, v.paragraphs] for v in found.values]
+    rows.append(["", found.missing_stories, found.missing_articles, found.missing_paragraphs])
     return rows
 
 

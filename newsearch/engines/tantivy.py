@@ -22,7 +22,7 @@ import itertools
 import threading
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -137,7 +137,7 @@ def _schema() -> tantivy.Schema:
     # MinHash signature, so the copy information commits with the article.
     builder.add_integer_field("story_key", fast=True)
     builder.add_text_field("story", stored=True, fast=True, tokenizer_name="raw")
-    builder.add_text_field("bands", stored=False, tokenizer_name="raw")
+    builder.add_text_field("bands", stored=False, tokenizer_name=_TERMS_TOKENIZER)
     builder.add_bytes_field("signature", stored=True, indexed=False)
     builder.add_bytes_field("story_id", stored=True, indexed=False)  # a collapsed hit's story
     return builder.build()
@@ -199,28 +199,27 @@ def _article_fields(p: Paragraph) -> tuple[dict[str, Any], _Tokenized]:
 
 
 def _documents(
-    paragraphs: Sequence[Paragraph], seq: Iterator[int], copies: ArticleCopies
+    paragraphs: Sequence[Paragraph],
+    seq: Iterator[int],
+    every: Mapping[str, Any] | None = None,
+    first: Mapping[str, Any] | None = None,
 ) -> Iterator[tantivy.Document]:
-    """One article's documents (its paragraphs share their metadata: see ``_article_fields``)."""
+    """One article's documents (its paragraphs share their metadata: see ``_article_fields``),
+    with the fields ``every`` on each and ``first`` on paragraph 1 (the copy fields)."""
     if not paragraphs:
         return
     shared, shared_tokenized = _article_fields(paragraphs[0])
-    # Copies (newsearch.copies): every paragraph carries its story for collapsing.
-    shared["story_key"] = article_key(copies.story)
-    shared["story_id"] = copies.story.encode("utf-8")
+    shared.update(every or {})
     for p in paragraphs:
         fields = dict(shared)
+        if p.number == 1 and first:
+            fields.update(first)
         fields["key"] = paragraph_key(p.article_id, p.number)
         fields["role"] = p.role
         fields["paragraph"] = p.number
         fields["seq"] = next(seq)
         if p.role in _WEIGHTS:
             fields["weight"] = _WEIGHTS[p.role]
-        if p.number == 1:  # the article's copy information, stored once
-            fields["story"] = copies.story
-            if copies.bands:
-                fields["bands"] = list(copies.bands)
-                fields["signature"] = copies.signature
         tokenized = list(shared_tokenized)
         forms = analysis.indexed(p.text)
         fields[stored_field("text")] = p.text
@@ -235,6 +234,16 @@ def _documents(
         for name, tokens in tokenized:
             doc.add_pre_tokenized_text(name, tokens)
         yield doc
+
+
+def _copy_fields(copies: ArticleCopies) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The copy fields of an article's paragraphs: on every one, and on paragraph 1."""
+    every = {"story_key": article_key(copies.story), "story_id": copies.story.encode("utf-8")}
+    first: dict[str, Any] = {"story": copies.story}
+    if copies.bands:
+        first["bands"] = " ".join(copies.bands)
+        first["signature"] = copies.signature
+    return every, first
 
 
 def _fields(doc: tantivy.Document) -> dict[str, Any]:
@@ -408,7 +417,7 @@ class TantivyEngine(Engine):
         seq: Iterator[int],
     ) -> None:
         copies = made.copies.get(article_id) or ArticleCopies(story=article_id)
-        for document in _documents(paragraphs, seq, copies):
+        for document in _documents(paragraphs, seq, *_copy_fields(copies)):
             writer.add_document(document)
 
     def delete_articles(
