@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import threading
 import time
 from collections import Counter
@@ -316,12 +317,13 @@ class TantivyEngine(Engine):
     def __init__(self, ix: tantivy.Index, path: Path) -> None:
         self._ix = ix
         self._path = path
+        self._meta_file = str(path / "meta.json")
         self._schema = ix.schema
         self._lock = threading.Lock()
         nothing = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
         ix.register_tokenizer(_STORED_ONLY, nothing.filter(tantivy.Filter.remove_long(0)).build())
         self._current: tuple[Any, Any] = (None, None)  # (meta.json stamp, its searcher)
-        # Vocabularies of the commit whose meta.json had this (mtime, size).
+        # Vocabularies of the commit this searcher reads.
         self._vocabularies: tuple[Any, dict[str, dict[str, int]]] = (None, {})
 
     @classmethod
@@ -342,7 +344,7 @@ class TantivyEngine(Engine):
         reopened only when a commit came after the one it reads."""
         with self._lock:
             # Every commit replaces meta.json: its stamp changes with each commit.
-            meta = (self._path / "meta.json").stat()
+            meta = os.stat(self._meta_file)
             stamp = (meta.st_mtime_ns, meta.st_size, meta.st_ino)
             if self._current[0] == stamp:
                 return self._current[1]
@@ -571,14 +573,12 @@ class TantivyEngine(Engine):
 
     def vocabulary(self, field: str) -> dict[str, int]:
         with _engine_errors(self._path):
-            # Every commit rewrites meta.json: its stamp tells whether ours is current.
-            meta = (self._path / "meta.json").stat()
-            stamp = (meta.st_mtime_ns, meta.st_size)
-            if self._vocabularies[0] != stamp:
-                self._vocabularies = (stamp, {})
+            searcher = self._searcher()  # a new one for each new commit
+            if self._vocabularies[0] is not searcher:
+                self._vocabularies = (searcher, {})
             cache = self._vocabularies[1]
             if field not in cache:
-                cache[field] = dict(self._searcher().terms_with_prefix(field, ""))
+                cache[field] = dict(searcher.terms_with_prefix(field, ""))
             return cache[field]
 
     def article(self, article_id: str) -> list[Paragraph]:
