@@ -27,13 +27,18 @@ and after a rebuild:
 
 * Articles are taken in order of date (undated last; time zones compared in UTC), ties
   by id.
-* An article joins the story of an earlier copy only if it is itself a copy of that
-  story's first article (its representative). Of several such stories it joins the one
-  whose representative it is most similar to (ties: the earlier representative).
+* An article joins the story of an earlier copy if it is itself a copy of that story's
+  first article, or if it is a copy of at least half of the story's members so far and
+  still shares ``STORY_FLOOR`` (0.3) of its text with the first article, within
+  ``MAX_HOURS`` of it. (The second way keeps a copy with its source when the source
+  has an earlier twin, a re-send or correction the copy is less close to.) Of several
+  such stories it joins the one whose first article it is most similar to, then the one
+  with the largest share of its members among its copies, then the earlier one.
   Otherwise it starts a story of its own.
-* So a story's id is its earliest-dated member's id, every member is a copy of that
-  first article, and a chain of pairwise-similar articles never strings unrelated
-  stories together. A late article that bridges two stories joins one of them; the two
+* So a story's id is its earliest-dated member's id, and every member shares at least
+  0.3 of its text with that first article and ran within a day of it: a chain of
+  pairwise-similar articles never strings unrelated stories together, nor stretches a
+  story past a day. A late article that bridges two stories joins one of them; the two
   stories are not merged.
 
 Incrementally (``Planner``), a batch changes only the stories of the connected groups of
@@ -47,6 +52,7 @@ from __future__ import annotations
 
 import string
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -67,6 +73,9 @@ SEED = 1
 # Copies run within this many hours of each other (when both are dated): the same
 # template on another day (the daily Fed operations, crop reports) is another story.
 MAX_HOURS = 24.0
+# An article that joins a story through half of its members, not through its first
+# article, must still share this much with the first one (estimated Jaccard).
+STORY_FLOOR = 0.3
 
 _PUNCTUATION = str.maketrans(
     dict.fromkeys(
@@ -145,12 +154,16 @@ def _shingles(ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
         hashes += ids[offset : offset + count]
         spans |= separator[offset : offset + count]
     owner = np.cumsum(separator[:count])[~spans].astype(np.uint64)
-    found = np.sort((owner << np.uint64(32)) | (hashes[~spans] & _LOW_32))
-    # Distinct values: np.unique measured 60 times slower than this sort on a batch.
-    first = np.ones(len(found), dtype=bool)
-    first[1:] = found[1:] != found[:-1]
-    found = found[first]
+    found = _distinct((owner << np.uint64(32)) | (hashes[~spans] & _LOW_32))
     return (found >> np.uint64(32)).astype(np.int64), (found & _LOW_32).astype(np.uint32)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values (np.unique hashes integers: measured 60 times slower)."""
+    values = np.sort(values)
+    first = np.ones(len(values), dtype=bool)
+    first[1:] = values[1:] != values[:-1]
+    return values[first]
 
 
 def shingle_hashes(body: Sequence[str], size: int = SHINGLE_WORDS) -> np.ndarray:
@@ -332,18 +345,25 @@ def assign_stories(
     """
     ordered = sorted(members.values(), key=lambda m: order_key(m.date, m.article_id))
     rank = {m.article_id: i for i, m in enumerate(ordered)}
+    near = Rule(STORY_FLOOR, rule.max_hours)
     story: dict[str, str] = {}
+    size: Counter[str] = Counter()  # each story's members so far
     for member in ordered:
-        best: tuple[float, int] | None = None
+        here = rank[member.article_id]
+        shared = Counter(
+            story[other] for other in copies.get(member.article_id, ()) if rank[other] < here
+        )
+        best: tuple[float, float, int] | None = None
         chosen = member.article_id
-        for other in copies.get(member.article_id, ()):
-            if rank[other] > rank[member.article_id]:
-                continue
-            first = story[other]
+        for first, count in shared.items():
             score = rule.score(member, members[first])
-            if score > 0 and (best is None or (score, -rank[first]) > best):
-                best, chosen = (score, -rank[first]), first
+            if not score and not (2 * count >= size[first] and near.score(member, members[first])):
+                continue
+            key = (score, count / size[first], -rank[first])
+            if best is None or key > best:
+                best, chosen = key, first
         story[member.article_id] = chosen
+        size[chosen] += 1
     return story
 
 
@@ -373,54 +393,36 @@ class Planner:
         }
 
     def __call__(self) -> CopyPlan:
-        members = dict(self.members)
+        graph = _Graph()
+        for member, keys in zip(self.members.values(), self.batch.keys, strict=True):
+            graph.add(member, keys)
         # Articles replaced or deleted leave their former copies to be re-assigned:
         # their old versions ("ghosts") seed the walk but are no one's copy.
-        former = self.engine.copy_records(self.changed).values()
-        ghosts = {f"\0{r.article_id}": _member(r) for r in former if r.signature}
-        nodes: dict[str, Member] = {**members, **ghosts}
-        seeds = [m.article_id for m in self.members.values()] + list(ghosts)
-        keys = (
-            np.concatenate(
-                [self.batch.keys, *(keys_of(m.signature).reshape(1, -1) for m in ghosts.values())]
-            )
-            if ghosts
-            else self.batch.keys
-        )
-        table = _KeyTable(seeds, keys)
-        committed: dict[str, CopyRecord] = {}
+        for record in self.engine.copy_records(self.changed).values():
+            if record.signature:
+                graph.add(_member(record), keys_of(record.signature), ghost=True)
+        members = dict(self.members)
         copies: dict[str, set[str]] = {aid: set() for aid in members}
-        frontier: set[str] | None = None
-        wanted = key_text(keys.ravel()).split()
-        while wanted:
+        committed: dict[str, CopyRecord] = {}
+        frontier = list(range(len(graph)))
+        while frontier:
+            wanted = key_text(np.concatenate([graph.keys[i] for i in frontier])).split()
             for record in self._committed_candidates(wanted):
                 if record.article_id not in committed:
                     committed[record.article_id] = record
-                    table.add(record.article_id, keys_of(record.signature))
-            if frontier is None:  # at first, every node that shares a key with another
-                frontier = table.linked()
-            reached = []
-            for aid in sorted(frontier & nodes.keys()):
-                node = nodes[aid]
-                for other in table.sharing(aid):
-                    if other == node.article_id or other in ghosts:
-                        continue
-                    candidate = members.get(other) or _member(committed[other])
-                    if not RULE.score(node, candidate):
-                        continue
-                    if other not in members:
-                        members[other] = nodes[other] = candidate
-                        copies[other] = set()
-                        reached.append(other)
-                    if aid not in ghosts:
-                        copies[aid].add(other)
-                        copies[other].add(aid)
-            frontier = set(reached)
-            wanted = (
-                key_text(np.concatenate([table.keys[aid] for aid in reached])).split()
-                if reached
-                else []
-            )
+                    graph.add(_member(record), keys_of(record.signature))
+            pairs = graph.copy_pairs(frontier)
+            reached = sorted({n for pair in pairs for n in pair} - graph.ghosts)
+            reached = [n for n in reached if graph.nodes[n].article_id not in members]
+            for node in reached:
+                members[graph.nodes[node].article_id] = graph.nodes[node]
+                copies[graph.nodes[node].article_id] = set()
+            ids = [m.article_id for m in graph.nodes]
+            for a, b in pairs:
+                if a not in graph.ghosts and b not in graph.ghosts:
+                    copies[ids[a]].add(ids[b])
+                    copies[ids[b]].add(ids[a])
+            frontier = reached
         return self._plan(assign_stories(members, copies), committed)
 
     def _committed_candidates(self, keys: Sequence[str]) -> list[CopyRecord]:
@@ -445,43 +447,85 @@ class Planner:
         return CopyPlan(made, rewrites)
 
 
-class _KeyTable:
-    """Which nodes hold which band keys: the batch's (and ghosts') keys as one sorted
-    array, searched with numpy, and a dict only for keys held more than once."""
+class _Graph:
+    """The articles a plan looks at (nodes) with their band keys, and which pairs of them
+    are copies: pairs sharing a band key are found and scored with numpy, so a story of
+    many copies costs array work, not a Python step per pair."""
 
-    def __init__(self, ids: Sequence[str], keys: np.ndarray) -> None:
-        self.keys = dict(zip(ids, keys, strict=True))
-        flat = keys.ravel()
-        self._order = np.argsort(flat, kind="stable")
-        self._sorted = flat[self._order]
-        self._ids = ids
-        self._width = keys.shape[1]
-        self.holders: dict[int, set[str]] = {}
-        shared = np.flatnonzero(self._sorted[1:] == self._sorted[:-1])
-        for i in np.unique(np.concatenate([shared, shared + 1])).tolist():
-            key = int(self._sorted[i])
-            self.holders.setdefault(key, set()).add(ids[int(self._order[i]) // self._width])
+    def __init__(self) -> None:
+        self.nodes: list[Member] = []
+        self.keys: list[np.ndarray] = []
+        self.ghosts: set[int] = set()
 
-    def linked(self) -> set[str]:
-        """The nodes that share a key with another node."""
-        return {aid for held in self.holders.values() for aid in held}
+    def __len__(self) -> int:
+        return len(self.nodes)
 
-    def add(self, article_id: str, keys: np.ndarray) -> None:
-        """Add a committed article's keys (and find the batch's nodes that hold them)."""
-        self.keys[article_id] = keys
-        low = np.searchsorted(self._sorted, keys, "left")
-        high = np.searchsorted(self._sorted, keys, "right")
-        for key, start, stop in zip(keys.tolist(), low.tolist(), high.tolist(), strict=True):
-            held = self.holders.setdefault(key, set())
-            held.add(article_id)
-            held.update(self._ids[int(j) // self._width] for j in self._order[start:stop])
+    def add(self, member: Member, keys: np.ndarray, *, ghost: bool = False) -> None:
+        if ghost:
+            self.ghosts.add(len(self.nodes))
+        self.nodes.append(member)
+        self.keys.append(keys)
 
-    def sharing(self, article_id: str) -> set[str]:
-        """The nodes holding any of ``article_id``'s keys (itself included)."""
-        found: set[str] = set()
-        for key in self.keys[article_id].tolist():
-            found.update(self.holders.get(key, ()))
-        return found
+    def copy_pairs(self, frontier: Sequence[int], rule: Rule = RULE) -> list[tuple[int, int]]:
+        """The pairs of nodes, one of them in ``frontier``, that are copies under
+        ``rule`` (a ghost and the new version of its own article excepted)."""
+        first, second = _sharing(np.stack(self.keys))
+        touched = np.zeros(len(self.nodes), dtype=bool)
+        touched[list(frontier)] = True
+        keep = touched[first] | touched[second]
+        first, second = first[keep], second[keep]
+        if not len(first):
+            return []
+        signatures = np.stack([np.frombuffer(m.signature, dtype=np.uint32) for m in self.nodes])
+        equal = np.count_nonzero(signatures[first] == signatures[second], axis=1)
+        passed = equal / signatures.shape[1] >= rule.threshold
+        if rule.max_hours is not None:
+            hours = _hours(self.nodes)
+            passed &= ~(np.abs(hours[first] - hours[second]) > rule.max_hours)  # NaN passes
+        ids = [m.article_id for m in self.nodes]
+        return [
+            (a, b)
+            for a, b in zip(first[passed].tolist(), second[passed].tolist(), strict=True)
+            if ids[a] != ids[b] and not (a in self.ghosts and b in self.ghosts)
+        ]
+
+
+def _sharing(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct pairs of rows (``first < second``) of ``keys`` sharing a value in a
+    column (a band: one band at a time bounds the memory a big group of copies takes)."""
+    count = len(keys)
+    pending: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    for column in keys.T:
+        order = np.argsort(column, kind="stable")
+        values = column[order]
+        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+        sizes = np.diff(np.append(starts, len(values)))
+        starts, sizes = starts[sizes > 1], sizes[sizes > 1]
+        if not len(starts):
+            continue
+        # Each row holding a shared value, paired with the later rows of its group.
+        inside = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        position = np.repeat(starts, sizes) + inside
+        later = np.repeat(sizes, sizes) - 1 - inside
+        left = np.repeat(position, later)
+        right = left + 1 + np.arange(later.sum()) - np.repeat(np.cumsum(later) - later, later)
+        a, b = order[left], order[right]
+        pending.append(np.minimum(a, b) * count + np.maximum(a, b))
+        if sum(map(len, pending)) > 4_000_000:  # the same pairs again, band after band
+            pending = [_distinct(np.concatenate(pending))]
+    found = _distinct(np.concatenate(pending))
+    return found // count, found % count
+
+
+def _hours(members: Sequence[Member]) -> np.ndarray:
+    """Each member's date in hours since 1970 (UTC), NaN when undated."""
+    epoch = datetime(1970, 1, 1)
+    return np.array(
+        [
+            (_utc(m.date) - epoch).total_seconds() / 3600 if m.date is not None else np.nan
+            for m in members
+        ]
+    )
 
 
 def _member(record: CopyRecord) -> Member:
