@@ -14,7 +14,6 @@ from newsearch.copies import (
     NUM_PERM,
     Member,
     Rule,
-    _permutations,
     assign_stories,
     fingerprints,
     shingle_hashes,
@@ -22,6 +21,7 @@ from newsearch.copies import (
     similarity,
     words,
 )
+from newsearch.copies.fingerprint import _permutations
 from newsearch.paragraphs import split_article
 
 from .copies_helpers import ARAB_COPY, GULF_COPY, OTHER_STORY, WIRE_ARTICLE
