@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from . import stems
+from . import stemmer
 
 # Joins the values of a multi-valued field (tags); phrases never match across it.
 VALUE_SEPARATOR = "\x1f"
@@ -32,14 +32,12 @@ TOKEN_RE = re.compile(
     rf"|[^\W_][^\W_{_MARKS}]*[{_MARKS}]*(?:[^\W_]|[{_MARKS}])*"  # a word, accents included
     rf"(?:[{_APOSTROPHES}](?:[^\W_]|[{_MARKS}])+)*"  # inner apostrophes: Netanyahu’s, don't
 )
-# The same pattern read with ASCII-only classes: on ASCII text it finds exactly the
-# words TOKEN_RE finds (marks and curly apostrophes cannot occur there), and faster.
-_ASCII_TOKEN_RE = re.compile(TOKEN_RE.pattern, re.ASCII)
+# The same pattern for ASCII text, where marks and curly apostrophes cannot occur and
+# ``[^\W_]`` is ``[A-Za-z0-9]``: it finds exactly the words TOKEN_RE finds, and faster.
+_ASCII_TOKEN_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)+|[A-Za-z0-9]+(?:['`][A-Za-z0-9]+)*")
 _APOSTROPHE_RE = re.compile(f"[{_APOSTROPHES}]")
 _POSSESSIVE_RE = re.compile(r"'s$")
 _THOUSANDS_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
-
-_stemmer: Any = None
 
 
 class Token(NamedTuple):
@@ -52,7 +50,13 @@ class Token(NamedTuple):
     folded: str
 
 
-@lru_cache(maxsize=200_000)
+# The word caches: the dicts below (_TERMS, _FORMS, _PAIRS) hold every word seen, so
+# these only keep recent words (case variants of one word, parts of hyphenated words):
+# a cache per function of the whole vocabulary grew memory with the archive's size.
+_RECENT = 20_000
+
+
+@lru_cache(maxsize=_RECENT)
 def fold(word: str) -> str:
     """Fold one word: accents, case, apostrophes and possessives; no stemming."""
     if word.isascii():
@@ -68,47 +72,68 @@ def fold(word: str) -> str:
     return text
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=_RECENT)
 def stem(folded: str) -> str:
     """The index term for a folded word (Snowball English; numbers unchanged)."""
-    global _stemmer
     if not folded or folded[0].isdigit():
         return folded
-    if _stemmer is None:
-        seen = stems.known(folded)  # a word the index has seen needs no stemmer
-        if seen is not None:
-            stems.computed(folded, seen)  # for the next index this process writes
-            return seen
-        # Imported on first use: nltk takes longer to import than a whole query takes.
-        from nltk.stem.snowball import SnowballStemmer
-
-        _stemmer = SnowballStemmer("english")
-    term: str = _stemmer.stem(folded)
-    stems.computed(folded, term)
-    return term
+    return stemmer.stem(folded)
 
 
-@lru_cache(maxsize=200_000)
 def _analyze(word: str) -> tuple[str, str]:
-    """A word as found in the text → (folded form, index term); one cache lookup a token."""
+    """A word as found in the text → (folded form, index term)."""
     folded = fold(word)
     return folded, stem(folded)
 
 
 def tokenize(text: str) -> Iterator[Token]:
     """Yield the tokens of ``text`` with positions and offsets into ``text``."""
+    return iter(tokens(text))
+
+
+def tokens(text: str) -> list[Token]:
+    """The tokens of ``text`` with positions and offsets into ``text``, as a list."""
+    if VALUE_SEPARATOR in text:
+        return list(_value_tokens(text))
+    found: list[Token] = []
+    pairs = _PAIRS
+    for match in (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).finditer(text):
+        folded, term = pairs[match.group()]
+        if folded:
+            start, end = match.span()
+            # tuple.__new__ skips the keyword handling of Token(...): most of the cost
+            # of a token, and the highlighter tokenizes every hit it shows.
+            found.append(tuple.__new__(Token, (term, len(found), start, end, folded)))
+    return found
+
+
+def _value_tokens(text: str) -> Iterator[Token]:
+    """Tokens of several values (tags): positions leave a gap between values."""
     position = 0
     base = 0
     for value_index, value in enumerate(text.split(VALUE_SEPARATOR)):
         if value_index:
             position += _VALUE_GAP
         for match in TOKEN_RE.finditer(value):
-            folded, term = _analyze(match.group())
+            folded, term = _PAIRS[match.group()]
             if folded:
                 start, end = match.span()
                 yield Token(term, position, base + start, base + end, folded)
                 position += 1
         base += len(value) + 1
+
+
+class _PairCache(dict[str, tuple[str, str]]):
+    """Word as found in the text → (folded form, index term), analysed once."""
+
+    def __missing__(self, word: str) -> tuple[str, str]:
+        if len(self) >= _TermCache.LIMIT:
+            self.clear()
+        pair = self[word] = _analyze(word)
+        return pair
+
+
+_PAIRS = _PairCache()
 
 
 class _TermCache(dict[str, str]):
@@ -128,26 +153,48 @@ class _TermCache(dict[str, str]):
         if len(self) >= self.LIMIT:
             self.clear()
         term = _analyze(word)[1]
-        if any(c.isspace() for c in term):
+        if not term.isalnum() and any(c.isspace() for c in term):
             self.spaced.add(word)
         self[word] = term
         return term
 
 
 _TERMS = _TermCache()
-# Joined terms computed elsewhere (an analysis worker process), by text: see remember().
-_KNOWN: dict[str, str | None] = {}
-_UNKNOWN = "\x00unknown"
 
 
-def remember(texts: Iterable[str], joined: Iterable[str | None]) -> None:
-    """Lend ``joined_terms`` results computed by another process, until ``forget``."""
-    _KNOWN.update(zip(texts, joined, strict=True))
+class Indexed(NamedTuple):
+    """What the engines index for one paragraph text: its ``text``, ``exact`` and
+    ``joined`` fields, each as terms joined by single spaces."""
+
+    terms: str | None  # joined_terms(text): None when spaces cannot carry the terms
+    exact: str  # exact_terms(text)
+    joined: str  # the compounds' terms (hyphenated words joined)
+
+
+# Analyses computed elsewhere (an analysis worker process), by text: see remember().
+_KNOWN: dict[str, Indexed] = {}
+
+
+def remember(texts: Iterable[str], indexed: Iterable[Indexed]) -> None:
+    """Lend ``indexed`` results computed by another process, until ``forget``."""
+    _KNOWN.update(zip(texts, indexed, strict=True))
 
 
 def forget() -> None:
     """Drop what ``remember`` lent."""
     _KNOWN.clear()
+
+
+def indexed(text: str) -> Indexed:
+    """The three indexed forms of a paragraph text, from one scan of its words."""
+    if _KNOWN:
+        known = _KNOWN.get(text)
+        if known is not None:
+            return known
+    words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)
+    joined = " ".join(c.term for c in compounds(text))
+    exact = " ".join(filter(None, map(_FORMS.__getitem__, words)))
+    return Indexed(_joined_words(text, words), exact, joined)
 
 
 def joined_terms(text: str) -> str | None:
@@ -160,16 +207,43 @@ def joined_terms(text: str) -> str | None:
     leaves a position gap) or a term holds whitespace: index ``tokenize(text)`` then.
     """
     if _KNOWN:
-        known = _KNOWN.get(text, _UNKNOWN)
-        if known != _UNKNOWN:
-            return known
+        known = _KNOWN.get(text)
+        if known is not None:
+            return known.terms
+    return _joined_words(text, (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text))
+
+
+def _joined_words(text: str, words: list[str]) -> str | None:
     if VALUE_SEPARATOR in text:
         return None
-    words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)
     joined = " ".join(map(_TERMS.__getitem__, words))
     if _TERMS.spaced and not _TERMS.spaced.isdisjoint(words):
         return None
     return joined
+
+
+def word_spans(text: str, terms: Collection[str], forms: Collection[str]) -> list[tuple[int, int]]:
+    """Offsets of the words of ``text`` whose index term is in ``terms`` or whose exact
+    form is in ``forms``: what ``tokens`` would find, without building every token."""
+    if VALUE_SEPARATOR in text:
+        return [
+            (t.start, t.end) for t in tokens(text) if t.term in terms or solid(t.folded) in forms
+        ]
+    regex = _ASCII_TOKEN_RE if text.isascii() else TOKEN_RE
+    words = regex.findall(text)
+    wanted = {i for i, term in enumerate(map(_TERMS.__getitem__, words)) if term in terms}
+    if forms:
+        wanted.update(i for i, form in enumerate(map(_FORMS.__getitem__, words)) if form in forms)
+    if not wanted:
+        return []
+    last = max(wanted)
+    found = []
+    for i, match in enumerate(regex.finditer(text)):
+        if i in wanted:
+            found.append(match.span())
+            if i == last:
+                break
+    return found
 
 
 def terms(text: str) -> list[str]:
@@ -216,6 +290,8 @@ _HYPHENATED_RE = re.compile(rf"\S*[{HYPHENS}]\S*")
 def solid(form: str) -> str:
     """A form without whitespace (NFKD spells a few ligatures out as two words), so that
     it travels as one term among terms joined by spaces."""
+    if form.isalnum():  # almost every word: no whitespace, one C call
+        return form
     return "".join(form.split()) if any(c.isspace() for c in form) else form
 
 
@@ -267,7 +343,7 @@ _FORMS = _FormCache()
 def exact_terms(text: str) -> list[str]:
     """The folded, unstemmed words of ``text`` in order (the ``exact`` field's terms)."""
     words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)
-    return [form for form in map(_FORMS.__getitem__, words) if form]
+    return list(filter(None, map(_FORMS.__getitem__, words)))
 
 
 def _joined(parts: Sequence[tuple[str, int, int]], position: int) -> Token:

@@ -28,13 +28,17 @@ def find_spans(text: str, query: ast.Node) -> tuple[Span, ...]:
     leaves = [leaf for leaf in ast.positive_leaves(query) if leaf.field in _PARAGRAPH_FIELDS]
     if not leaves:
         return ()
-    tokens = list(analysis.tokenize(text))
-    spans = _word_spans(tokens, [leaf for leaf in leaves if leaf.field == "text"])
+    if all(isinstance(leaf, ast.Term) and leaf.field != ast.JOINED_FIELD for leaf in leaves):
+        # Words only (most queries): no token objects, no positions.
+        terms = {leaf.term for leaf in leaves if leaf.field == "text"}
+        forms = {leaf.term for leaf in leaves if leaf.field == ast.EXACT_FIELD}
+        return merge_spans([Span(*span) for span in analysis.word_spans(text, terms, forms)])
+    tokens = analysis.tokens(text)
+    spans = _word_spans(tokens, [t.term for t in tokens], [x for x in leaves if x.field == "text"])
     exact = [leaf for leaf in leaves if leaf.field == ast.EXACT_FIELD]
     if exact:
         # The exact field holds folded words: match them where the text has terms.
-        folded = [t._replace(term=analysis.solid(t.folded)) for t in tokens]
-        spans.extend(_word_spans(folded, exact))
+        spans.extend(_word_spans(tokens, [analysis.solid(t.folded) for t in tokens], exact))
     joined = {leaf.term for leaf in leaves if leaf.field == ast.JOINED_FIELD}
     if joined:
         compounds = analysis.compounds(text)
@@ -46,20 +50,31 @@ def find_spans(text: str, query: ast.Node) -> tuple[Span, ...]:
 _PARAGRAPH_FIELDS = ("text", ast.EXACT_FIELD, ast.JOINED_FIELD)
 
 
-def _word_spans(tokens: Sequence[analysis.Token], leaves: Sequence[ast.Node]) -> list[Span]:
-    """Spans of the words, prefixes and phrases among ``leaves`` in ``tokens``."""
+def _word_spans(
+    tokens: Sequence[analysis.Token], terms: Sequence[str], leaves: Sequence[ast.Node]
+) -> list[Span]:
+    """Spans of the words, prefixes and phrases among ``leaves`` in ``tokens``, whose
+    terms in this field are ``terms``."""
     # Each distinct word, prefix and phrase is looked for once: a long query repeats them.
     words = {leaf.term for leaf in leaves if isinstance(leaf, ast.Term)}
     prefixes = {leaf.prefix for leaf in leaves if isinstance(leaf, ast.Prefix)}
     phrases = {(leaf.terms, leaf.slop) for leaf in leaves if isinstance(leaf, ast.Phrase)}
-    spans = [
-        Span(t.start, t.end)
-        for t in tokens
-        if t.term in words or any(analysis.term_matches_prefix(t.term, p) for p in prefixes)
-    ]
-    for terms, slop in phrases:
-        if terms:
-            spans.extend(phrase_spans(tokens, terms, slop))
+    found = [i for i, term in enumerate(terms) if term in words]
+    if prefixes:
+        found.extend(
+            i
+            for i, term in enumerate(terms)
+            if term not in words and any(analysis.term_matches_prefix(term, p) for p in prefixes)
+        )
+    spans = [Span(tokens[i].start, tokens[i].end) for i in found]
+    if phrases:
+        field_tokens = [
+            t if t.term == term else t._replace(term=term)
+            for t, term in zip(tokens, terms, strict=True)
+        ]
+        for phrase, slop in phrases:
+            if phrase:
+                spans.extend(phrase_spans(field_tokens, phrase, slop))
     return spans
 
 

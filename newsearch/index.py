@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from . import analytics, expansion, significance, stems, suggest
+from . import analytics, expansion, significance, suggest
 from . import paragraphs as paragraphs_mod
 from .engines import DEFAULT_ENGINE, engine_class
 from .engines.base import SORTS, UNITS, CopyRecord, Engine, EngineHit, Sort, Unit
@@ -35,7 +35,6 @@ from .model import (
     Suggestion,
     parse_anchor,
 )
-from .parallel import Pipeline
 from .query import ast, date_range, parse
 from .query.habits import FEW_HITS, lowercase_operators, operator_note
 from .query.parser import make_and
@@ -97,10 +96,14 @@ def _recorded_engine(path: Path) -> str | None:
     return engine if isinstance(engine, str) else None
 
 
+# Stems that versions before newsearch.stemmer cached beside the index.
+_OLD_STEMS_FILE = "stems.tsv"
+
+
 def remove_index(path: Path) -> None:
     """Delete an index's own files (its metadata and engine data), nothing else."""
     shutil.rmtree(path / DATA_DIR, ignore_errors=True)
-    (path / stems.FILE_NAME).unlink(missing_ok=True)
+    (path / _OLD_STEMS_FILE).unlink(missing_ok=True)
     (path / META_FILE).unlink(missing_ok=True)
 
 
@@ -112,6 +115,8 @@ def checked(article: Article) -> Article:
     name = f"article {article.id!r}" if article.id else "an article"
     if not isinstance(article.title, str) or not article.title.strip():
         raise InputError(f"{name} has no title; every article needs one")
+    if isinstance(article.body, str):  # it would be read as one paragraph per character
+        raise InputError(f"{name} has a str body; give its paragraphs as a tuple of str")
     if article.date is None:
         return article
     from .readers.dates import fixed_offset
@@ -143,8 +148,6 @@ class Index:
         self.engine = engine
         self.lock_timeout = lock_timeout
         self.batch_paragraphs = BATCH_PARAGRAPHS
-        stems.use(path / stems.FILE_NAME)
-        self._stems_mark = stems.START  # the process's stems saved to this index so far
         # Analyse in a worker process (a second core) when the input spans several
         # batches; the index is the same either way.
         self.analysis_process = True
@@ -286,6 +289,8 @@ class Index:
         return self._ingest(settle(items, language=language), progress)
 
     def _ingest(self, items: Iterable[Parsed], progress: Progress | None) -> IndexReport:
+        from .parallel import Pipeline  # subprocess, pickle, ctypes: for writing only
+
         report = IndexReport()
         started = time.perf_counter()
         batch: dict[str, list[Paragraph]] = {}
@@ -359,8 +364,6 @@ class Index:
         existing = self.engine.replace_articles(
             list(batch.items()), lock_timeout=self.lock_timeout, plan=plan
         )
-        computed, self._stems_mark = stems.since(self._stems_mark)
-        stems.save(self.path / stems.FILE_NAME, computed)
         report.replaced += len(existing)
         report.added += len(batch) - len(existing)
         report.paragraphs += sum(len(p) for p in batch.values())
@@ -516,10 +519,7 @@ class Index:
             return ()
 
         def count(corrected: str) -> int:
-            found = self.engine.search(
-                self._node(corrected, dates), limit=0, offset=0, sort="relevance"
-            )
-            return found.total
+            return self.engine.count(self._node(corrected, dates))
 
         return tuple(suggest.suggest(query, node, self.lexicon(ast.EXACT_FIELD), count))
 

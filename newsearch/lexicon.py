@@ -15,6 +15,7 @@ letters as one edit), computed by rapidfuzz, between index terms (stems).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -34,12 +35,11 @@ class Lexicon:
     """One field's index terms and how many paragraphs hold each."""
 
     counts: Mapping[str, int]
-    _terms: list[str] = field(default_factory=list, compare=False, repr=False)
+    # Terms by length, each list commonest first, with its counts negated (for bisect).
+    _by_length: dict[int, tuple[list[str], list[int]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
     _common: dict[int, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if not self._terms:
-            self._terms.extend(self.counts)
 
     def commonest(self, n: int) -> frozenset[str]:
         """The ``n`` terms held by the most paragraphs (computed once per ``n``)."""
@@ -53,23 +53,45 @@ class Lexicon:
         return self.counts.get(term, 0)
 
     def near(
-        self, term: str, distance: int, limit: int | None = MAX_EXPANSIONS
+        self,
+        term: str,
+        distance: int,
+        limit: int | None = MAX_EXPANSIONS,
+        *,
+        min_count: int = 0,
     ) -> list[tuple[str, int]]:
         """Index terms within ``distance`` edits of ``term`` as ``(term, edits)``.
 
-        Nearest first, then the most frequent, then alphabetical; at most ``limit``.
+        Nearest first, then the most frequent, then alphabetical; at most ``limit``;
+        only terms held by at least ``min_count`` paragraphs.
         """
         from rapidfuzz import process  # loaded for fuzzy words only
         from rapidfuzz.distance import OSA
 
+        # Only terms whose length is within ``distance`` can be, and of those only the
+        # ones common enough: the scan is over a small part of a large vocabulary.
+        candidates: list[str] = []
+        for length in range(max(1, len(term) - distance), len(term) + distance + 1):
+            terms, negated = self._length_class(length)
+            candidates.extend(terms[: bisect_right(negated, -min_count)])
         found = process.extract(
-            term, self._terms, scorer=OSA.distance, score_cutoff=distance, limit=None
+            term, candidates, scorer=OSA.distance, score_cutoff=distance, limit=None
         )
         ranked = sorted(
             ((word, int(edits)) for word, edits, _ in found),
             key=lambda item: (item[1], -self.counts[item[0]], item[0]),
         )
         return ranked[:limit] if limit is not None else ranked
+
+    def _length_class(self, length: int) -> tuple[list[str], list[int]]:
+        if not self._by_length:
+            grouped: dict[int, list[str]] = {}
+            for term in self.counts:
+                grouped.setdefault(len(term), []).append(term)
+            for size, terms in grouped.items():
+                terms.sort(key=lambda t: -self.counts[t])
+                self._by_length[size] = (terms, [-self.counts[t] for t in terms])
+        return self._by_length.get(length, ([], []))
 
 
 Lexicons = Callable[[str], Lexicon]
@@ -119,19 +141,23 @@ def _word_forms(node: ast.Term, lexicon: Lexicons, prefer_exact: bool) -> ast.No
         forms.append(ast.Term(ast.EXACT_FIELD, folded, text=node.text))
     if folded and lexicon(ast.JOINED_FIELD).count(node.term):
         forms.append(ast.Term(ast.JOINED_FIELD, node.term, text=node.text))
-        forms.extend(_splits(folded, lexicon("text")))
+        forms.extend(_splits(folded, lexicon))
     return make_or(forms) or node
 
 
-def _splits(folded: str, text: Lexicon) -> list[ast.Phrase]:
-    """``cooperation`` as the phrases of two indexed words it splits into (``co operation``)."""
+def _splits(folded: str, lexicon: Lexicons) -> list[ast.Phrase]:
+    """``cooperation`` as the phrases of two words it splits into (``co operation``),
+    both seen as words by the index (so no cut needs the stemmer)."""
+    seen, text = lexicon(ast.EXACT_FIELD), lexicon("text")
     found = []
     for cut in range(1, len(folded)):
-        head, tail = analysis.terms(folded[:cut]), analysis.terms(folded[cut:])
-        if len(head) == len(tail) == 1 and text.count(head[0]) and text.count(tail[0]):
-            found.append(
-                ast.Phrase("text", (head[0], tail[0]), text=f"{folded[:cut]} {folded[cut:]}")
-            )
+        head, tail = folded[:cut], folded[cut:]
+        if not (seen.count(head) and seen.count(tail)):
+            continue
+        parts = analysis.terms(head), analysis.terms(tail)
+        if all(len(terms) == 1 and text.count(terms[0]) for terms in parts):
+            phrase = (parts[0][0], parts[1][0])
+            found.append(ast.Phrase("text", phrase, text=f"{head} {tail}"))
     return found[:MAX_SPLITS]
 
 

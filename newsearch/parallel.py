@@ -1,9 +1,9 @@
 """Analysis in a worker process, so that indexing uses a second core.
 
 The indexer hands a batch's texts to the worker (``AnalysisWorker.send``), writes the
-previous batch into the engine meanwhile, then takes the worker's joined terms back
-(``receive``) and lends them to ``analysis.joined_terms`` (``analysis.remember``) while
-the engine writes that batch. The worker runs the same ``analysis.joined_terms``, so the
+previous batch into the engine meanwhile, then takes the worker's analyses back
+(``receive``) and lends them to ``analysis.indexed`` (``analysis.remember``) while
+the engine writes that batch. The worker runs the same ``analysis.indexed``, so the
 index is the same as one process builds.
 
 The worker never outlives the indexer: the kernel kills it when its parent dies
@@ -22,7 +22,10 @@ import struct
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from typing import IO, Generic, TypeVar
+from typing import IO, TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from .analysis import Indexed
 
 B = TypeVar("B")
 _LENGTH = struct.Struct("!Q")
@@ -81,20 +84,19 @@ class AnalysisWorker:
         except OSError:
             self.close()
 
-    def receive(self) -> list[str | None] | None:
-        """``analysis.joined_terms`` of each text sent, or None when the worker failed."""
+    def receive(self) -> list[Indexed] | None:
+        """``analysis.indexed`` of each text sent, or None when the worker failed."""
         if self._process is None or not self._out:
             return None
         self._out = False
         try:
-            joined, computed = _read_frame(self._process.stdout)  # type: ignore[arg-type, misc]
+            found = _read_frame(self._process.stdout)
         except (OSError, EOFError, pickle.UnpicklingError, TypeError, ValueError):
             self.close()
             return None
-        from . import stems
+        from .analysis import Indexed
 
-        stems.note(computed)  # for the index's stems file
-        return joined  # type: ignore[no-any-return]
+        return [Indexed._make(f) for f in found]  # type: ignore[attr-defined]
 
     def close(self) -> None:
         """Stop the worker: its input closes, so it exits; killed if it does not."""
@@ -140,10 +142,10 @@ class Pipeline(Generic[B]):
                 self._write(batch)
                 return
         texts = self._texts(batch)
-        joined = self._worker.receive() if self._pending is not None else None
+        found = self._worker.receive() if self._pending is not None else None
         self._worker.send(texts)
         if self._pending is not None:
-            self._write_with(self._pending, joined)
+            self._write_with(self._pending, found)
         self._pending = (batch, texts)
 
     def finish(self) -> None:
@@ -160,12 +162,12 @@ class Pipeline(Generic[B]):
             self._worker.close()
             self._worker = None
 
-    def _write_with(self, pending: tuple[B, list[str]], joined: list[str | None] | None) -> None:
+    def _write_with(self, pending: tuple[B, list[str]], found: list[Indexed] | None) -> None:
         from . import analysis
 
         batch, texts = pending
-        if joined is not None and len(joined) == len(texts):
-            analysis.remember(texts, joined)
+        if found is not None and len(found) == len(texts):
+            analysis.remember(texts, found)
         try:
             self._write(batch)
         finally:
@@ -188,10 +190,10 @@ def _die_with(parent: int) -> None:
 
 
 def serve(parent: int) -> None:
-    """(worker) Answer batches of texts with their joined terms until the input closes."""
+    """(worker) Answer batches of texts with their analyses until the input closes."""
     _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the indexer's to handle
-    from . import analysis, stems
+    from . import analysis
 
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     while True:
@@ -199,9 +201,9 @@ def serve(parent: int) -> None:
             texts = _read_frame(source)
         except EOFError:
             return
-        joined = [analysis.joined_terms(t) for t in texts]  # type: ignore[attr-defined]
+        found = [analysis.indexed(t) for t in texts]  # type: ignore[attr-defined]
         try:
-            _write_frame(sink, (joined, stems.take()))
+            _write_frame(sink, [tuple(f) for f in found])
         except BrokenPipeError:
             # The indexer stopped reading (Ctrl-C, an error): leave without a traceback
             # and without the interpreter's flush of the dead pipe at exit.

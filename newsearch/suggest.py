@@ -30,12 +30,8 @@ def corrections(word: str, words: Lexicon, limit: int = MAX_SUGGESTIONS) -> list
     """Folded index words that ``word`` may be a misspelling of, best first."""
     folded = analysis.fold(word)
     own = words.count(folded)
-    found = words.near(folded, MAX_EDITS, limit=None)
-    return [
-        candidate
-        for candidate, edits in found
-        if edits and words.count(candidate) >= max(MORE_COMMON * own, 1)
-    ][:limit]
+    found = words.near(folded, MAX_EDITS, limit=None, min_count=max(MORE_COMMON * own, 1))
+    return [candidate for candidate, edits in found if edits][:limit]
 
 
 def suggest(

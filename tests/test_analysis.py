@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from newsearch import analysis
 
 
@@ -52,3 +55,49 @@ def test_prefix_also_matches_shorter_stems():
     assert analysis.term_matches_prefix("netanyahu", "netan")
     assert not analysis.term_matches_prefix("neg", "negotiat")
     assert not analysis.term_matches_prefix("israel", "gaza")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_ascii_pattern_finds_the_words_of_the_full_pattern(text):
+    # The fast pattern for ASCII text must find the very same words at the same offsets.
+    fast = [m.span() for m in analysis._ASCII_TOKEN_RE.finditer(text)]
+    assert fast == [m.span() for m in analysis.TOKEN_RE.finditer(text)]
+
+
+def test_ascii_pattern_on_numbers_apostrophes_and_underscores():
+    text = "don't O`Neil 28,000 1,5 2.3.4 a_b __x 7up x'' 'y"
+    assert analysis._ASCII_TOKEN_RE.findall(text) == analysis.TOKEN_RE.findall(text)
+    assert analysis.terms(text) == [t.term for t in analysis._value_tokens(text)]
+
+
+def test_indexed_forms_are_the_fields_analysed_one_by_one():
+    for text in ["Netanyahu’s co-operation, 28,000 people", "ﬁnance e\u0301tude U.S.-led", ""]:
+        forms = analysis.indexed(text)
+        assert forms.terms == analysis.joined_terms(text)
+        assert forms.exact.split() == analysis.exact_terms(text)
+        assert forms.joined.split() == [c.term for c in analysis.compounds(text)]
+
+
+WORDS = ["Oil", "oil's", "prices", "ﬁnance", "café", "28,000", "don’t", "U.S.", "naïve", "x"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*WORDS, " ", ", ", "-", "\n", analysis.VALUE_SEPARATOR]), max_size=30
+    ),
+    st.sets(st.sampled_from(WORDS), max_size=3),
+    st.sets(st.sampled_from(WORDS), max_size=2),
+)
+def test_word_spans_are_the_tokens_whose_term_or_form_is_wanted(parts, stemmed, exact):
+    # The highlighter's shortcut for queries of words must mark exactly what the tokens do.
+    text = " ".join(parts)
+    terms = {term for word in stemmed for term in analysis.terms(word)}
+    forms = {analysis.solid(t.folded) for word in exact for t in analysis.tokens(word)}
+    expected = [
+        (t.start, t.end)
+        for t in analysis.tokens(text)
+        if t.term in terms or analysis.solid(t.folded) in forms
+    ]
+    assert analysis.word_spans(text, terms, forms) == expected

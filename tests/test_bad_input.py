@@ -90,3 +90,12 @@ def test_missing_path_indexes_nothing(tmp_path, runner):
 def test_missing_path_raises_before_reading(tmp_path):
     with Index.open(tmp_path / "index", create=True) as index, pytest.raises(InputError):
         index.add_paths([SEED_FILE, tmp_path / "nope"])
+
+
+def test_article_with_a_str_body_is_refused_not_split_into_characters(tmp_path):
+    from newsearch import Article
+
+    with Index.open(tmp_path / "index", create=True) as index:
+        with pytest.raises(InputError, match="str body"):
+            index.add_articles([Article(id="a1", title="Harbour", body="One paragraph.")])
+        assert index.stats().articles == 0

@@ -97,6 +97,13 @@ def test_lexicon_ranks_nearest_then_commonest():
     assert lexicon.count("baker") == 40 and lexicon.count("bakers") == 0
 
 
+def test_lexicon_near_keeps_only_common_enough_terms():
+    lexicon = Lexicon({"volcker": 5, "volker": 1, "volkers": 9, "volk": 2, "baker": 40})
+    assert lexicon.near("volker", 2, min_count=5) == [("volkers", 1), ("volcker", 1)]
+    assert lexicon.near("volker", 2, min_count=10) == []
+    assert lexicon.near("vol", 1) == [("volk", 1)]  # lengths 2 to 4 only
+
+
 def test_cli_fuzzy_query(runner, tmp_path, fed_index):
     result = run_cli(runner, "query", "--index", str(fed_index.path), "volker~1", "--json")
     assert result.exit_code == 0

@@ -59,3 +59,15 @@ def test_total_articles_counts_distinct_articles_over_all_pages(synthetic_index,
         page = synthetic_index.search(query, limit=limit, offset=3, highlight=False)
         assert page.total_articles == len(articles)
         assert page.to_dict()["total_articles"] == len(articles)
+
+
+@pytest.mark.parametrize("query", ["oil", "storm OR flood", "tax -budget"])
+def test_total_articles_counted_by_aggregation_is_the_same(synthetic_index, query, monkeypatch):
+    # tantivy counts the articles of many matches with a terms aggregation: force it.
+    from newsearch.engines import tantivy as tantivy_engine
+
+    before = synthetic_index.search(query, limit=1, highlight=False)
+    articles = {h.article_id for h in synthetic_index.search(query, limit=100_000)}
+    monkeypatch.setattr(tantivy_engine, "_AGGREGATE_FROM", 0)
+    after = synthetic_index.search(query, limit=1, highlight=False)
+    assert before.total_articles == after.total_articles == len(articles)

@@ -7,6 +7,7 @@ traceback instead.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -28,8 +29,29 @@ class Failure(click.ClickException):
         click.echo(f"newsearch: error: {self.format_message()}", err=True)
 
 
+# Commands whose modules load only when they run (or for --help): a query need not
+# import the analytics, copies or server front ends.
+_LAZY_COMMANDS = {
+    "timeline": "analytics",
+    "facets": "analytics",
+    "terms": "analytics",
+    "export": "analytics",
+    "copies": "copies",
+    "serve": "serve",
+}
+
+
 class NewsearchGroup(click.Group):
     """Turns every library error into one line on stderr and exit 2 (unless --debug)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY_COMMANDS and cmd_name not in self.commands:
+            # Importing the module registers its commands on `cli`.
+            importlib.import_module(f"{__name__}.{_LAZY_COMMANDS[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # `--debug` works after the command too (`newsearch query x --debug`): it is
@@ -88,7 +110,7 @@ def main() -> None:
     cli(prog_name="newsearch")
 
 
-# Importing the command modules registers their commands on `cli`.
-from . import analytics, commands, copies, serve  # noqa: E402,F401
+# Importing the command modules registers their commands on `cli` (see _LAZY_COMMANDS).
+from . import commands  # noqa: E402,F401
 
 __all__ = ["cli", "main"]

@@ -236,6 +236,10 @@ class Engine(ABC):
         distinct articles match in all."""
 
     @abstractmethod
+    def count(self, query: Node) -> int:
+        """How many paragraphs match ``query`` (nothing else is computed)."""
+
+    @abstractmethod
     def search_stories(self, query: Node, *, limit: int, offset: int, sort: Sort) -> EngineResults:
         """The best hit of each story ranked ``offset`` to ``offset + limit``, the total
         number of hits and the number of distinct stories among them."""

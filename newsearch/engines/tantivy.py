@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import threading
 import time
 from collections import Counter
@@ -221,11 +222,15 @@ def _documents(
         if p.role in _WEIGHTS:
             fields["weight"] = _WEIGHTS[p.role]
         tokenized = list(shared_tokenized)
-        _indexed(fields, "text", p.text, tokenized)
-        fields["exact"] = " ".join(analysis.exact_terms(p.text))
-        joined = " ".join(c.term for c in analysis.compounds(p.text))
-        if joined:
-            fields["joined"] = joined
+        forms = analysis.indexed(p.text)
+        fields[stored_field("text")] = p.text
+        if forms.terms is None:
+            tokenized.append(("text", _pretokenized(p.text)))
+        else:
+            fields["text"] = forms.terms
+        fields["exact"] = forms.exact
+        if forms.joined:
+            fields["joined"] = forms.joined
         doc = tantivy.Document(**fields)  # one call: far cheaper than one per field
         for name, tokens in tokenized:
             doc.add_pre_tokenized_text(name, tokens)
@@ -300,6 +305,10 @@ def _engine_errors(path: Path, writing: bool = False) -> Iterator[None]:
         raise IndexCorruptError(damaged_message(path, f"tantivy failed: {exc}")) from exc
 
 
+# From this many matches on, distinct articles are counted by an aggregation.
+_AGGREGATE_FROM = 1_000
+
+
 class TantivyEngine(Engine):
     """An index stored with tantivy in ``path``."""
 
@@ -308,12 +317,13 @@ class TantivyEngine(Engine):
     def __init__(self, ix: tantivy.Index, path: Path) -> None:
         self._ix = ix
         self._path = path
+        self._meta_file = str(path / "meta.json")
         self._schema = ix.schema
         self._lock = threading.Lock()
         nothing = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
         ix.register_tokenizer(_STORED_ONLY, nothing.filter(tantivy.Filter.remove_long(0)).build())
         self._current: tuple[Any, Any] = (None, None)  # (meta.json stamp, its searcher)
-        # Vocabularies of the commit whose meta.json had this (mtime, size).
+        # Vocabularies of the commit this searcher reads.
         self._vocabularies: tuple[Any, dict[str, dict[str, int]]] = (None, {})
 
     @classmethod
@@ -334,7 +344,7 @@ class TantivyEngine(Engine):
         reopened only when a commit came after the one it reads."""
         with self._lock:
             # Every commit replaces meta.json: its stamp changes with each commit.
-            meta = (self._path / "meta.json").stat()
+            meta = os.stat(self._meta_file)
             stamp = (meta.st_mtime_ns, meta.st_size, meta.st_ino)
             if self._current[0] == stamp:
                 return self._current[1]
@@ -442,8 +452,15 @@ class TantivyEngine(Engine):
                 EngineHit(_paragraph(searcher.doc(address)), score)
                 for score, address in page[:limit]
             ]
-            articles = len(self._article_keys(searcher, compiled)) if total else 0
+            articles = self._distinct(searcher, compiled, total) if total else 0
         return EngineResults(total=total, hits=hits, articles=articles)
+
+    def count(self, query: ast.Node) -> int:
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+        compiled = self._compile(searcher, query)
+        with _engine_errors(self._path):
+            return int(searcher.search(compiled, 1, count=True).count)
 
     def _compile(self, searcher: tantivy.Searcher, query: ast.Node) -> Query:
         """The tantivy query; one tantivy refuses to build is the query's fault, not damage."""
@@ -558,14 +575,12 @@ class TantivyEngine(Engine):
 
     def vocabulary(self, field: str) -> dict[str, int]:
         with _engine_errors(self._path):
-            # Every commit rewrites meta.json: its stamp tells whether ours is current.
-            meta = (self._path / "meta.json").stat()
-            stamp = (meta.st_mtime_ns, meta.st_size)
-            if self._vocabularies[0] != stamp:
-                self._vocabularies = (stamp, {})
+            searcher = self._searcher()  # a new one for each new commit
+            if self._vocabularies[0] is not searcher:
+                self._vocabularies = (searcher, {})
             cache = self._vocabularies[1]
             if field not in cache:
-                cache[field] = dict(self._searcher().terms_with_prefix(field, ""))
+                cache[field] = dict(searcher.terms_with_prefix(field, ""))
             return cache[field]
 
     def article(self, article_id: str) -> list[Paragraph]:
@@ -618,10 +633,32 @@ class TantivyEngine(Engine):
                 return self._count_stories(searcher, leads, by)
             return self._aggregate(searcher, leads, by, matched=len(set(keys)))
 
+    def _distinct(
+        self, searcher: tantivy.Searcher, query: Query, total: int, key: str = "article_key"
+    ) -> int:
+        """How many distinct ``key`` values the ``total`` matches of ``query`` hold.
+
+        Many matches are counted by tantivy's terms aggregation (its buckets are exact
+        when there may be as many as there are matches); few by reading their values,
+        which is quicker than building an aggregation's answer.
+        """
+        if total > _AGGREGATE_FROM:
+            spec = {"terms": {"field": key, "size": total, "segment_size": total}}
+            found = searcher.aggregate(query, {"keys": spec})["keys"]
+            if not found.get("sum_other_doc_count"):
+                return len(found["buckets"])
+        return len(self._article_keys(searcher, query, key, total=total))
+
     def _article_keys(
-        self, searcher: tantivy.Searcher, query: Query, key: str = "article_key"
+        self,
+        searcher: tantivy.Searcher,
+        query: Query,
+        key: str = "article_key",
+        *,
+        total: int | None = None,
     ) -> set[int]:
-        addresses = [address for _, address in all_hits(searcher, query)]
+        """The distinct ``key`` values of the matches (``total``: their number, if known)."""
+        addresses = [address for _, address in all_hits(searcher, query, total)]
         return set(searcher.fast_field_values(key, addresses)) if addresses else set()
 
     def _count_stories(self, searcher: tantivy.Searcher, leads: Query, by: Group) -> GroupCounts:

@@ -50,9 +50,12 @@ def paragraph_key(article_id: str, number: int) -> str:
     return f"{number}/{article_id}"
 
 
-def all_hits(searcher: tantivy.Searcher, query: Query) -> list[tuple[Any, Any]]:
-    """Every hit of ``query`` as ``(score, DocAddress)``."""
-    count = searcher.search(query, 1, count=True).count
+def all_hits(
+    searcher: tantivy.Searcher, query: Query, count: int | None = None
+) -> list[tuple[Any, Any]]:
+    """Every hit of ``query`` as ``(score, DocAddress)`` (``count``: how many, if known)."""
+    if count is None:
+        count = searcher.search(query, 1, count=True).count
     return searcher.search(query, count, count=False).hits if count else []
 
 

@@ -203,15 +203,17 @@ def _document(p: Paragraph) -> dict[str, Any]:
         "_boost": ROLE_BOOST[p.role],
     }
     tags = analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None
-    texts = (p.text, p.title, p.source, p.author, p.section, tags)
-    for name, value in zip(TEXT_FIELDS, texts, strict=True):
+    forms = analysis.indexed(p.text)
+    doc["text"] = _TOKENIZE + p.text if forms.terms is None else forms.terms
+    doc["_stored_text"] = p.text
+    metadata = (p.title, p.source, p.author, p.section, tags)
+    for name, value in zip(TEXT_FIELDS[1:], metadata, strict=True):
         if value is not None:
-            doc[name] = indexed_value(value) if name == "text" else _metadata_value(value)
+            doc[name] = _metadata_value(value)
             doc["_stored_" + name] = value
-    doc["exact"] = " ".join(analysis.exact_terms(p.text))
-    joined = " ".join(c.term for c in analysis.compounds(p.text))
-    if joined:
-        doc["joined"] = joined
+    doc["exact"] = forms.exact
+    if forms.joined:
+        doc["joined"] = forms.joined
     if p.language:
         doc["language"] = p.language.lower()
     if p.url is not None:
@@ -376,6 +378,7 @@ class WhooshEngine(Engine):
         self._everything: tuple[Any, dict[tuple[Group, Unit], GroupCounts]] = (None, {})
         self._lock = threading.Lock()
         self._vocabularies: dict[str, dict[str, int]] = {}
+        self._columns: dict[str, list[Any]] = {}  # whole columns of the searcher's commit
         self.bm25 = BM25
 
     @classmethod
@@ -461,6 +464,7 @@ class WhooshEngine(Engine):
             k1, b = self.bm25
             self._searcher = self._ix.searcher(weighting=scoring.BM25F(B=b, K1=k1))
             self._vocabularies = {}  # they belong to the searcher's commit
+            self._columns = {}
         return self._searcher
 
     def set_bm25(self, k1: float, b: float) -> None:
@@ -496,9 +500,26 @@ class WhooshEngine(Engine):
             ]
             articles = 0
             if total:  # an empty index's reader has no columns
-                ids = searcher.reader().column_reader("article_key")
+                ids = self._column(searcher, "article_key")
                 articles = len({ids[docnum] for docnum in results.docs()})
         return EngineResults(total=total, hits=hits, articles=articles)
+
+    def _column(self, searcher: Any, name: str) -> Sequence[Any]:
+        """A numeric column's values for every document of the searcher's commit, read
+        once per commit (a search that matches thousands reads no value twice)."""
+        if name not in self._columns:
+            values: list[Any] = []
+            for reader, offset in searcher.reader().leaf_readers():
+                values[offset:] = _whole_column(reader.column_reader(name, translate=False))
+            self._columns[name] = values
+        return self._columns[name]
+
+    def count(self, query: ast.Node) -> int:
+        compiled = compile_query(query)
+        with self._lock, _reading(self._path):
+            collector = TopCollector(1, usequality=False, replace=0)  # see search()
+            self._current_searcher().search_with_collector(compiled, collector)
+            return len(collector.results())
 
     def search_stories(
         self, query: ast.Node, *, limit: int, offset: int, sort: Sort
@@ -518,7 +539,7 @@ class WhooshEngine(Engine):
             if not ranked:  # an empty index's reader has no columns
                 return EngineResults(total=0, hits=[], articles=0, stories=0)
             keys = searcher.reader().column_reader("story_key")
-            ids = searcher.reader().column_reader("article_key")
+            ids = self._column(searcher, "article_key")
             best: dict[int, tuple[Any, int]] = {}
             for score, docnum in ranked:
                 best.setdefault(keys[docnum], (score, docnum))
