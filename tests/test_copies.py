@@ -14,7 +14,6 @@ from newsearch.copies import (
     NUM_PERM,
     Member,
     Rule,
-    _permutations,
     assign_stories,
     fingerprints,
     shingle_hashes,
@@ -22,6 +21,7 @@ from newsearch.copies import (
     similarity,
     words,
 )
+from newsearch.copies.fingerprint import _permutations
 from newsearch.paragraphs import split_article
 
 from .copies_helpers import ARAB_COPY, GULF_COPY, OTHER_STORY, WIRE_ARTICLE
@@ -150,6 +150,27 @@ def test_a_chain_of_half_similar_pairs_does_not_make_one_story():
     }
     copies = {"a": {"b"}, "b": {"a", "c"}, "c": {"b"}}
     assert assign_stories(members, copies) == {"a": "a", "b": "a", "c": "c"}
+
+
+def test_a_copy_of_a_twin_joins_through_half_the_story():
+    # r2 re-sends r1 (100 of 128 values); m copies r2 (88) but is further from r1 (60).
+    r1 = np.arange(128, dtype=np.uint32)
+    r2 = np.concatenate([r1[:100], np.arange(500, 528, dtype=np.uint32)])
+    m = np.concatenate([np.arange(900, 940, dtype=np.uint32), r2[40:]])
+    members = {
+        "r1": member("r1", 1, r1.tobytes()),
+        "r2": member("r2", 2, r2.tobytes()),
+        "m": member("m", 3, m.tobytes()),
+    }
+    copies = {"r1": {"r2"}, "r2": {"r1", "m"}, "m": {"r2"}}
+    assert assign_stories(members, copies) == {"r1": "r1", "r2": "r1", "m": "r1"}
+    # Not when m is more than a day after the story's first article.
+    later = {**members, "m": Member("m", datetime(1987, 3, 3, 2), m.tobytes())}
+    assert assign_stories(later, copies)["m"] == "m"
+    # Nor through a third of the story: r3 re-sends r1 too, m is a copy of r2 only.
+    third = {**members, "r3": member("r3", 2, r1.tobytes())}
+    copies_3 = {**copies, "r1": {"r2", "r3"}, "r2": {"r1", "r3", "m"}, "r3": {"r1", "r2"}}
+    assert assign_stories(third, copies_3)["m"] == "m"
 
 
 def test_a_bridging_article_joins_the_story_it_is_closest_to():

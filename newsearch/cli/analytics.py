@@ -18,7 +18,7 @@ from ..analytics import FACET_UNITS, FACETS, INTERVALS
 from ..engines.base import UNITS
 from ..significance import DEFAULT_SAMPLE
 from . import EXIT_NOT_FOUND, Failure, cli, coverage_render, render
-from .commands import QueryCommand, _open, index_option, limit_option
+from .commands import QueryCommand, _open, choice_option, index_option, limit_option
 
 # A query word starting with "-" (`-Israel`) is a query word, not an option.
 _QUERY_WORDS = {"ignore_unknown_options": True}
@@ -49,19 +49,9 @@ def _emit(data: Any, as_json: bool, as_csv: bool, table: Callable[[], str], rows
 @cli.command("timeline", cls=QueryCommand, context_settings=_QUERY_WORDS)
 @click.argument("queries", nargs=-1, required=True)
 @index_option
-@click.option(
-    "--interval",
-    type=click.Choice(INTERVALS),
-    default="day",
-    show_default=True,
-    help="Width of each bucket of the timeline.",
-)
-@click.option(
-    "--unit",
-    type=click.Choice(UNITS),
-    default="articles",
-    show_default=True,
-    help="Count matching articles or matching paragraphs.",
+@choice_option("--interval", INTERVALS, "day", "Width of each bucket of the timeline.")
+@choice_option(
+    "--unit", UNITS, "articles", "Count matching articles, paragraphs or stories (copies once)."
 )
 @date_options
 @output_options
@@ -107,20 +97,13 @@ def timeline_command(
 @cli.command("facets", cls=QueryCommand, context_settings=_QUERY_WORDS)
 @click.argument("words", nargs=-1, required=True)
 @index_option
-@click.option(
-    "--by",
-    type=click.Choice(FACETS),
-    default="source",
-    show_default=True,
-    help="The metadata field to count matches by.",
-)
+@choice_option("--by", FACETS, "source", "The metadata field to count matches by.")
 @limit_option(20, "Show the N largest groups.")
-@click.option(
+@choice_option(
     "--unit",
-    type=click.Choice(FACET_UNITS),
-    default="articles",
-    show_default=True,
-    help="stories: also count stories (an article and its copies once), most first.",
+    FACET_UNITS,
+    "articles",
+    "stories: also count stories (an article and its copies once), most first.",
 )
 @date_options
 @output_options

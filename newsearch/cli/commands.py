@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,15 @@ def limit_option(default: int, help: str) -> Callable[[Callable[..., Any]], Call
     """``--limit N`` / ``-n N``, a count of things to show, for every command that has one."""
     return click.option(
         "--limit", "-n", type=click.IntRange(min=0), default=default, show_default=True, help=help
+    )
+
+
+def choice_option(
+    name: str, choices: Sequence[str], default: str, help: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--NAME VALUE`` taking one of ``choices``, its default shown in ``--help``."""
+    return click.option(
+        name, type=click.Choice(choices), default=default, show_default=True, help=help
     )
 
 
@@ -202,12 +211,8 @@ class QueryCommand(click.Command):
     show_default=True,
     help="Ranked paragraphs to pass over first (the next page starts at offset + limit).",
 )
-@click.option(
-    "--sort",
-    type=click.Choice(SORTS),
-    default="relevance",
-    show_default=True,
-    help="Order of the hits: by relevance, or by date (undated last).",
+@choice_option(
+    "--sort", SORTS, "relevance", "Order of the hits: by relevance, or by date (undated last)."
 )
 @click.option("--since", help="Only articles dated on or after this day (2024-02-01, 2024-02).")
 @click.option("--until", help="Only articles dated on or before this day (inclusive).")

@@ -551,8 +551,10 @@ class TantivyEngine(Engine):
     def copy_candidates(self, band_keys: Iterable[str]) -> list[CopyRecord]:
         with _engine_errors(self._path):
             searcher = self._searcher()
-            # Most keys are in no other article: a term-table lookup settles those.
-            present = [k for k in set(band_keys) if searcher.doc_freq("bands", k)]
+            # Most keys are in no other article: a term-table lookup settles those
+            # (none at all in a new index, the first batch of a build).
+            keys = set(band_keys) if searcher.num_docs else ()
+            present = [k for k in keys if searcher.doc_freq("bands", k)]
         query = self._any_term("bands", present)
         return self._heads(query) if query is not None else []
 

@@ -566,8 +566,10 @@ class WhooshEngine(Engine):
     def copy_candidates(self, band_keys: Iterable[str]) -> list[CopyRecord]:
         with self._lock, _reading(self._path):
             reader = self._current_searcher().reader()
-            # Most keys are in no other article: a term-table lookup settles those.
-            present = [wq.Term("bands", k) for k in set(band_keys) if ("bands", k) in reader]
+            # Most keys are in no other article: a term-table lookup settles those
+            # (none at all in a new index, the first batch of a build).
+            keys = set(band_keys) if reader.doc_count() else ()
+            present = [wq.Term("bands", k) for k in keys if ("bands", k) in reader]
         return self._heads(wq.Or(present)) if present else []
 
     def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:

@@ -1,0 +1,269 @@
+"""The story rule and the copy plan of a batch: which articles are copies, which story
+each belongs to, and what an indexing commit must rewrite. See the package docstring
+(``newsearch.copies``) for the rule.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+
+from ..engines.base import ArticleCopies, CopyPlan, CopyRecord, Engine
+from ..model import Paragraph
+from .fingerprint import (
+    BANDS,
+    NUM_PERM,
+    SHINGLE_WORDS,
+    Batch,
+    distinct,
+    key_text,
+    keys_of,
+    similarity,
+)
+
+THRESHOLD = 0.5
+# Copies run within this many hours of each other (when both are dated): the same
+# template on another day (the daily Fed operations, crop reports) is another story.
+MAX_HOURS = 24.0
+# An article that joins a story through half of its members, not through its first
+# article, must still share this much with the first one (estimated Jaccard).
+STORY_FLOOR = 0.3
+
+
+@dataclass(frozen=True)
+class Member:
+    """One article as the story rule sees it."""
+
+    article_id: str
+    date: datetime | None
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When two articles are copies: similar text, published close in time."""
+
+    threshold: float = THRESHOLD
+    max_hours: float | None = MAX_HOURS
+
+    def score(self, a: Member, b: Member) -> float:
+        """Their estimated Jaccard similarity if they are copies, else 0."""
+        if self.max_hours is not None and a.date is not None and b.date is not None:
+            apart = abs((_utc(a.date) - _utc(b.date)).total_seconds()) / 3600
+            if apart > self.max_hours:
+                return 0.0
+        found = similarity(a.signature, b.signature)
+        return found if found >= self.threshold else 0.0
+
+
+RULE = Rule()
+
+
+def _utc(when: datetime) -> datetime:
+    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
+
+
+def order_key(when: datetime | None, article_id: str) -> tuple[bool, datetime, str]:
+    """Story order: by date, undated last, ties by id; aware dates compared in UTC."""
+    return (when is None, _utc(when) if when is not None else datetime.min, article_id)
+
+
+def assign_stories(
+    members: Mapping[str, Member], copies: Mapping[str, Iterable[str]], rule: Rule = RULE
+) -> dict[str, str]:
+    """The story id of every member under the story rule (module docstring).
+
+    ``copies`` maps an article id to the ids of its copies (symmetric, within
+    ``members``).
+    """
+    ordered = sorted(members.values(), key=lambda m: order_key(m.date, m.article_id))
+    rank = {m.article_id: i for i, m in enumerate(ordered)}
+    near = Rule(STORY_FLOOR, rule.max_hours)
+    story: dict[str, str] = {}
+    size: Counter[str] = Counter()  # each story's members so far
+    for member in ordered:
+        here = rank[member.article_id]
+        shared = Counter(
+            story[other] for other in copies.get(member.article_id, ()) if rank[other] < here
+        )
+        best: tuple[float, float, int] | None = None
+        chosen = member.article_id
+        for first, count in shared.items():
+            score = rule.score(member, members[first])
+            if not score and not (2 * count >= size[first] and near.score(member, members[first])):
+                continue
+            key = (score, count / size[first], -rank[first])
+            if best is None or key > best:
+                best, chosen = key, first
+        story[member.article_id] = chosen
+        size[chosen] += 1
+    return story
+
+
+class Planner:
+    """The copy plan of one batch (or deletion), made against the commit it changes.
+
+    Fingerprints are computed when the planner is made, before the write lock is taken;
+    calling it (the engine does, holding the lock) walks the touched groups of copies
+    and applies the story rule to them.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        batch: Mapping[str, Sequence[Paragraph]],
+        deleted: Iterable[str] = (),
+    ) -> None:
+        self.engine = engine
+        self.changed = set(batch) | set(deleted)
+        ids = list(batch)
+        self.batch = Batch.of([batch[aid] for aid in ids], SHINGLE_WORDS, NUM_PERM, BANDS)
+        self.fingerprints = dict(zip(ids, self.batch.fingerprints(), strict=True))
+        self.members = {
+            aid: Member(aid, batch[aid][0].date, fp.signature)
+            for aid, fp in self.fingerprints.items()
+            if fp is not None
+        }
+
+    def __call__(self) -> CopyPlan:
+        graph = _Graph()
+        for member, keys in zip(self.members.values(), self.batch.keys, strict=True):
+            graph.add(member, keys)
+        # Articles replaced or deleted leave their former copies to be re-assigned:
+        # their old versions ("ghosts") seed the walk but are no one's copy.
+        for record in self.engine.copy_records(self.changed).values():
+            if record.signature:
+                graph.add(_member(record), keys_of(record.signature), ghost=True)
+        members = dict(self.members)
+        copies: dict[str, set[str]] = {aid: set() for aid in members}
+        committed: dict[str, CopyRecord] = {}
+        frontier = list(range(len(graph)))
+        while frontier:
+            wanted = key_text(np.concatenate([graph.keys[i] for i in frontier])).split()
+            for record in self._committed_candidates(wanted):
+                if record.article_id not in committed:
+                    committed[record.article_id] = record
+                    graph.add(_member(record), keys_of(record.signature))
+            pairs = graph.copy_pairs(frontier)
+            reached = sorted({n for pair in pairs for n in pair} - graph.ghosts)
+            reached = [n for n in reached if graph.nodes[n].article_id not in members]
+            for node in reached:
+                members[graph.nodes[node].article_id] = graph.nodes[node]
+                copies[graph.nodes[node].article_id] = set()
+            ids = [m.article_id for m in graph.nodes]
+            for a, b in pairs:
+                if a not in graph.ghosts and b not in graph.ghosts:
+                    copies[ids[a]].add(ids[b])
+                    copies[ids[b]].add(ids[a])
+            frontier = reached
+        return self._plan(assign_stories(members, copies), committed)
+
+    def _committed_candidates(self, keys: Sequence[str]) -> list[CopyRecord]:
+        """Committed articles holding any of ``keys``, except those the batch changes."""
+        found = self.engine.copy_candidates(keys) if keys else []
+        return [r for r in found if r.article_id not in self.changed and r.signature]
+
+    def _plan(self, stories: Mapping[str, str], committed: Mapping[str, CopyRecord]) -> CopyPlan:
+        made: dict[str, ArticleCopies] = {}
+        for aid, fp in self.fingerprints.items():
+            if fp is None:
+                made[aid] = ArticleCopies(story=aid)
+            else:
+                made[aid] = ArticleCopies(stories[aid], fp.signature, fp.bands)
+        rewrites = []
+        for aid, record in sorted(committed.items()):
+            story = stories.get(aid, record.story)
+            if story != record.story:
+                bands = tuple(key_text(keys_of(record.signature)).split())
+                made[aid] = ArticleCopies(story, record.signature, bands)
+                rewrites.append((aid, self.engine.article(aid)))
+        return CopyPlan(made, rewrites)
+
+
+class _Graph:
+    """The articles a plan looks at (nodes) with their band keys, and which pairs of them
+    are copies: pairs sharing a band key are found and scored with numpy, so a story of
+    many copies costs array work, not a Python step per pair."""
+
+    def __init__(self) -> None:
+        self.nodes: list[Member] = []
+        self.keys: list[np.ndarray] = []
+        self.ghosts: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def add(self, member: Member, keys: np.ndarray, *, ghost: bool = False) -> None:
+        if ghost:
+            self.ghosts.add(len(self.nodes))
+        self.nodes.append(member)
+        self.keys.append(keys)
+
+    def copy_pairs(self, frontier: Sequence[int], rule: Rule = RULE) -> list[tuple[int, int]]:
+        """The pairs of nodes, one of them in ``frontier``, that are copies under
+        ``rule`` (a ghost and the new version of its own article excepted)."""
+        first, second = _sharing(np.stack(self.keys))
+        touched = np.zeros(len(self.nodes), dtype=bool)
+        touched[list(frontier)] = True
+        keep = touched[first] | touched[second]
+        first, second = first[keep], second[keep]
+        if not len(first):
+            return []
+        signatures = np.stack([np.frombuffer(m.signature, dtype=np.uint32) for m in self.nodes])
+        equal = np.count_nonzero(signatures[first] == signatures[second], axis=1)
+        passed = equal / signatures.shape[1] >= rule.threshold
+        if rule.max_hours is not None:
+            hours = _hours(self.nodes)
+            passed &= ~(np.abs(hours[first] - hours[second]) > rule.max_hours)  # NaN passes
+        ids = [m.article_id for m in self.nodes]
+        return [
+            (a, b)
+            for a, b in zip(first[passed].tolist(), second[passed].tolist(), strict=True)
+            if ids[a] != ids[b] and not (a in self.ghosts and b in self.ghosts)
+        ]
+
+
+def _sharing(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct pairs of rows (``first < second``) of ``keys`` sharing a value in a
+    column (a band: one band at a time bounds the memory a big group of copies takes)."""
+    count = len(keys)
+    pending: list[np.ndarray] = [np.zeros(0, dtype=np.int64)]
+    for column in keys.T:
+        order = np.argsort(column, kind="stable")
+        values = column[order]
+        starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+        sizes = np.diff(np.append(starts, len(values)))
+        starts, sizes = starts[sizes > 1], sizes[sizes > 1]
+        if not len(starts):
+            continue
+        # Each row holding a shared value, paired with the later rows of its group.
+        inside = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        position = np.repeat(starts, sizes) + inside
+        later = np.repeat(sizes, sizes) - 1 - inside
+        left = np.repeat(position, later)
+        right = left + 1 + np.arange(later.sum()) - np.repeat(np.cumsum(later) - later, later)
+        a, b = order[left], order[right]
+        pending.append(np.minimum(a, b) * count + np.maximum(a, b))
+        if sum(map(len, pending)) > 4_000_000:  # the same pairs again, band after band
+            pending = [distinct(np.concatenate(pending))]
+    found = distinct(np.concatenate(pending))
+    return found // count, found % count
+
+
+def _hours(members: Sequence[Member]) -> np.ndarray:
+    """Each member's date in hours since 1970 (UTC), NaN when undated."""
+    epoch = datetime(1970, 1, 1)
+    return np.array(
+        [
+            (_utc(m.date) - epoch).total_seconds() / 3600 if m.date is not None else np.nan
+            for m in members
+        ]
+    )
+
+
+def _member(record: CopyRecord) -> Member:
+    return Member(record.article_id, record.date, record.signature)
