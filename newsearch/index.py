@@ -13,8 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from . import analytics, expansion, significance, suggest
 from . import paragraphs as paragraphs_mod
+from . import significance, suggest
 from .engines import DEFAULT_ENGINE, engine_class
 from .engines.base import SORTS, UNITS, CopyRecord, Engine, EngineHit, Sort, Unit
 from .errors import IndexCorruptError, IndexNotFoundError, InputError, NewsearchError
@@ -40,6 +40,7 @@ from .query.habits import FEW_HITS, lowercase_operators, operator_note
 from .query.parser import make_and
 
 if TYPE_CHECKING:  # the readers load at the first add: queries never need them
+    from . import analytics
     from .readers import Parsed, ReadProgress
 
 FORMAT_VERSION = 9
@@ -474,7 +475,12 @@ class Index:
             raise NewsearchError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
         dates = date_range(since, until)
         node = self._node(query, dates)
-        searched = expansion.expanded(self.engine, node, self.lexicon()) if expand else node
+        if expand:
+            from . import expansion
+
+            searched = expansion.expanded(self.engine, node, self.lexicon())
+        else:
+            searched = node
         if collapse:
             found = self.engine.search_stories(searched, limit=limit, offset=offset, sort=sort)
         else:
@@ -558,6 +564,8 @@ class Index:
         Buckets run from ``since`` (else the first dated article) to ``until`` (else the
         last), empty ones included; weeks start on Monday; days are articles' own dates.
         """
+        from . import analytics  # the coverage methods' module, loaded when first used
+
         _choice("interval", interval, analytics.INTERVALS)
         _choice("unit", unit, UNITS)
         queries = [query] if isinstance(query, str) else list(query)
@@ -581,6 +589,8 @@ class Index:
         with article and paragraph counts, most first, and the matches with no value.
         ``unit="stories"`` also counts stories (an article and its copies once) and
         ranks by them."""
+        from . import analytics
+
         _choice("facet", by, analytics.FACETS)
         _choice("unit", unit, analytics.FACET_UNITS)
         if limit < 0:
@@ -621,6 +631,8 @@ class Index:
 
         The order is stable: by date, undated last, then in indexing order.
         """
+        from . import analytics
+
         self._node(query, date_range(since, until))  # a bad query fails now, not on first use
 
         def page(offset: int, limit: int) -> SearchResults:
