@@ -71,3 +71,18 @@ def test_total_articles_counted_by_aggregation_is_the_same(synthetic_index, quer
     monkeypatch.setattr(tantivy_engine, "_AGGREGATE_FROM", 0)
     after = synthetic_index.search(query, limit=1, highlight=False)
     assert before.total_articles == after.total_articles == len(articles)
+
+
+@pytest.mark.parametrize("unit", ["articles", "stories"])
+def test_coverage_counts_by_aggregation_are_the_same(synthetic_index, unit, monkeypatch):
+    # The same distinct counts serve timelines and facets: forced through the aggregation.
+    from newsearch.engines import tantivy as tantivy_engine
+
+    def counts():
+        timeline = synthetic_index.timeline("oil", interval="month", unit=unit).to_dict()
+        roles = synthetic_index.facets("oil OR storm", by="role", unit=unit).to_dict()
+        return timeline, roles
+
+    before = counts()
+    monkeypatch.setattr(tantivy_engine, "_AGGREGATE_FROM", 0)
+    assert counts() == before

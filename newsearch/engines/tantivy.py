@@ -452,7 +452,7 @@ class TantivyEngine(Engine):
                 EngineHit(_paragraph(searcher.doc(address)), score)
                 for score, address in page[:limit]
             ]
-            articles = self._distinct(searcher, compiled, total) if total else 0
+            articles = self._distinct(searcher, compiled, total=total) if total else 0
         return EngineResults(total=total, hits=hits, articles=articles)
 
     def count(self, query: ast.Node) -> int:
@@ -604,9 +604,9 @@ class TantivyEngine(Engine):
                     only = all_of(
                         Occur.Must, [compiled, Query.term_query(self._schema, "role", role)]
                     )
-                    if found := len(self._article_keys(searcher, only, key)):
+                    if found := self._distinct(searcher, only, key):
                         counts[role] = found
-                return GroupCounts(counts, 0, len(self._article_keys(searcher, compiled, key)))
+                return GroupCounts(counts, 0, self._distinct(searcher, compiled, key))
             first = Query.term_query(self._schema, "paragraph", 1)
             if article_level(query):
                 # Each matching article counted through its first paragraph, which has
@@ -634,14 +634,21 @@ class TantivyEngine(Engine):
             return self._aggregate(searcher, leads, by, matched=len(set(keys)))
 
     def _distinct(
-        self, searcher: tantivy.Searcher, query: Query, total: int, key: str = "article_key"
+        self,
+        searcher: tantivy.Searcher,
+        query: Query,
+        key: str = "article_key",
+        total: int | None = None,
     ) -> int:
-        """How many distinct ``key`` values the ``total`` matches of ``query`` hold.
+        """How many distinct ``key`` values the matches of ``query`` hold (``total``:
+        how many matches there are, when already known).
 
         Many matches are counted by tantivy's terms aggregation (its buckets are exact
         when there may be as many as there are matches); few by reading their values,
         which is quicker than building an aggregation's answer.
         """
+        if total is None:
+            total = int(searcher.search(query, 1, count=True).count)
         if total > _AGGREGATE_FROM:
             spec = {"terms": {"field": key, "size": total, "segment_size": total}}
             found = searcher.aggregate(query, {"keys": spec})["keys"]
@@ -670,13 +677,13 @@ class TantivyEngine(Engine):
             terms["missing"] = _NO_VALUE
         found = searcher.aggregate(leads, {"groups": {"terms": terms, "aggs": {"s": stories}}})
         counts = {b["key"]: len(b["s"]["buckets"]) for b in found["groups"]["buckets"]}
-        matched = len(self._article_keys(searcher, leads, "story_key"))
+        matched = self._distinct(searcher, leads, "story_key")
         if by == "day":
             counts = {int(day): n for day, n in counts.items()}
             undated = Query.boolean_query(
                 [(Occur.Must, leads), (Occur.MustNot, dated(self._schema, None, None))]
             )
-            missing = len(self._article_keys(searcher, undated, "story_key"))
+            missing = self._distinct(searcher, undated, "story_key")
         else:
             missing = counts.pop(_NO_VALUE, 0)
         return GroupCounts(counts, missing, matched)
