@@ -36,6 +36,13 @@ TOKEN_RE = re.compile(
 # ``[^\W_]`` is ``[A-Za-z0-9]``: it finds exactly the words TOKEN_RE finds, and faster.
 _ASCII_TOKEN_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)+|[A-Za-z0-9]+(?:['`][A-Za-z0-9]+)*")
 _APOSTROPHE_RE = re.compile(f"[{_APOSTROPHES}]")
+
+
+def _words_re(text: str) -> re.Pattern[str]:
+    """The pattern that finds the words of ``text``: the ASCII one when it can."""
+    return _ASCII_TOKEN_RE if text.isascii() else TOKEN_RE
+
+
 _POSSESSIVE_RE = re.compile(r"'s$")
 _THOUSANDS_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 
@@ -97,7 +104,7 @@ def tokens(text: str) -> list[Token]:
         return list(_value_tokens(text))
     found: list[Token] = []
     pairs = _PAIRS
-    for match in (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).finditer(text):
+    for match in _words_re(text).finditer(text):
         folded, term = pairs[match.group()]
         if folded:
             start, end = match.span()
@@ -191,7 +198,7 @@ def indexed(text: str) -> Indexed:
         known = _KNOWN.get(text)
         if known is not None:
             return known
-    words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)
+    words = _words_re(text).findall(text)
     joined = " ".join(c.term for c in compounds(text))
     exact = " ".join(filter(None, map(_FORMS.__getitem__, words)))
     return Indexed(_joined_words(text, words), exact, joined)
@@ -210,7 +217,7 @@ def joined_terms(text: str) -> str | None:
         known = _KNOWN.get(text)
         if known is not None:
             return known.terms
-    return _joined_words(text, (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text))
+    return _joined_words(text, _words_re(text).findall(text))
 
 
 def _joined_words(text: str, words: list[str]) -> str | None:
@@ -229,7 +236,7 @@ def word_spans(text: str, terms: Collection[str], forms: Collection[str]) -> lis
         return [
             (t.start, t.end) for t in tokens(text) if t.term in terms or solid(t.folded) in forms
         ]
-    regex = _ASCII_TOKEN_RE if text.isascii() else TOKEN_RE
+    regex = _words_re(text)
     words = regex.findall(text)
     wanted = {i for i, term in enumerate(map(_TERMS.__getitem__, words)) if term in terms}
     if forms:
@@ -342,7 +349,7 @@ _FORMS = _FormCache()
 
 def exact_terms(text: str) -> list[str]:
     """The folded, unstemmed words of ``text`` in order (the ``exact`` field's terms)."""
-    words = (_ASCII_TOKEN_RE if text.isascii() else TOKEN_RE).findall(text)
+    words = _words_re(text).findall(text)
     return list(filter(None, map(_FORMS.__getitem__, words)))
 
 

@@ -157,11 +157,13 @@ def _pretokenized(text: str) -> tantivy.PreTokenizedString:
 _Tokenized = list[tuple[str, tantivy.PreTokenizedString]]
 
 
-def _indexed(fields: dict[str, Any], name: str, value: str, tokenized: _Tokenized) -> None:
-    """Add a text field: the original, stored, and its joined terms, indexed (or, where
-    spaces cannot carry the terms, its tokens, for ``add_pre_tokenized_text``)."""
+def _indexed(
+    fields: dict[str, Any], name: str, value: str, joined: str | None, tokenized: _Tokenized
+) -> None:
+    """Add a text field: the original, stored, and its joined terms (``joined_terms``),
+    indexed (or, where spaces cannot carry the terms, its tokens, for
+    ``add_pre_tokenized_text``)."""
     fields[stored_field(name)] = value
-    joined = analysis.joined_terms(value)
     if joined is None:
         tokenized.append((name, _pretokenized(value)))
     else:
@@ -179,7 +181,7 @@ def _article_fields(p: Paragraph) -> tuple[dict[str, Any], _Tokenized]:
     metadata = (p.title, p.source, p.author, p.section, tags)
     for name, value in zip(TEXT_FIELDS[1:], metadata, strict=True):
         if value is not None:
-            _indexed(fields, name, value, tokenized)
+            _indexed(fields, name, value, analysis.joined_terms(value), tokenized)
     if p.source:
         fields["source_key"] = p.source
     if p.language:
@@ -223,11 +225,7 @@ def _documents(
             fields["weight"] = _WEIGHTS[p.role]
         tokenized = list(shared_tokenized)
         forms = analysis.indexed(p.text)
-        fields[stored_field("text")] = p.text
-        if forms.terms is None:
-            tokenized.append(("text", _pretokenized(p.text)))
-        else:
-            fields["text"] = forms.terms
+        _indexed(fields, "text", p.text, forms.terms, tokenized)
         fields["exact"] = forms.exact
         if forms.joined:
             fields["joined"] = forms.joined

@@ -93,7 +93,12 @@ def _positions(value: str) -> Iterator[tuple[int, str]]:
 
 def indexed_value(text: str) -> str:
     """What a text field indexes for ``text``: its joined terms, or the marked text."""
-    joined = analysis.joined_terms(text)
+    return _marked(text, analysis.joined_terms(text))
+
+
+def _marked(text: str, joined: str | None) -> str:
+    """``joined`` (``text``'s joined terms), or ``text`` marked for tokenizing where
+    spaces cannot carry its terms."""
     return _TOKENIZE + text if joined is None else joined
 
 
@@ -204,7 +209,7 @@ def _document(p: Paragraph) -> dict[str, Any]:
     }
     tags = analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None
     forms = analysis.indexed(p.text)
-    doc["text"] = _TOKENIZE + p.text if forms.terms is None else forms.terms
+    doc["text"] = _marked(p.text, forms.terms)
     doc["_stored_text"] = p.text
     metadata = (p.title, p.source, p.author, p.section, tags)
     for name, value in zip(TEXT_FIELDS[1:], metadata, strict=True):
