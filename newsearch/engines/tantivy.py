@@ -677,13 +677,16 @@ class TantivyEngine(Engine):
         counts = {b["key"]: len(b["s"]["buckets"]) for b in found["groups"]["buckets"]}
         matched = self._distinct(searcher, leads, "story_key")
         if by == "day":
-            counts = {int(day): n for day, n in counts.items()}
             undated = Query.boolean_query(
                 [(Occur.Must, leads), (Occur.MustNot, dated(self._schema, None, None))]
             )
             missing = self._distinct(searcher, undated, "story_key")
-        else:
-            missing = counts.pop(_NO_VALUE, 0)
+            days = {
+                int(b["key"]): frozenset(int(s["key"]) for s in b["s"]["buckets"])
+                for b in found["groups"]["buckets"]
+            }
+            return GroupCounts({d: len(s) for d, s in days.items()}, missing, matched, days)
+        missing = counts.pop(_NO_VALUE, 0)
         return GroupCounts(counts, missing, matched)
 
     def _aggregate(
@@ -744,7 +747,15 @@ class TantivyEngine(Engine):
 def _story_days(days: dict[int, int | None], stories: dict[int, int]) -> GroupCounts:
     """Stories per day from each matching article's day and story: a story counts once
     on each day one of its articles ran."""
-    pairs = {(stories[article], day) for article, day in days.items() if day is not None}
+    per_day: dict[int, set[int]] = {}
+    for article, day in days.items():
+        if day is not None:
+            per_day.setdefault(day, set()).add(stories[article])
     every = set(stories.values())
-    counts = Counter(day for _, day in pairs)
-    return GroupCounts(dict(counts), len(every - {story for story, _ in pairs}), len(every))
+    dated_stories = set().union(*per_day.values())
+    return GroupCounts(
+        {day: len(found) for day, found in per_day.items()},
+        len(every - dated_stories),
+        len(every),
+        {day: frozenset(found) for day, found in per_day.items()},
+    )
