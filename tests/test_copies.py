@@ -280,6 +280,39 @@ def test_collapse_gives_one_hit_per_story_with_its_copies(new_index):
     assert len(page.hits) == 1 and page.hits[0].story == collapsed.hits[1].story
 
 
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+def test_collapse_pages_are_the_same_when_it_ranks_only_a_prefix(
+    new_index, engine, monkeypatch, sort
+):
+    # Four stories of copies and eight single articles, all mentioning barrels; a
+    # collapsed page ranks a prefix of the hits (tantivy) or all of them, same pages.
+    singles = [
+        replace(OTHER_STORY, id=f"single-{n}", date=datetime(1987, 3, 10 + 2 * n, 8))
+        for n in range(8)
+    ]
+    stories_of_copies = [
+        replace(a, id=f"{a.id}-{n}", date=a.date.replace(day=a.date.day + 2 * n))
+        for n in range(4)
+        for a in (WIRE_ARTICLE, GULF_COPY, ARAB_COPY)
+    ]
+    new_index.add_articles([*stories_of_copies, *singles])
+
+    def pages() -> list[tuple[int | None, int | None, list[tuple[str, tuple[str, ...]]]]]:
+        found = []
+        for offset in range(0, 14, 3):
+            result = new_index.search("barrels", collapse=True, limit=3, offset=offset, sort=sort)
+            hits = [(h.article_id, tuple(c.article_id for c in h.copies)) for h in result.hits]
+            found.append((result.total_stories, result.total_articles, hits))
+        return found
+
+    whole = pages()
+    assert whole[0][:2] == (12, 20)
+    assert sum(len(hits) for _, _, hits in whole) == 12
+    if engine == "tantivy":
+        monkeypatch.setattr("newsearch.engines.tantivy._STORY_PREFIX", 1)
+        assert pages() == whole
+
+
 def test_collapsed_json_lists_copies(new_index):
     new_index.add_articles([WIRE_ARTICLE, GULF_COPY])
     data = new_index.search('"emergency session"', collapse=True).to_dict()
