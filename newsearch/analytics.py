@@ -83,7 +83,11 @@ class Bucket:
 @dataclass(frozen=True)
 class Series:
     """One query's timeline. ``matching`` counts every match, ``undated`` those with no
-    date (in no bucket), so ``sum(b.matching for b in buckets) + undated == matching``."""
+    date (in no bucket), so ``sum(b.matching for b in buckets) + undated == matching``
+    for articles and paragraphs. A story counts once in each bucket one of its matching
+    articles ran in (copies run within a day, so a story crossing midnight, or the end
+    of a week, month or year, counts in both buckets), and ``undated`` counts the stories
+    with no dated matching article."""
 
     query: str
     matching: int
@@ -124,11 +128,19 @@ class Timeline:
         }
 
 
-def _per_bucket(counts: dict[Any, int], interval: Interval) -> Counter[date]:
-    """Counts per day number folded into buckets (each article has one day)."""
+def _per_bucket(found: GroupCounts, interval: Interval) -> Counter[date]:
+    """Counts per day number folded into buckets. An article has one day, so its counts
+    add up; a story counts once in each bucket one of its articles ran in, so its keys
+    are gathered per bucket (a story of Monday and Tuesday is one story that week)."""
     folded: Counter[date] = Counter()
-    for day, count in counts.items():
-        folded[bucket_start(day_date(day), interval)] += count
+    if found.stories is None:
+        for day, count in found.counts.items():
+            folded[bucket_start(day_date(day), interval)] += count
+        return folded
+    gathered: dict[date, set[int]] = {}
+    for day, stories in found.stories.items():
+        gathered.setdefault(bucket_start(day_date(day), interval), set()).update(stories)
+    folded.update({start: len(stories) for start, stories in gathered.items()})
     return folded
 
 
@@ -163,10 +175,10 @@ def timeline(
         while start <= last:
             starts.append(start)
             start = next_bucket(start, interval)
-    total_per = _per_bucket(totals.counts, interval)
+    total_per = _per_bucket(totals, interval)
     series = []
     for (text, _), found in zip(queries, matches, strict=True):
-        per = _per_bucket(found.counts, interval)
+        per = _per_bucket(found, interval)
         buckets = tuple(Bucket(s, per.get(s, 0), total_per.get(s, 0)) for s in starts)
         series.append(Series(text, found.matched, found.missing, buckets))
     return Timeline(interval, unit, since, until, tuple(series))
@@ -230,10 +242,8 @@ class Facets:
 
 
 def _by_year(found: GroupCounts) -> GroupCounts:
-    years: Counter[str] = Counter()
-    for day, count in found.counts.items():
-        years[str(day_date(day).year)] += count
-    return GroupCounts(dict(years), found.missing, found.matched)
+    years = _per_bucket(found, "year")
+    return GroupCounts({str(y.year): n for y, n in years.items()}, found.missing, found.matched)
 
 
 def facets(
@@ -247,7 +257,7 @@ def facets(
 ) -> Facets:
     """Count the matches of ``node`` by ``by``'s values: articles and paragraphs, and
     stories when ``unit`` is "stories" (most stories first then). By year, a story
-    counts once on each day one of its articles ran, as in ``timeline``."""
+    counts once in each year one of its matching articles ran in, as in ``timeline``."""
     group: Group = "tags" if by == "tag" else "day" if by == "year" else by
     units: tuple[Unit, ...] = ("articles", "paragraphs")
     if unit == "stories":

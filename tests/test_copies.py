@@ -280,6 +280,39 @@ def test_collapse_gives_one_hit_per_story_with_its_copies(new_index):
     assert len(page.hits) == 1 and page.hits[0].story == collapsed.hits[1].story
 
 
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+def test_collapse_pages_are_the_same_when_it_ranks_only_a_prefix(
+    new_index, engine, monkeypatch, sort
+):
+    # Four stories of copies and eight single articles, all mentioning barrels; a
+    # collapsed page ranks a prefix of the hits (tantivy) or all of them, same pages.
+    singles = [
+        replace(OTHER_STORY, id=f"single-{n}", date=datetime(1987, 3, 10 + 2 * n, 8))
+        for n in range(8)
+    ]
+    stories_of_copies = [
+        replace(a, id=f"{a.id}-{n}", date=a.date.replace(day=a.date.day + 2 * n))
+        for n in range(4)
+        for a in (WIRE_ARTICLE, GULF_COPY, ARAB_COPY)
+    ]
+    new_index.add_articles([*stories_of_copies, *singles])
+
+    def pages() -> list[tuple[int | None, int | None, list[tuple[str, tuple[str, ...]]]]]:
+        found = []
+        for offset in range(0, 14, 3):
+            result = new_index.search("barrels", collapse=True, limit=3, offset=offset, sort=sort)
+            hits = [(h.article_id, tuple(c.article_id for c in h.copies)) for h in result.hits]
+            found.append((result.total_stories, result.total_articles, hits))
+        return found
+
+    whole = pages()
+    assert whole[0][:2] == (12, 20)
+    assert sum(len(hits) for _, _, hits in whole) == 12
+    if engine == "tantivy":
+        monkeypatch.setattr("newsearch.engines.tantivy._STORY_PREFIX", 1)
+        assert pages() == whole
+
+
 def test_collapsed_json_lists_copies(new_index):
     new_index.add_articles([WIRE_ARTICLE, GULF_COPY])
     data = new_index.search('"emergency session"', collapse=True).to_dict()
@@ -307,3 +340,34 @@ def test_timeline_counts_stories_once(new_index):
     assert a.matching == 4 and s.matching == 2
     by_day = {b.start.isoformat(): (b.matching, b.total) for b in s.buckets if b.total}
     assert by_day == {"1987-03-02": (1, 1), "1987-03-03": (1, 1), "1987-03-09": (1, 1)}
+
+
+def test_a_story_counts_once_in_each_week_month_and_year_it_ran_in(new_index):
+    # The wire story ran on Monday 2 and Tuesday 3 March 1987, the other story on the
+    # next Monday: a week counts the wire story once, not once per day.
+    new_index.add_articles([WIRE_ARTICLE, GULF_COPY, ARAB_COPY, OTHER_STORY])
+
+    def counts(interval: str) -> dict[str, tuple[int, int]]:
+        (series,) = new_index.timeline("barrels", unit="stories", interval=interval).series
+        assert series.matching == 2
+        return {b.start.isoformat(): (b.matching, b.total) for b in series.buckets}
+
+    assert counts("week") == {"1987-03-02": (1, 1), "1987-03-09": (1, 1)}
+    assert counts("month") == {"1987-03-01": (2, 2)}
+    assert counts("year") == {"1987-01-01": (2, 2)}
+    years = new_index.facets("barrels", "year", unit="stories")
+    assert [(v.value, v.stories, v.articles) for v in years.values] == [("1987", 2, 4)]
+
+
+def test_a_story_crossing_the_end_of_a_week_counts_in_both_weeks(new_index):
+    # A copy ran late on Sunday 1 March: the story ran in February's last week and in
+    # March's first, so each of those buckets counts it.
+    sunday = replace(GULF_COPY, id="sunday", date=datetime(1987, 3, 1, 23))
+    new_index.add_articles([WIRE_ARTICLE, sunday, OTHER_STORY])
+    assert stories(new_index) == {"sunday": "sunday", "wire": "sunday", "other": "other"}
+    (weeks,) = new_index.timeline("barrels", unit="stories", interval="week").series
+    by_week = {b.start.isoformat(): b.matching for b in weeks.buckets}
+    assert by_week == {"1987-02-23": 1, "1987-03-02": 1, "1987-03-09": 1}
+    assert (weeks.matching, weeks.undated) == (2, 0)
+    (months,) = new_index.timeline("barrels", unit="stories", interval="month").series
+    assert {b.start.isoformat(): b.matching for b in months.buckets} == {"1987-03-01": 2}

@@ -187,6 +187,16 @@ def test_collapsed_search_and_copies_are_the_cli_json(tmp_path, runner, engine):
         assert collapsed.json() == expected
         assert (expected["total_stories"], len(expected["hits"])) == (1, 1)
         assert [c["article_id"] for c in expected["hits"][0]["copies"]] == ["wire-1", "wire-2"]
+        facets = client.get("/api/facets", params={"q": "inflation", "unit": "stories"})
+        assert facets.json() == cli_json(
+            runner, "facets", "--index", str(where), "--json", "--unit", "stories", "inflation"
+        )
+        assert (facets.json()["stories"], facets.json()["articles"]) == (1, 3)
+        assert [(v["value"], v["stories"]) for v in facets.json()["values"]] == [
+            ("Wire A", 1),
+            ("Wire B", 1),
+            ("Wire C", 1),
+        ]
         copies = client.get("/api/copies/wire-0").json()
         assert copies == cli_json(runner, "copies", "--index", str(where), "--json", "wire-0")
         assert [c["source"] for c in copies["copies"]] == ["Wire B", "Wire C"]
@@ -212,6 +222,11 @@ def test_coverage_parameters_are_checked(client):
             {"q": "x", "by": "colour"},
             "by: Input should be 'source', 'section', 'author', 'tag', 'language', 'role' "
             "or 'year'",
+        ),
+        (
+            "/api/facets",
+            {"q": "x", "unit": "paragraphs"},
+            "unit: Input should be 'articles' or 'stories'",
         ),
         (
             "/api/terms",

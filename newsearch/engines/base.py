@@ -115,12 +115,14 @@ class GroupCounts:
 
     ``counts`` maps each group value to its count; ``missing`` counts those with no
     value; ``matched`` counts them all (tags are multi-valued, so their counts may sum
-    to more than ``matched``).
+    to more than ``matched``). Stories by day also give ``stories``: the keys of the
+    stories counted on each day, so that a week or a month counts each story once.
     """
 
     counts: dict[Any, int]
     missing: int
     matched: int
+    stories: Mapping[Any, frozenset[int]] | None = None
 
 
 @dataclass(frozen=True)

@@ -305,6 +305,8 @@ def _engine_errors(path: Path, writing: bool = False) -> Iterator[None]:
 
 # From this many matches on, distinct articles are counted by an aggregation.
 _AGGREGATE_FROM = 1_000
+# A collapsed search first ranks this many hits (or four times the page's end).
+_STORY_PREFIX = 200
 
 
 class TantivyEngine(Engine):
@@ -323,6 +325,7 @@ class TantivyEngine(Engine):
         self._current: tuple[Any, Any] = (None, None)  # (meta.json stamp, its searcher)
         # Vocabularies of the commit this searcher reads.
         self._vocabularies: tuple[Any, dict[str, dict[str, int]]] = (None, {})
+        self._copied: tuple[Any, dict[int, int]] = (None, {})  # _stories_of_copies
 
     @classmethod
     def create(cls, path: Path) -> TantivyEngine:
@@ -504,24 +507,65 @@ class TantivyEngine(Engine):
             searcher = self._searcher()
         compiled = self._compile(searcher, query)
         with _engine_errors(self._path):
-            total = searcher.search(compiled, 1, count=True).count
+            # Rank only a prefix of the hits, growing it until it holds the page's
+            # stories: a story's best hit is its first in the ranking, and a prefix of
+            # tantivy's ranking is the same whatever its length (ties by address).
+            wanted = offset + limit
+            size = max(1, min(searcher.num_docs, max(_STORY_PREFIX, 4 * wanted)))
+            while True:
+                total, ranked = self._ranked(searcher, compiled, size, sort)
+                keys = searcher.fast_field_values("story_key", [a for _, a in ranked])
+                best: dict[int, tuple[float, Any]] = {}
+                for hit, key in zip(ranked, keys, strict=True):
+                    best.setdefault(key, hit)
+                if len(best) >= wanted or len(ranked) >= total:
+                    break
+                size = min(total, size * 4)
             if not total:
                 return EngineResults(total=0, hits=[], articles=0, stories=0)
-            if sort == "relevance":
-                ranked = searcher.search(compiled, total, weight_by_field="weight").hits
-            else:
-                ranked = self._by_date(searcher, compiled, 0, total, sort)[1]
-            addresses = [address for _, address in ranked]
-            keys = searcher.fast_field_values("story_key", addresses)
-            best: dict[int, tuple[float, Any]] = {}
-            for hit, key in zip(ranked, keys, strict=True):
-                best.setdefault(key, hit)
             page = list(best.values())[offset : offset + limit]
             hits = [_story_hit(searcher.doc(address), score) for score, address in page]
             members = self._story_members(searcher, [h.story for h in hits if h.story])
             hits = [replace(h, members=tuple(members.get(h.story or "", ()))) for h in hits]
-            articles = len(set(searcher.fast_field_values("article_key", addresses)))
-        return EngineResults(total=total, hits=hits, articles=articles, stories=len(best))
+            if len(ranked) >= total:  # every hit ranked: count from them
+                addresses = [address for _, address in ranked]
+                articles = set(searcher.fast_field_values("article_key", addresses))
+                stories = len(best)
+            else:
+                articles = self._article_keys(searcher, compiled, total=total)
+                stories = self._story_count(searcher, articles)
+        return EngineResults(total=total, hits=hits, articles=len(articles), stories=stories)
+
+    def _ranked(
+        self, searcher: tantivy.Searcher, query: Query, size: int, sort: Sort
+    ) -> tuple[int, list[tuple[float, Any]]]:
+        """How many hits ``query`` has, and the first ``size`` in ``search``'s order."""
+        if sort == "relevance":
+            found = searcher.search(query, size, count=True, weight_by_field="weight")
+            return found.count, found.hits
+        return self._by_date(searcher, query, 0, size, sort)
+
+    def _story_count(self, searcher: tantivy.Searcher, articles: set[int]) -> int:
+        """How many stories ``articles`` (keys) make: each is a story of its own but
+        those in stories of several, which count once per story."""
+        stories = self._stories_of_copies(searcher)
+        copied = articles.intersection(stories)
+        return len(articles) - len(copied) + len({stories[key] for key in copied})
+
+    def _stories_of_copies(self, searcher: tantivy.Searcher) -> dict[int, int]:
+        """The story key of each article in a story of several (by its key), once per
+        commit."""
+        if self._copied[0] is not searcher:
+            shared = list(self._story_counts(searcher))
+            query = Query.term_set_query(self._schema, "story", shared) if shared else None
+            addresses = [a for _, a in all_hits(searcher, query)] if query is not None else []
+            found = {}
+            if addresses:
+                keys = searcher.fast_field_values("article_key", addresses)
+                stories = searcher.fast_field_values("story_key", addresses)
+                found = dict(zip(keys, stories, strict=True))
+            self._copied = (searcher, found)
+        return self._copied[1]
 
     def _heads(self, query: Query, searcher: tantivy.Searcher | None = None) -> list[CopyRecord]:
         """The copy records of the paragraph-1 documents matching ``query``."""
@@ -566,9 +610,13 @@ class TantivyEngine(Engine):
 
     def story_sizes(self) -> dict[str, int]:
         with _engine_errors(self._path):
-            searcher = self._searcher()
-            terms = {"terms": {"field": "story", "size": _STORY_BUCKETS, "min_doc_count": 2}}
-            found = searcher.aggregate(Query.all_query(), {"stories": terms})["stories"]
+            return self._story_counts(self._searcher())
+
+    @staticmethod
+    def _story_counts(searcher: tantivy.Searcher) -> dict[str, int]:
+        """Articles per story, for the stories of several."""
+        terms = {"terms": {"field": "story", "size": _STORY_BUCKETS, "min_doc_count": 2}}
+        found = searcher.aggregate(Query.all_query(), {"stories": terms})["stories"]
         return {b["key"]: b["doc_count"] for b in found["buckets"] if b["doc_count"] > 1}
 
     def vocabulary(self, field: str) -> dict[str, int]:
@@ -662,7 +710,13 @@ class TantivyEngine(Engine):
         *,
         total: int | None = None,
     ) -> set[int]:
-        """The distinct ``key`` values of the matches (``total``: their number, if known)."""
+        """The distinct ``key`` values of the matches (``total``: their number, if known);
+        many are gathered by an aggregation, as in ``_distinct``."""
+        if total is not None and total > _AGGREGATE_FROM:
+            spec = {"terms": {"field": key, "size": total, "segment_size": total}}
+            found = searcher.aggregate(query, {"keys": spec})["keys"]
+            if not found.get("sum_other_doc_count"):
+                return {int(b["key"]) for b in found["buckets"]}
         addresses = [address for _, address in all_hits(searcher, query, total)]
         return set(searcher.fast_field_values(key, addresses)) if addresses else set()
 
@@ -677,13 +731,16 @@ class TantivyEngine(Engine):
         counts = {b["key"]: len(b["s"]["buckets"]) for b in found["groups"]["buckets"]}
         matched = self._distinct(searcher, leads, "story_key")
         if by == "day":
-            counts = {int(day): n for day, n in counts.items()}
             undated = Query.boolean_query(
                 [(Occur.Must, leads), (Occur.MustNot, dated(self._schema, None, None))]
             )
             missing = self._distinct(searcher, undated, "story_key")
-        else:
-            missing = counts.pop(_NO_VALUE, 0)
+            days = {
+                int(b["key"]): frozenset(int(s["key"]) for s in b["s"]["buckets"])
+                for b in found["groups"]["buckets"]
+            }
+            return GroupCounts({d: len(s) for d, s in days.items()}, missing, matched, days)
+        missing = counts.pop(_NO_VALUE, 0)
         return GroupCounts(counts, missing, matched)
 
     def _aggregate(
@@ -744,7 +801,15 @@ class TantivyEngine(Engine):
 def _story_days(days: dict[int, int | None], stories: dict[int, int]) -> GroupCounts:
     """Stories per day from each matching article's day and story: a story counts once
     on each day one of its articles ran."""
-    pairs = {(stories[article], day) for article, day in days.items() if day is not None}
+    per_day: dict[int, set[int]] = {}
+    for article, day in days.items():
+        if day is not None:
+            per_day.setdefault(day, set()).add(stories[article])
     every = set(stories.values())
-    counts = Counter(day for _, day in pairs)
-    return GroupCounts(dict(counts), len(every - {story for story, _ in pairs}), len(every))
+    dated_stories = set().union(*per_day.values())
+    return GroupCounts(
+        {day: len(found) for day, found in per_day.items()},
+        len(every - dated_stories),
+        len(every),
+        {day: frozenset(found) for day, found in per_day.items()},
+    )

@@ -734,6 +734,12 @@ def _group_counts(searcher: Any, compiled: wq.Query, by: Group, unit: Unit) -> G
         counts = Counter(value for _, value in grouped)
         matched = len(articles)
         missing = matched - len({key for key, _ in grouped})
+    if unit == "stories" and by == "day":  # which stories each day counts
+        per_day: dict[Any, set[int]] = {}
+        for key, day in grouped:
+            per_day.setdefault(day, set()).add(key)
+        stories = {day: frozenset(found) for day, found in per_day.items()}
+        return GroupCounts(dict(counts), missing, matched, stories)
     return GroupCounts(dict(counts), missing, matched)
 
 

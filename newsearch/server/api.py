@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from ..analytics import FACETS, INTERVALS
+from ..analytics import FACET_UNITS, FACETS, INTERVALS
 from ..cli.render import article_dict
 from ..engines.base import SORTS, UNITS
 from ..index import Index
@@ -151,9 +151,12 @@ def api_router(holder: IndexHolder, runner: Runner, limits: Limits) -> APIRouter
         q: str = query_text,
         by: Literal[FACETS] = Query("source"),  # type: ignore[valid-type]
         limit: int = Query(20, ge=0, le=limits.max_limit, description="values to list"),
+        unit: Literal[FACET_UNITS] = Query(  # type: ignore[valid-type]
+            "articles", description="stories: also count stories (copies once), rank by them"
+        ),
     ) -> JSONResponse:
         """What `newsearch facets --json` prints."""
-        options = {"limit": limit, **_dates(since, until)}
+        options = {"limit": limit, "unit": unit, **_dates(since, until)}
         return await call(lambda index: index.facets(q, by, **options).to_dict())
 
     @route("/terms", "Words over-represented in the matches", schemas.TERMS, "terms", 400, 503)

@@ -128,12 +128,17 @@ FACETS = _object(
         "articles": _INT,
         "paragraphs": _INT,
         "distinct": _INT,
+        "stories": {**_INT, "description": "with unit=stories only"},
         "values": {
             "type": "array",
-            "items": _object({"value": _TEXT, "articles": _INT, "paragraphs": _INT}),
+            "items": _object(
+                {"value": _TEXT, "articles": _INT, "paragraphs": _INT, "stories": _INT},
+                ("stories",),
+            ),
         },
-        "missing": _object({"articles": _INT, "paragraphs": _INT}),
-    }
+        "missing": _object({"articles": _INT, "paragraphs": _INT, "stories": _INT}, ("stories",)),
+    },
+    ("stories",),
 )
 TERMS = _object(
     {
