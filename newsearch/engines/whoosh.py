@@ -398,6 +398,12 @@ def _reading(path: Path) -> Iterator[None]:
         raise IndexCorruptError(damaged_message(path, f"{type(exc).__name__}: {exc}")) from exc
 
 
+# whoosh's writer keeps postings in memory up to about this estimate, then sorts them into
+# temporary files. Its default, 128, lets the writer's memory grow with the batch; 32
+# measured the same speed with 112 MB less peak memory on 30% of Reuters (244 against 356).
+WRITER_POOL_MB = 32
+
+
 class WhooshEngine(Engine):
     """An index stored with whoosh in ``path``."""
 
@@ -430,7 +436,9 @@ class WhooshEngine(Engine):
             # (measured on Reuters: 417 MB peak RSS mapped, 245 MB not). Searches keep
             # the mapping, which makes them about 15% faster.
             unmapped = FileStorage(str(self._path), supports_mmap=False)
-            return unmapped.open_index(INDEX_NAME).writer(timeout=lock_timeout, delay=0.05)
+            return unmapped.open_index(INDEX_NAME).writer(
+                timeout=lock_timeout, delay=0.05, limitmb=WRITER_POOL_MB
+            )
         except whoosh_index.LockError as exc:
             raise IndexLockedError(
                 "index is being written by another process; try again when it has finished"
