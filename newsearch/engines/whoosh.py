@@ -138,8 +138,17 @@ class TermPositions(Positions):
         by_term: defaultdict[str, list[int]] = defaultdict(list)
         for position, term in _positions(value):
             by_term[term].append(position)
+        single = _SINGLE_POSITIONS
         for term, found in by_term.items():
-            yield term, len(found), len(found) * self.field_boost, self.encode(found)
+            if len(found) == 1:  # most words of a paragraph: one cached value, no pickle
+                value = single.get(found[0]) or single.setdefault(found[0], self.encode(found))
+            else:
+                value = self.encode(found)
+            yield term, len(found), len(found) * self.field_boost, value
+
+
+# Position 0, 1, ... → whoosh's encoding of a list holding only that position.
+_SINGLE_POSITIONS: dict[int, bytes] = {}
 
 
 def _text_field(stored: bool = True) -> TEXT:
