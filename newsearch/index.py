@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # the readers load at the first add: queries never need them
     from . import analytics
     from .readers import Parsed, ReadProgress
 
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
@@ -127,6 +127,16 @@ def checked(article: Article) -> Article:
             f"{name} has a date of type {type(article.date).__name__}; use a datetime or date"
         )
     return replace(article, date=fixed_offset(article.date))
+
+
+def _batch_bodies(batch: dict[str, list[Paragraph]]) -> list[list[int]]:
+    """Each article's body (copy detection's input: every paragraph but the title) as
+    the numbers of its paragraphs in ``_batch_texts``."""
+    bodies, number = [], 0
+    for paragraphs in batch.values():
+        bodies.append([number + n for n, p in enumerate(paragraphs) if p.role != "title"])
+        number += len(paragraphs)
+    return bodies
 
 
 def _batch_texts(batch: dict[str, list[Paragraph]]) -> list[str]:
@@ -297,7 +307,10 @@ class Index:
         batch: dict[str, list[Paragraph]] = {}
         pending = 0
         pipeline = Pipeline(
-            lambda b: self._flush(b, report, progress), _batch_texts, self.analysis_process
+            lambda b: self._flush(b, report, progress),
+            _batch_texts,
+            self.analysis_process,
+            _batch_bodies if self.detect_copies else None,
         )
         try:
             for item in items:

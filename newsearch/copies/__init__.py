@@ -7,11 +7,13 @@ row. The signature has ``NUM_PERM`` values; it is exactly what ``datasketch.MinH
 computes with its default ``affine32`` scheme (the same permutations, drawn the same way;
 the tests compare the two), done in numpy directly because indexing speed matters
 (datasketch hashes each shingle with a Python call, copies an object per article, and
-its import pulls in scipy), so datasketch is needed by the tests only. It is cut
-into ``BANDS`` bands; each band's number and a 56-bit hash of its values make a band
-key (16 hex digits). The keys are indexed terms of the article's paragraph 1 and the
-signature is stored there too, so the copy information commits with the article and
-needs no second store. A batch is fingerprinted at once, in numpy.
+its import pulls in scipy), so datasketch is needed by the tests only. Its first
+``BANDS * ROWS`` values are cut into ``BANDS`` bands of ``ROWS``; each band's number and
+a 56-bit hash of its values make a band key (16 hex digits). The keys are indexed terms
+of the article's paragraph 1 and the signature is stored there too, so the copy
+information commits with the article and needs no second store. A batch is
+fingerprinted at once, in numpy, by the analysis worker when there is one
+(``newsearch.parallel``).
 
 Two articles are **copies** (``Rule``) when they share a band key (LSH candidates), their
 signatures estimate a Jaccard similarity of at least ``THRESHOLD``, and, when both are

@@ -14,10 +14,8 @@ import numpy as np
 
 from ..engines.base import ArticleCopies, CopyPlan, CopyRecord, Engine
 from ..model import Paragraph
+from . import fingerprint
 from .fingerprint import (
-    BANDS,
-    NUM_PERM,
-    SHINGLE_WORDS,
     Batch,
     distinct,
     key_text,
@@ -121,7 +119,11 @@ class Planner:
         self.engine = engine
         self.changed = set(batch) | set(deleted)
         ids = list(batch)
-        self.batch = Batch.of([batch[aid] for aid in ids], SHINGLE_WORDS, NUM_PERM, BANDS)
+        # Fingerprinted by the analysis worker while the batch before was written, or here.
+        lent = fingerprint.lent(batch)
+        if lent is None or lent.size != len(ids):
+            lent = Batch.of([batch[aid] for aid in ids])
+        self.batch = lent
         self.fingerprints = dict(zip(ids, self.batch.fingerprints(), strict=True))
         self.members = {
             aid: Member(aid, batch[aid][0].date, fp.signature)
