@@ -417,3 +417,42 @@ def test_stories_are_the_same_with_fingerprints_from_the_worker(tmp_path, engine
     )
     lent_batches = [b for b in used if b is not None]
     assert len(lent_batches) >= 3 and all(b.size >= 1 for b in lent_batches)
+
+
+# -- the band keys a writer knows ----------------------------------------------------------
+
+
+def test_a_build_looks_up_only_the_keys_already_committed(tmp_path, engine, monkeypatch):
+    asked: list[int] = []
+    with Index.open(tmp_path / "index", create=True, engine=engine) as index:
+        lookup = index.engine.copy_candidates
+
+        def spy(keys):
+            keys = list(keys)
+            asked.append(len(keys))
+            return lookup(keys)
+
+        monkeypatch.setattr(index.engine, "copy_candidates", spy)
+        index.add(WIRE_ARTICLE)
+        index.add(OTHER_STORY)
+        assert asked == []  # no key of the other story is in the index: nothing to ask
+        index.add(GULF_COPY)
+        # The copy's keys shared with the wire story (a few of its 16), then those of
+        # the wire story it reached.
+        assert 0 < asked[0] < BANDS
+        assert stories(index) == {"wire": "wire", "gulf": "wire", "other": "other"}
+
+
+def test_a_commit_by_another_writer_makes_the_known_keys_unknown(tmp_path, engine):
+    path = tmp_path / "index"
+    with (
+        Index.open(path, create=True, engine=engine) as first,
+        Index.open(path, engine=engine) as second,
+    ):
+        first.add(OTHER_STORY)  # the first writer knows the index: only these keys
+        second.add(WIRE_ARTICLE)  # another writer's commit
+        first.add(GULF_COPY)  # must look the wire story up in the index
+        assert stories(first) == {"other": "other", "wire": "wire", "gulf": "wire"}
+        first.delete("wire")
+        second.add(ARAB_COPY)
+        assert stories(second) == {"other": "other", "gulf": "gulf", "arab": "gulf"}

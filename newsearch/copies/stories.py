@@ -14,6 +14,7 @@ import numpy as np
 
 from ..engines.base import ArticleCopies, CopyPlan, CopyRecord, Engine
 from ..model import Paragraph
+from ..query import ast
 from . import fingerprint
 from .fingerprint import (
     Batch,
@@ -102,12 +103,49 @@ def assign_stories(
     return story
 
 
+# Known band keys kept in memory at most (8 bytes each: a build of 250,000 articles);
+# past that, every key is looked up in the index again.
+MAX_KNOWN_KEYS = 4_000_000
+
+
+class KnownKeys:
+    """The band keys committed in an index as far as one writer knows them: while the
+    index's ``commit_token`` is ``token``, every committed key is in ``keys`` (keys of
+    deleted articles may linger), so a key outside it needs no lookup in the index.
+
+    It starts known on an empty index (a build) and follows this writer's commits; a
+    commit by another process makes it unknown until the index is empty again.
+    """
+
+    def __init__(self) -> None:
+        self.token: object = None
+        self.keys = np.zeros(0, dtype=np.uint64)  # sorted, distinct
+
+    def check(self, engine: Engine) -> np.ndarray | None:
+        """The keys, if they are still all the index holds (called holding the lock)."""
+        if self.token is not None and engine.commit_token() == self.token:
+            return self.keys
+        if not engine.count(ast.MatchAll()):
+            return np.zeros(0, dtype=np.uint64)
+        return None
+
+    def add(self, engine: Engine, known: np.ndarray | None, written: np.ndarray) -> None:
+        """After ``engine``'s commit of a plan made knowing ``known``, which wrote the
+        band keys ``written``."""
+        keys = distinct(np.concatenate([known, written.ravel()])) if known is not None else None
+        if keys is None or len(keys) > MAX_KNOWN_KEYS or engine.last_commit is None:
+            self.token, self.keys = None, np.zeros(0, dtype=np.uint64)
+        else:
+            self.token, self.keys = engine.last_commit, keys
+
+
 class Planner:
     """The copy plan of one batch (or deletion), made against the commit it changes.
 
-    Fingerprints are computed when the planner is made, before the write lock is taken;
-    calling it (the engine does, holding the lock) walks the touched groups of copies
-    and applies the story rule to them.
+    Fingerprints are computed when the planner is made, before the write lock is taken
+    (or lent by the analysis worker); calling it (the engine does, holding the lock)
+    walks the touched groups of copies and applies the story rule to them. With
+    ``known`` keys, ``committed()`` tells them what the commit wrote.
     """
 
     def __init__(
@@ -115,8 +153,11 @@ class Planner:
         engine: Engine,
         batch: Mapping[str, Sequence[Paragraph]],
         deleted: Iterable[str] = (),
+        known: KnownKeys | None = None,
     ) -> None:
         self.engine = engine
+        self.known = known
+        self._filter: np.ndarray | None = None  # the known keys the plan relied on
         self.changed = set(batch) | set(deleted)
         ids = list(batch)
         # Fingerprinted by the analysis worker while the batch before was written, or here.
@@ -132,6 +173,7 @@ class Planner:
         }
 
     def __call__(self) -> CopyPlan:
+        self._filter = self.known.check(self.engine) if self.known is not None else None
         graph = _Graph()
         for member, keys in zip(self.members.values(), self.batch.keys, strict=True):
             graph.add(member, keys)
@@ -145,8 +187,10 @@ class Planner:
         committed: dict[str, CopyRecord] = {}
         frontier = list(range(len(graph)))
         while frontier:
-            wanted = key_text(np.concatenate([graph.keys[i] for i in frontier])).split()
-            for record in self._committed_candidates(wanted):
+            wanted = np.concatenate([graph.keys[i] for i in frontier])
+            if self._filter is not None:  # most keys are in no committed article
+                wanted = wanted[np.isin(wanted, self._filter)]
+            for record in self._committed_candidates(key_text(wanted).split()):
                 if record.article_id not in committed:
                     committed[record.article_id] = record
                     graph.add(_member(record), keys_of(record.signature))
@@ -163,6 +207,11 @@ class Planner:
                     copies[ids[b]].add(ids[a])
             frontier = reached
         return self._plan(assign_stories(members, copies), committed)
+
+    def committed(self) -> None:
+        """Tell the known keys what the commit of this plan wrote (call after it)."""
+        if self.known is not None:
+            self.known.add(self.engine, self._filter, self.batch.keys)
 
     def _committed_candidates(self, keys: Sequence[str]) -> list[CopyRecord]:
         """Committed articles holding any of ``keys``, except those the batch changes."""

@@ -201,6 +201,8 @@ class Engine(ABC):
     """One index on disk, as seen through one engine."""
 
     name: str
+    # ``commit_token`` of the last commit this object made (None before its first).
+    last_commit: object = None
 
     @classmethod
     @abstractmethod
@@ -249,6 +251,11 @@ class Engine(ABC):
     @abstractmethod
     def copy_candidates(self, band_keys: Iterable[str]) -> list[CopyRecord]:
         """The articles holding any of these LSH band keys (each article once)."""
+
+    @abstractmethod
+    def commit_token(self) -> object:
+        """A value that changes with every commit to the index, by any process (copy
+        detection trusts what it knows of the committed band keys while it holds)."""
 
     @abstractmethod
     def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import os
 import threading
 import time
@@ -401,7 +402,7 @@ class TantivyEngine(Engine):
                 for article_id, paragraphs in made.rewrites:
                     writer.delete_documents_by_term("article_id", article_id)
                     self._add(writer, article_id, paragraphs, made, seq)
-                writer.commit()
+                self.last_commit = writer.commit()  # the commit's opstamp
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.rollback()
@@ -599,6 +600,11 @@ class TantivyEngine(Engine):
             present = [k for k in keys if searcher.doc_freq("bands", k)]
         query = self._any_term("bands", present)
         return self._heads(query) if query is not None else []
+
+    def commit_token(self) -> object:
+        # Every commit, by any writer, raises the opstamp in meta.json; merges keep it.
+        with _engine_errors(self._path), open(self._meta_file, "rb") as meta:
+            return json.loads(meta.read()).get("opstamp")
 
     def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:
         query = self._any_term("key", (paragraph_key(aid, 1) for aid in article_ids))

@@ -419,6 +419,7 @@ class WhooshEngine(Engine):
                 writer.cancel()
                 raise
             writer.commit()
+            self.last_commit = writer.generation
         return result
 
     def replace_articles(
@@ -576,6 +577,11 @@ class WhooshEngine(Engine):
             keys = set(band_keys) if reader.doc_count() else ()
             present = [wq.Term("bands", k) for k in keys if ("bands", k) in reader]
         return self._heads(wq.Or(present)) if present else []
+
+    def commit_token(self) -> object:
+        # Each commit, by any writer, writes the next generation of the table of contents.
+        with _reading(self._path):
+            return self._ix.latest_generation()
 
     def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:
         ids = [wq.Term("article_id", aid) for aid in set(article_ids)]
