@@ -189,7 +189,7 @@ class Planner:
         while frontier:
             wanted = np.concatenate([graph.keys[i] for i in frontier])
             if self._filter is not None:  # most keys are in no committed article
-                wanted = wanted[np.isin(wanted, self._filter)]
+                wanted = wanted[_within(wanted, self._filter)]
             for record in self._committed_candidates(key_text(wanted).split()):
                 if record.article_id not in committed:
                     committed[record.article_id] = record
@@ -303,6 +303,14 @@ def _sharing(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             pending = [distinct(np.concatenate(pending))]
     found = distinct(np.concatenate(pending))
     return found // count, found % count
+
+
+def _within(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """Which ``values`` are in ``sorted_values`` (np.isin measured 50 times slower)."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
+    return sorted_values[at] == values
 
 
 def _hours(members: Sequence[Member]) -> np.ndarray:
