@@ -17,6 +17,7 @@ from ..model import Paragraph
 from ..query import ast
 from . import fingerprint
 from .fingerprint import (
+    NUM_PERM,
     Batch,
     distinct,
     key_text,
@@ -206,7 +207,11 @@ class Planner:
                     copies[ids[a]].add(ids[b])
                     copies[ids[b]].add(ids[a])
             frontier = reached
-        return self._plan(assign_stories(members, copies), committed)
+        # An article with no copy is a story of its own: the rule needs only the others.
+        linked = {aid: members[aid] for aid, found in copies.items() if found}
+        stories = {aid: aid for aid in members}
+        stories.update(assign_stories(linked, copies))
+        return self._plan(stories, committed)
 
     def committed(self) -> None:
         """Tell the known keys what the commit of this plan wrote (call after it)."""
@@ -257,18 +262,28 @@ class _Graph:
     def copy_pairs(self, frontier: Sequence[int], rule: Rule = RULE) -> list[tuple[int, int]]:
         """The pairs of nodes, one of them in ``frontier``, that are copies under
         ``rule`` (a ghost and the new version of its own article excepted)."""
-        first, second = _sharing(np.stack(self.keys))
+        keys = np.stack(self.keys)
         touched = np.zeros(len(self.nodes), dtype=bool)
         touched[list(frontier)] = True
+        # Only the nodes sharing a band key with the frontier (a later round's frontier
+        # is a few articles reached among the whole batch).
+        near = touched.copy()
+        for column in keys.T:
+            near |= _within(column, np.sort(column[touched]))
+        rows = np.flatnonzero(near)
+        first, second = (rows[found] for found in _sharing(keys[rows]))
         keep = touched[first] | touched[second]
         first, second = first[keep], second[keep]
         if not len(first):
             return []
-        signatures = np.stack([np.frombuffer(m.signature, dtype=np.uint32) for m in self.nodes])
+        used = np.unique(np.concatenate([first, second]))
+        signatures = np.zeros((len(self.nodes), NUM_PERM), dtype=np.uint32)
+        signatures[used] = [np.frombuffer(self.nodes[n].signature, np.uint32) for n in used]
         equal = np.count_nonzero(signatures[first] == signatures[second], axis=1)
         passed = equal / signatures.shape[1] >= rule.threshold
         if rule.max_hours is not None:
-            hours = _hours(self.nodes)
+            hours = np.full(len(self.nodes), np.nan)
+            hours[used] = _hours([self.nodes[n] for n in used])
             passed &= ~(np.abs(hours[first] - hours[second]) > rule.max_hours)  # NaN passes
         ids = [m.article_id for m in self.nodes]
         return [

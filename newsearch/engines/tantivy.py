@@ -139,7 +139,8 @@ def _schema() -> tantivy.Schema:
     # MinHash signature, so the copy information commits with the article.
     builder.add_integer_field("story_key", fast=True)
     builder.add_text_field("story", stored=True, fast=True, tokenizer_name="raw")
-    builder.add_text_field("bands", stored=False, tokenizer_name=_TERMS_TOKENIZER)
+    # Band keys as integers: indexing them measured half the cost of text terms.
+    builder.add_integer_field("bands", indexed=True)
     builder.add_bytes_field("signature", stored=True, indexed=False)
     builder.add_bytes_field("story_id", stored=True, indexed=False)  # a collapsed hit's story
     return builder.build()
@@ -241,7 +242,7 @@ def _copy_fields(copies: ArticleCopies) -> tuple[dict[str, Any], dict[str, Any]]
     every = {"story_key": article_key(copies.story), "story_id": copies.story.encode("utf-8")}
     first: dict[str, Any] = {"story": copies.story}
     if copies.bands:
-        first["bands"] = " ".join(copies.bands)
+        first["bands"] = [int(key, 16) for key in copies.bands]
         first["signature"] = copies.signature
     return every, first
 
@@ -587,7 +588,7 @@ class TantivyEngine(Engine):
             found.setdefault(record.story, []).append(record)
         return found
 
-    def _any_term(self, field: str, values: Iterable[str]) -> Query | None:
+    def _any_term(self, field: str, values: Iterable[str | int]) -> Query | None:
         terms = [Query.term_query(self._schema, field, v) for v in set(values)]
         return all_of(Occur.Should, terms) if terms else None
 
@@ -596,7 +597,7 @@ class TantivyEngine(Engine):
             searcher = self._searcher()
             # Most keys are in no other article: a term-table lookup settles those
             # (none at all in a new index, the first batch of a build).
-            keys = set(band_keys) if searcher.num_docs else ()
+            keys = {int(key, 16) for key in band_keys} if searcher.num_docs else ()
             present = [k for k in keys if searcher.doc_freq("bands", k)]
         query = self._any_term("bands", present)
         return self._heads(query) if query is not None else []
