@@ -140,7 +140,7 @@ def corpus_duplicates(originals: Sequence[Item]) -> list[tuple[str, str]]:
     articles = [i.article for i in originals]
     split = [split_article(a, a.id) for a in articles]
     found = copies.fingerprints(split, bands=64, rows=2)
-    buckets: dict[str, list[int]] = {}
+    buckets: dict[int, list[int]] = {}
     for n, fp in enumerate(found):
         for key in fp.bands if fp is not None else ():
             buckets.setdefault(key, []).append(n)

@@ -42,7 +42,7 @@ class Fingerprint:
     """An article's MinHash signature (uint32 values as bytes) and its LSH band keys."""
 
     signature: bytes
-    bands: tuple[str, ...]
+    bands: tuple[int, ...]
 
 
 def _body(paragraphs: Iterable[Paragraph]) -> str:
@@ -187,11 +187,6 @@ def band_keys(rows: np.ndarray, bands: int = BANDS, per_band: int = ROWS) -> np.
     return hashed
 
 
-def key_text(keys: np.ndarray) -> str:
-    """Band keys as the index holds them: 16 hex digits each, separated by spaces."""
-    return keys.astype(">u8").tobytes().hex(" ", 8)
-
-
 def fingerprints(
     articles: Sequence[Sequence[Paragraph]],
     size: int = SHINGLE_WORDS,
@@ -244,7 +239,7 @@ class Batch:
 
     def fingerprints(self) -> list[Fingerprint | None]:
         found: list[Fingerprint | None] = [None] * self.size
-        texts = key_text(self.keys).split()
+        texts = self.keys.ravel().tolist()
         width = self.keys.shape[1]
         for n, (i, row) in enumerate(zip(self.usable.tolist(), self.rows, strict=True)):
             found[i] = Fingerprint(row.tobytes(), tuple(texts[n * width : (n + 1) * width]))

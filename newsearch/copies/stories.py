@@ -20,7 +20,6 @@ from .fingerprint import (
     NUM_PERM,
     Batch,
     distinct,
-    key_text,
     keys_of,
     similarity,
 )
@@ -191,7 +190,7 @@ class Planner:
             wanted = np.concatenate([graph.keys[i] for i in frontier])
             if self._filter is not None:  # most keys are in no committed article
                 wanted = wanted[_within(wanted, self._filter)]
-            for record in self._committed_candidates(key_text(wanted).split()):
+            for record in self._committed_candidates(wanted.tolist()):
                 if record.article_id not in committed:
                     committed[record.article_id] = record
                     graph.add(_member(record), keys_of(record.signature))
@@ -218,7 +217,7 @@ class Planner:
         if self.known is not None:
             self.known.add(self.engine, self._filter, self.batch.keys)
 
-    def _committed_candidates(self, keys: Sequence[str]) -> list[CopyRecord]:
+    def _committed_candidates(self, keys: Sequence[int]) -> list[CopyRecord]:
         """Committed articles holding any of ``keys``, except those the batch changes."""
         found = self.engine.copy_candidates(keys) if keys else []
         return [r for r in found if r.article_id not in self.changed and r.signature]
@@ -234,7 +233,7 @@ class Planner:
         for aid, record in sorted(committed.items()):
             story = stories.get(aid, record.story)
             if story != record.story:
-                bands = tuple(key_text(keys_of(record.signature)).split())
+                bands = tuple(keys_of(record.signature).tolist())
                 made[aid] = ArticleCopies(story, record.signature, bands)
                 rewrites.append((aid, self.engine.article(aid)))
         return CopyPlan(made, rewrites)

@@ -168,7 +168,7 @@ class ArticleCopies:
 
     story: str
     signature: bytes = b""
-    bands: tuple[str, ...] = ()
+    bands: tuple[int, ...] = ()  # LSH band keys (below 2**60)
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,7 @@ class Engine(ABC):
         number of hits and the number of distinct stories among them."""
 
     @abstractmethod
-    def copy_candidates(self, band_keys: Iterable[str]) -> list[CopyRecord]:
+    def copy_candidates(self, band_keys: Iterable[int]) -> list[CopyRecord]:
         """The articles holding any of these LSH band keys (each article once)."""
 
     @abstractmethod

@@ -242,7 +242,7 @@ def _copy_fields(copies: ArticleCopies) -> tuple[dict[str, Any], dict[str, Any]]
     every = {"story_key": article_key(copies.story), "story_id": copies.story.encode("utf-8")}
     first: dict[str, Any] = {"story": copies.story}
     if copies.bands:
-        first["bands"] = [int(key, 16) for key in copies.bands]
+        first["bands"] = list(copies.bands)
         first["signature"] = copies.signature
     return every, first
 
@@ -592,12 +592,12 @@ class TantivyEngine(Engine):
         terms = [Query.term_query(self._schema, field, v) for v in set(values)]
         return all_of(Occur.Should, terms) if terms else None
 
-    def copy_candidates(self, band_keys: Iterable[str]) -> list[CopyRecord]:
+    def copy_candidates(self, band_keys: Iterable[int]) -> list[CopyRecord]:
         with _engine_errors(self._path):
             searcher = self._searcher()
             # Most keys are in no other article: a term-table lookup settles those
             # (none at all in a new index, the first batch of a build).
-            keys = {int(key, 16) for key in band_keys} if searcher.num_docs else ()
+            keys = set(band_keys) if searcher.num_docs else ()
             present = [k for k in keys if searcher.doc_freq("bands", k)]
         query = self._any_term("bands", present)
         return self._heads(query) if query is not None else []
