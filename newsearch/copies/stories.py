@@ -113,20 +113,25 @@ class KnownKeys:
     index's ``commit_token`` is ``token``, every committed key is in ``keys`` (keys of
     deleted articles may linger), so a key outside it needs no lookup in the index.
 
-    It starts known on an empty index (a build) and follows this writer's commits; a
-    commit by another process makes it unknown until the index is empty again.
+    It starts known on an empty index (a build) and follows this writer's commits; on an
+    index holding articles already, or after a commit by another process, it stays
+    unknown (loading every key would cost more than looking a batch's keys up).
     """
 
     def __init__(self) -> None:
         self.token: object = None
         self.keys = np.zeros(0, dtype=np.uint64)  # sorted, distinct
+        self.unknown = False  # for good: found an index with articles it did not know
 
     def check(self, engine: Engine) -> np.ndarray | None:
         """The keys, if they are still all the index holds (called holding the lock)."""
+        if self.unknown:
+            return None
         if self.token is not None and engine.commit_token() == self.token:
             return self.keys
         if not engine.count(ast.MatchAll()):
             return np.zeros(0, dtype=np.uint64)
+        self.unknown = True
         return None
 
     def add(self, engine: Engine, known: np.ndarray | None, written: np.ndarray) -> None:
