@@ -323,7 +323,7 @@ def stories_in_memory(items: Sequence[Item], config: Config) -> dict[str, str]:
 SWEEP = [
     *(Config(rule=copies.Rule(t, None)) for t in (0.45, 0.5, 0.6, 0.7, 0.8)),
     *(Config(rule=copies.Rule(t, hours)) for hours in (24.0, 48.0) for t in (0.45, 0.5, 0.6)),
-    *(Config(k, 128, 4, copies.Rule(t, 24.0)) for k in (2, 4, 5) for t in (0.45, 0.5)),
+    *(Config(k, 128, copies.ROWS, copies.Rule(t, 24.0)) for k in (2, 4, 5) for t in (0.45, 0.5)),
     *(Config(3, p, r, copies.Rule(0.5, 24.0), None) for p, r in ((64, 3), (128, 3), (256, 4))),
     *(Config(3, 128, r, copies.Rule(0.5, 24.0), b) for b, r in ((32, 4), (12, 3), (20, 3))),
 ]
