@@ -61,6 +61,10 @@ _CAPTION_RE = re.compile(
     re.IGNORECASE,
 )
 CAPTION_MAX = 400  # paragraphs longer than this are never captions
+# A caption ends in the last word of a credit, then at most ")" and ".": a test that costs
+# far less than the search above (which starts at every position), for ASCII text, where
+# ``lower`` is what IGNORECASE does.
+_CREDIT_ENDS = tuple(sorted({credit.split()[-1].lower() for credit in CREDITS}))
 
 
 def is_boilerplate(line: str) -> bool:
@@ -78,6 +82,8 @@ def is_caption(paragraph: str) -> bool:
     """
     text = paragraph.strip()
     if len(text) > CAPTION_MAX:
+        return False
+    if text.isascii() and not text.rstrip(".)").lower().endswith(_CREDIT_ENDS):
         return False
     return _CAPTION_RE.search(text) is not None
 

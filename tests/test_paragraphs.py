@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsearch.model import Article
-from newsearch.paragraphs import article_id, is_boilerplate, is_caption, split_article
+from newsearch.paragraphs import (
+    _CAPTION_RE,
+    CAPTION_MAX,
+    CREDITS,
+    article_id,
+    is_boilerplate,
+    is_caption,
+    split_article,
+)
 from newsearch.readers.blocks import split_blocks
 from newsearch.readers.dates import date_line, read_date, text_date
 from newsearch.readers.text import parse_text_layout
@@ -285,6 +293,23 @@ def test_captions(text):
 )
 def test_not_captions(text):
     assert not is_caption(text)
+
+
+_CAPTION_ALPHABET = "aAePrRsStTuUfFgGyYiImMnN .)(|/-–:!?\"'’ɪıİſK"
+
+
+@settings(max_examples=400)
+@given(
+    st.text(alphabet=_CAPTION_ALPHABET, max_size=30),
+    st.sampled_from([*CREDITS, "reuter", "AFP)", "Images."]),
+    st.sampled_from(["", ".", ")", ").", "..", " ", "x"]),
+)
+def test_is_caption_is_exactly_the_caption_pattern(head, credit, tail):
+    """The cheap test of a paragraph's last word rejects only what the pattern rejects."""
+    for text in (head + credit + tail, head + " " + credit + tail, head + ". " + credit + tail):
+        stripped = text.strip()
+        expected = len(stripped) <= CAPTION_MAX and _CAPTION_RE.search(stripped) is not None
+        assert is_caption(text) == expected
 
 
 # --- article_id ------------------------------------------------------------------------
