@@ -139,8 +139,8 @@ def corpus_duplicates(originals: Sequence[Item]) -> list[tuple[str, str]]:
     """
     articles = [i.article for i in originals]
     split = [split_article(a, a.id) for a in articles]
-    found = copies.fingerprints(split, bands=64)
-    buckets: dict[str, list[int]] = {}
+    found = copies.fingerprints(split, bands=64, rows=2)
+    buckets: dict[int, list[int]] = {}
     for n, fp in enumerate(found):
         for key in fp.bands if fp is not None else ():
             buckets.setdefault(key, []).append(n)
@@ -284,19 +284,26 @@ class Config:
     perms: int = copies.NUM_PERM
     rows: int = copies.ROWS
     rule: copies.Rule = copies.RULE
+    bands: int | None = copies.BANDS  # None: as many as the permutations make
+
+    @property
+    def band_count(self) -> int:
+        return self.bands or self.perms // self.rows
 
     def label(self) -> str:
         r = self.rule
         return (
-            f"{self.shingle}-word shingles, {self.perms} perms, bands of {self.rows}, "
-            f"threshold {r.threshold}, within {r.max_hours or '∞'} hours"
+            f"{self.shingle}-word shingles, {self.perms} perms, {self.band_count} bands of "
+            f"{self.rows}, threshold {r.threshold}, within {r.max_hours or '∞'} hours"
         )
 
 
 def stories_in_memory(items: Sequence[Item], config: Config) -> dict[str, str]:
     """The story rule applied to the whole set with ``config`` (no index)."""
     articles = [split_article(i.article, i.article.id) for i in items]
-    found = copies.fingerprints(articles, config.shingle, config.perms, config.perms // config.rows)
+    found = copies.fingerprints(
+        articles, config.shingle, config.perms, config.band_count, config.rows
+    )
     members, holders = {}, {}
     for item, fp in zip(items, found, strict=True):
         if fp is not None:
@@ -316,8 +323,9 @@ def stories_in_memory(items: Sequence[Item], config: Config) -> dict[str, str]:
 SWEEP = [
     *(Config(rule=copies.Rule(t, None)) for t in (0.45, 0.5, 0.6, 0.7, 0.8)),
     *(Config(rule=copies.Rule(t, hours)) for hours in (24.0, 48.0) for t in (0.45, 0.5, 0.6)),
-    *(Config(k, 128, 4, copies.Rule(t, 24.0)) for k in (2, 4, 5) for t in (0.45, 0.5)),
-    *(Config(3, p, r, copies.Rule(0.5, 24.0)) for p, r in ((64, 3), (128, 3), (256, 4))),
+    *(Config(k, 128, copies.ROWS, copies.Rule(t, 24.0)) for k in (2, 4, 5) for t in (0.45, 0.5)),
+    *(Config(3, p, r, copies.Rule(0.5, 24.0), None) for p, r in ((64, 3), (128, 3), (256, 4))),
+    *(Config(3, 128, r, copies.Rule(0.5, 24.0), b) for b, r in ((32, 4), (12, 3), (20, 3))),
 ]
 
 

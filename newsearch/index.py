@@ -40,10 +40,10 @@ from .query.habits import FEW_HITS, lowercase_operators, operator_note
 from .query.parser import make_and
 
 if TYPE_CHECKING:  # the readers load at the first add: queries never need them
-    from . import analytics
+    from . import analytics, copies
     from .readers import Parsed, ReadProgress
 
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
@@ -129,6 +129,16 @@ def checked(article: Article) -> Article:
     return replace(article, date=fixed_offset(article.date))
 
 
+def _batch_bodies(batch: dict[str, list[Paragraph]]) -> list[list[int]]:
+    """Each article's body (copy detection's input: every paragraph but the title) as
+    the numbers of its paragraphs in ``_batch_texts``."""
+    bodies, number = [], 0
+    for paragraphs in batch.values():
+        bodies.append([number + n for n, p in enumerate(paragraphs) if p.role != "title"])
+        number += len(paragraphs)
+    return bodies
+
+
 def _batch_texts(batch: dict[str, list[Paragraph]]) -> list[str]:
     """The texts an engine analyses for a batch: paragraphs and each article's title."""
     texts = [p.text for paragraphs in batch.values() for p in paragraphs]
@@ -155,6 +165,8 @@ class Index:
         # Syndicated-copy detection while indexing (newsearch.copies); off, every
         # article is its own story and has no fingerprint.
         self.detect_copies = True
+        # The band keys this writer knows to be committed (made when first writing).
+        self._known_keys: copies.KnownKeys | None = None
         self._lexicons: dict[str, tuple[object, Lexicon]] = {}
         # Rank paragraphs holding the word as typed above those with only its stem.
         self.prefer_exact = True
@@ -297,7 +309,10 @@ class Index:
         batch: dict[str, list[Paragraph]] = {}
         pending = 0
         pipeline = Pipeline(
-            lambda b: self._flush(b, report, progress), _batch_texts, self.analysis_process
+            lambda b: self._flush(b, report, progress),
+            _batch_texts,
+            self.analysis_process,
+            _batch_bodies if self.detect_copies else None,
         )
         try:
             for item in items:
@@ -357,19 +372,27 @@ class Index:
         from . import copies as copies_mod  # numpy: loaded to write, never to query
 
         if self.detect_copies:
-            plan = copies_mod.Planner(self.engine, batch)
+            plan = copies_mod.Planner(self.engine, batch, known=self._known())
         else:
             # Not compared: each article is its own story; the copies of the versions it
             # replaces still get their stories re-assigned.
-            plan = copies_mod.Planner(self.engine, {}, deleted=batch)
+            plan = copies_mod.Planner(self.engine, {}, deleted=batch, known=self._known())
         existing = self.engine.replace_articles(
             list(batch.items()), lock_timeout=self.lock_timeout, plan=plan
         )
+        plan.committed()
         report.replaced += len(existing)
         report.added += len(batch) - len(existing)
         report.paragraphs += sum(len(p) for p in batch.values())
         if progress is not None:
             progress(report)
+
+    def _known(self) -> copies.KnownKeys:
+        if self._known_keys is None:
+            from . import copies as copies_mod
+
+            self._known_keys = copies_mod.KnownKeys()
+        return self._known_keys
 
     # -- deleting and reading ----------------------------------------------------------
 
@@ -380,10 +403,12 @@ class Index:
         """
         from . import copies as copies_mod
 
-        plan = copies_mod.Planner(self.engine, {}, deleted=article_ids)
-        return self.engine.delete_articles(
+        plan = copies_mod.Planner(self.engine, {}, deleted=article_ids, known=self._known())
+        found = self.engine.delete_articles(
             list(article_ids), lock_timeout=self.lock_timeout, plan=plan
         )
+        plan.committed()
+        return found
 
     def article(self, article_id: str, *, context: int | None = None) -> list[Paragraph]:
         """Every paragraph of an article in order; empty when it is not indexed.

@@ -6,6 +6,10 @@ previous batch into the engine meanwhile, then takes the worker's analyses back
 the engine writes that batch. The worker runs the same ``analysis.indexed``, so the
 index is the same as one process builds.
 
+With copy detection on, the worker also fingerprints each article's body
+(``newsearch.copies``: the indexer says which texts make each body) and the indexer lends
+those fingerprints to the copy planner of that batch (``fingerprint.remember``).
+
 The worker never outlives the indexer: the kernel kills it when its parent dies
 (``PR_SET_PDEATHSIG`` on Linux), and it exits when its input pipe closes. When the
 worker fails, the indexer analyses in its own process (``receive`` returns None).
@@ -26,6 +30,7 @@ from typing import IO, TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
     from .analysis import Indexed
+    from .copies.fingerprint import Batch as Fingerprints
 
 B = TypeVar("B")
 _LENGTH = struct.Struct("!Q")
@@ -74,29 +79,31 @@ class AnalysisWorker:
         """The worker's process id (None once it has stopped)."""
         return self._process.pid if self._process is not None else None
 
-    def send(self, texts: Sequence[str]) -> None:
-        """Start analysing ``texts``; ``receive`` takes the result."""
+    def send(self, texts: Sequence[str], bodies: Sequence[Sequence[int]] | None = None) -> None:
+        """Start analysing ``texts`` (and fingerprinting ``bodies``: each article's body
+        as the numbers of its texts); ``receive`` takes the result."""
         if self._process is None or self._out:
             return
         try:
-            _write_frame(self._process.stdin, list(texts))  # type: ignore[arg-type]
+            _write_frame(self._process.stdin, (list(texts), bodies))  # type: ignore[arg-type]
             self._out = True
         except OSError:
             self.close()
 
-    def receive(self) -> list[Indexed] | None:
-        """``analysis.indexed`` of each text sent, or None when the worker failed."""
+    def receive(self) -> tuple[list[Indexed], Fingerprints | None] | None:
+        """``analysis.indexed`` of each text sent and the bodies' fingerprints (None if
+        none were asked for), or None when the worker failed."""
         if self._process is None or not self._out:
             return None
         self._out = False
         try:
-            found = _read_frame(self._process.stdout)
+            found, prints = _read_frame(self._process.stdout)  # type: ignore[misc]
         except (OSError, EOFError, pickle.UnpicklingError, TypeError, ValueError):
             self.close()
             return None
         from .analysis import Indexed
 
-        return [Indexed._make(f) for f in found]  # type: ignore[attr-defined]
+        return [Indexed._make(f) for f in found], prints
 
     def close(self) -> None:
         """Stop the worker: its input closes, so it exits; killed if it does not."""
@@ -122,10 +129,15 @@ class Pipeline(Generic[B]):
     """
 
     def __init__(
-        self, write: Callable[[B], None], texts: Callable[[B], list[str]], enabled: bool = True
+        self,
+        write: Callable[[B], None],
+        texts: Callable[[B], list[str]],
+        enabled: bool = True,
+        bodies: Callable[[B], list[list[int]]] | None = None,
     ) -> None:
         self._write = write
         self._texts = texts
+        self._bodies = bodies
         self._enabled = enabled
         self._worker: AnalysisWorker | None = None
         self._pending: tuple[B, list[str]] | None = None
@@ -143,7 +155,7 @@ class Pipeline(Generic[B]):
                 return
         texts = self._texts(batch)
         found = self._worker.receive() if self._pending is not None else None
-        self._worker.send(texts)
+        self._worker.send(texts, self._bodies(batch) if self._bodies is not None else None)
         if self._pending is not None:
             self._write_with(self._pending, found)
         self._pending = (batch, texts)
@@ -162,16 +174,28 @@ class Pipeline(Generic[B]):
             self._worker.close()
             self._worker = None
 
-    def _write_with(self, pending: tuple[B, list[str]], found: list[Indexed] | None) -> None:
+    def _write_with(
+        self,
+        pending: tuple[B, list[str]],
+        found: tuple[list[Indexed], Fingerprints | None] | None,
+    ) -> None:
         from . import analysis
 
         batch, texts = pending
-        if found is not None and len(found) == len(texts):
-            analysis.remember(texts, found)
+        prints = None
+        if found is not None and len(found[0]) == len(texts):
+            analysis.remember(texts, found[0])
+            prints = found[1]
+        if prints is not None:
+            from .copies import fingerprint
+
+            fingerprint.remember(batch, prints)
         try:
             self._write(batch)
         finally:
             analysis.forget()
+            if prints is not None:
+                fingerprint.forget()
 
     def __enter__(self) -> Pipeline[B]:
         return self
@@ -198,12 +222,17 @@ def serve(parent: int) -> None:
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     while True:
         try:
-            texts = _read_frame(source)
+            texts, bodies = _read_frame(source)  # type: ignore[misc]
         except EOFError:
             return
-        found = [analysis.indexed(t) for t in texts]  # type: ignore[attr-defined]
+        found = [analysis.indexed(t) for t in texts]
+        prints = None
+        if bodies is not None:
+            from .copies.fingerprint import Batch
+
+            prints = Batch.of_bodies([" ".join(texts[n] for n in body) for body in bodies])
         try:
-            _write_frame(sink, [tuple(f) for f in found])
+            _write_frame(sink, ([tuple(f) for f in found], prints))
         except BrokenPipeError:
             # The indexer stopped reading (Ctrl-C, an error): leave without a traceback
             # and without the interpreter's flush of the dead pipe at exit.

@@ -11,6 +11,7 @@ import pytest
 
 from newsearch import Article, Index, NewsearchError
 from newsearch.copies import (
+    BANDS,
     NUM_PERM,
     Member,
     Rule,
@@ -92,7 +93,7 @@ def test_fingerprint_ignores_the_title_and_tiny_bodies():
     retitled = fingerprint(replace(WIRE_ARTICLE, title="Other words"))
     assert one is not None and retitled is not None
     assert one.signature == retitled.signature
-    assert len(one.bands) == len(set(one.bands)) == NUM_PERM // 4
+    assert len(one.bands) == len(set(one.bands)) == BANDS
     assert fingerprint(Article("Div", ("Qtly div 10 cts vs 10 cts prior, pay April 1",))) is None
 
 
@@ -371,3 +372,87 @@ def test_a_story_crossing_the_end_of_a_week_counts_in_both_weeks(new_index):
     assert (weeks.matching, weeks.undated) == (2, 0)
     (months,) = new_index.timeline("barrels", unit="stories", interval="month").series
     assert {b.start.isoformat(): b.matching for b in months.buckets} == {"1987-03-01": 2}
+
+
+# -- fingerprints from the analysis worker ---------------------------------------------------
+
+
+def test_the_analysis_worker_fingerprints_bodies_as_the_indexer_does():
+    from newsearch import parallel
+    from newsearch.copies.fingerprint import Batch
+    from newsearch.index import _batch_bodies, _batch_texts
+
+    short = Article("Short", ("too few words",), id="short")
+    articles = [WIRE_ARTICLE, short, OTHER_STORY, GULF_COPY]
+    batch = {a.id: split_article(a, a.id) for a in articles}
+    worker = parallel.AnalysisWorker()
+    try:
+        worker.send(_batch_texts(batch), _batch_bodies(batch))
+        answer = worker.receive()
+    finally:
+        worker.close()
+    assert answer is not None and answer[1] is not None
+    here = Batch.of(list(batch.values()))
+    there = answer[1]
+    assert there.usable.tolist() == here.usable.tolist() == [0, 2, 3]
+    assert there.rows.tolist() == here.rows.tolist()
+    assert there.keys.tolist() == here.keys.tolist()
+
+
+def test_stories_are_the_same_with_fingerprints_from_the_worker(tmp_path, engine, monkeypatch):
+    from newsearch.copies import fingerprint
+
+    used = []
+    lent = fingerprint.lent
+    monkeypatch.setattr(fingerprint, "lent", lambda batch: used.append(lent(batch)) or lent(batch))
+    found = []
+    for worker in (True, False):
+        with Index.open(tmp_path / str(worker), create=True, engine=engine) as index:
+            index.analysis_process = worker
+            index.batch_paragraphs = 6  # a batch of one or two articles
+            index.add_articles([WIRE_ARTICLE, OTHER_STORY, GULF_COPY, ARAB_COPY])
+            found.append(stories(index))
+    assert (
+        found[0] == found[1] == {"wire": "wire", "gulf": "wire", "arab": "wire", "other": "other"}
+    )
+    lent_batches = [b for b in used if b is not None]
+    assert len(lent_batches) >= 3 and all(b.size >= 1 for b in lent_batches)
+
+
+# -- the band keys a writer knows ----------------------------------------------------------
+
+
+def test_a_build_looks_up_only_the_keys_already_committed(tmp_path, engine, monkeypatch):
+    asked: list[int] = []
+    with Index.open(tmp_path / "index", create=True, engine=engine) as index:
+        lookup = index.engine.copy_candidates
+
+        def spy(keys):
+            keys = list(keys)
+            asked.append(len(keys))
+            return lookup(keys)
+
+        monkeypatch.setattr(index.engine, "copy_candidates", spy)
+        index.add(WIRE_ARTICLE)
+        index.add(OTHER_STORY)
+        assert asked == []  # no key of the other story is in the index: nothing to ask
+        index.add(GULF_COPY)
+        # The copy's keys shared with the wire story (a few of its 16), then those of
+        # the wire story it reached.
+        assert 0 < asked[0] < BANDS
+        assert stories(index) == {"wire": "wire", "gulf": "wire", "other": "other"}
+
+
+def test_a_commit_by_another_writer_makes_the_known_keys_unknown(tmp_path, engine):
+    path = tmp_path / "index"
+    with (
+        Index.open(path, create=True, engine=engine) as first,
+        Index.open(path, engine=engine) as second,
+    ):
+        first.add(OTHER_STORY)  # the first writer knows the index: only these keys
+        second.add(WIRE_ARTICLE)  # another writer's commit
+        first.add(GULF_COPY)  # must look the wire story up in the index
+        assert stories(first) == {"other": "other", "wire": "wire", "gulf": "wire"}
+        first.delete("wire")
+        second.add(ARAB_COPY)
+        assert stories(second) == {"other": "other", "gulf": "gulf", "arab": "gulf"}

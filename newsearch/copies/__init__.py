@@ -7,11 +7,13 @@ row. The signature has ``NUM_PERM`` values; it is exactly what ``datasketch.MinH
 computes with its default ``affine32`` scheme (the same permutations, drawn the same way;
 the tests compare the two), done in numpy directly because indexing speed matters
 (datasketch hashes each shingle with a Python call, copies an object per article, and
-its import pulls in scipy), so datasketch is needed by the tests only. It is cut
-into ``BANDS`` bands; each band's number and a 56-bit hash of its values make a band
-key (16 hex digits). The keys are indexed terms of the article's paragraph 1 and the
+its import pulls in scipy), so datasketch is needed by the tests only. Its first
+``BANDS * ROWS`` values are cut into ``BANDS`` bands of ``ROWS``; each band's number and
+a 56-bit hash of its values make a band key (a number; tantivy indexes it as one, whoosh
+as 16 hex digits). The keys are indexed terms of the article's paragraph 1 and the
 signature is stored there too, so the copy information commits with the article and
-needs no second store. A batch is fingerprinted at once, in numpy.
+needs no second store. A batch is fingerprinted at once, in numpy, by the analysis
+worker when there is one (``newsearch.parallel``).
 
 Two articles are **copies** (``Rule``) when they share a band key (LSH candidates), their
 signatures estimate a Jaccard similarity of at least ``THRESHOLD``, and, when both are
@@ -45,7 +47,10 @@ Incrementally (``Planner``), a batch changes only the stories of the connected g
 copies it touches: the batch's articles, and the former copies of the articles it
 replaces or deletes, are followed through their copies (a breadth-first walk over
 band-key lookups), the rule is applied to those groups, and every committed article whose
-story changed is rewritten in the same commit as the batch.
+story changed is rewritten in the same commit as the batch. A writer remembers the band
+keys it knows to be committed (``KnownKeys``: from an empty index on, through its own
+commits), so a key no committed article holds needs no lookup; a commit by another
+process, seen by the engine's commit token, makes them unknown again.
 """
 
 from .fingerprint import (
@@ -58,7 +63,6 @@ from .fingerprint import (
     Fingerprint,
     band_keys,
     fingerprints,
-    key_text,
     keys_of,
     shingle_hashes,
     signatures,
@@ -70,6 +74,7 @@ from .stories import (
     RULE,
     STORY_FLOOR,
     THRESHOLD,
+    KnownKeys,
     Member,
     Planner,
     Rule,
@@ -89,13 +94,13 @@ __all__ = [
     "STORY_FLOOR",
     "THRESHOLD",
     "Fingerprint",
+    "KnownKeys",
     "Member",
     "Planner",
     "Rule",
     "assign_stories",
     "band_keys",
     "fingerprints",
-    "key_text",
     "keys_of",
     "order_key",
     "shingle_hashes",

@@ -17,8 +17,11 @@ import numpy as np
 from ..model import Paragraph
 
 NUM_PERM = 128
-ROWS = 4  # values per band: pairs from a Jaccard of about 0.4 become candidates
-BANDS = NUM_PERM // ROWS
+# LSH: 16 bands of 3 values (48 of the 128) make pairs from a Jaccard of about 0.4 likely
+# candidates (0.88 at 0.5, 0.98 at 0.6), as 32 bands of 4 did, with half the keys to
+# index and look up; the estimate that decides uses all 128 values.
+ROWS = 3
+BANDS = 16
 SHINGLE_WORDS = 3
 MIN_SHINGLES = 30
 SEED = 1
@@ -39,7 +42,7 @@ class Fingerprint:
     """An article's MinHash signature (uint32 values as bytes) and its LSH band keys."""
 
     signature: bytes
-    bands: tuple[str, ...]
+    bands: tuple[int, ...]
 
 
 def _body(paragraphs: Iterable[Paragraph]) -> str:
@@ -78,11 +81,11 @@ def _word_ids(tokens: Sequence[str]) -> np.ndarray:
     return np.fromiter(map(_word_hashes.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
 
-def _batch_ids(articles: Sequence[Sequence[Paragraph]]) -> np.ndarray:
-    """The word ids of every article's body, articles separated by ``_SEPARATOR_ID``:
-    the whole batch is folded and split at once (per article, that measured slower)."""
-    bodies = (_body(paragraphs).replace(_SEPARATOR, " ") for paragraphs in articles)
-    return _word_ids(_fold(f" {_SEPARATOR} ".join(bodies)))
+def _batch_ids(bodies: Iterable[str]) -> np.ndarray:
+    """The word ids of every body, bodies separated by ``_SEPARATOR_ID``: the whole
+    batch is folded and split at once (per article, that measured slower)."""
+    cleaned = (body.replace(_SEPARATOR, " ") for body in bodies)
+    return _word_ids(_fold(f" {_SEPARATOR} ".join(cleaned)))
 
 
 def _shingles(ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -170,11 +173,10 @@ def signatures(shingles: Sequence[np.ndarray], num_perm: int = NUM_PERM) -> np.n
     return _minhash(np.concatenate(shingles).astype(np.uint32), starts, num_perm)
 
 
-def band_keys(rows: np.ndarray, bands: int = BANDS) -> np.ndarray:
-    """The LSH band keys of each signature row (``bands`` of them): a 56-bit hash of the
-    band's values with the band's number in the top byte."""
-    count, width = rows.shape
-    per_band = width // bands
+def band_keys(rows: np.ndarray, bands: int = BANDS, per_band: int = ROWS) -> np.ndarray:
+    """The LSH band keys of each signature row (``bands`` of ``per_band`` values, from the
+    first): a 56-bit hash of the band's values with the band's number in the top byte."""
+    count = len(rows)
     values = rows[:, : bands * per_band].reshape(count, bands, per_band).astype(np.uint64)
     hashed = values[:, :, 0].copy()
     for column in range(1, per_band):
@@ -185,19 +187,15 @@ def band_keys(rows: np.ndarray, bands: int = BANDS) -> np.ndarray:
     return hashed
 
 
-def key_text(keys: np.ndarray) -> str:
-    """Band keys as the index holds them: 16 hex digits each, separated by spaces."""
-    return keys.astype(">u8").tobytes().hex(" ", 8)
-
-
 def fingerprints(
     articles: Sequence[Sequence[Paragraph]],
     size: int = SHINGLE_WORDS,
     num_perm: int = NUM_PERM,
     bands: int = BANDS,
+    rows: int = ROWS,
 ) -> list[Fingerprint | None]:
     """Each article's fingerprint, or None when its body is too short to compare."""
-    return Batch.of(articles, size, num_perm, bands).fingerprints()
+    return Batch.of(articles, size, num_perm, bands, rows).fingerprints()
 
 
 @dataclass(frozen=True)
@@ -211,28 +209,69 @@ class Batch:
 
     @classmethod
     def of(
-        cls, articles: Sequence[Sequence[Paragraph]], size: int, num_perm: int, bands: int
+        cls,
+        articles: Sequence[Sequence[Paragraph]],
+        size: int = SHINGLE_WORDS,
+        num_perm: int = NUM_PERM,
+        bands: int = BANDS,
+        per_band: int = ROWS,
     ) -> Batch:
-        owner, hashes = _shingles(_batch_ids(articles), size)
-        counts = np.bincount(owner, minlength=len(articles))
+        """The fingerprints of the articles' bodies."""
+        return cls.of_bodies([_body(a) for a in articles], size, num_perm, bands, per_band)
+
+    @classmethod
+    def of_bodies(
+        cls,
+        bodies: Sequence[str],
+        size: int = SHINGLE_WORDS,
+        num_perm: int = NUM_PERM,
+        bands: int = BANDS,
+        per_band: int = ROWS,
+    ) -> Batch:
+        """The fingerprints of articles given by their bodies (``words``'s input)."""
+        owner, hashes = _shingles(_batch_ids(bodies), size)
+        counts = np.bincount(owner, minlength=len(bodies))
         usable = np.flatnonzero(counts >= MIN_SHINGLES)
         keep = (counts >= MIN_SHINGLES)[owner]
         kept = counts[usable]
         rows = _minhash(hashes[keep], np.cumsum(kept) - kept, num_perm)
-        return cls(len(articles), usable, rows, band_keys(rows, bands))
+        return cls(len(bodies), usable, rows, band_keys(rows, bands, per_band))
 
     def fingerprints(self) -> list[Fingerprint | None]:
         found: list[Fingerprint | None] = [None] * self.size
-        texts = key_text(self.keys).split()
+        texts = self.keys.ravel().tolist()
         width = self.keys.shape[1]
         for n, (i, row) in enumerate(zip(self.usable.tolist(), self.rows, strict=True)):
             found[i] = Fingerprint(row.tobytes(), tuple(texts[n * width : (n + 1) * width]))
         return found
 
 
-def keys_of(signature: bytes, bands: int = BANDS) -> np.ndarray:
+# A batch's fingerprints computed in the analysis worker (newsearch.parallel), with the
+# batch of articles they belong to, until ``forget``.
+_lent: tuple[object, Batch] | None = None
+
+
+def remember(articles: object, batch: Batch) -> None:
+    """Lend ``batch``, the fingerprints of ``articles`` computed in another process,
+    to ``lent(articles)`` until ``forget``."""
+    global _lent
+    _lent = (articles, batch)
+
+
+def lent(articles: object) -> Batch | None:
+    """The fingerprints ``remember`` lent for this very object of articles, if any."""
+    return _lent[1] if _lent is not None and _lent[0] is articles else None
+
+
+def forget() -> None:
+    """Drop what ``remember`` lent."""
+    global _lent
+    _lent = None
+
+
+def keys_of(signature: bytes) -> np.ndarray:
     """The band keys of one stored signature."""
-    return band_keys(np.frombuffer(signature, dtype=np.uint32).reshape(1, -1), bands)[0]
+    return band_keys(np.frombuffer(signature, dtype=np.uint32).reshape(1, -1))[0]
 
 
 def similarity(a: bytes, b: bytes) -> float:

@@ -14,13 +14,12 @@ import numpy as np
 
 from ..engines.base import ArticleCopies, CopyPlan, CopyRecord, Engine
 from ..model import Paragraph
+from ..query import ast
+from . import fingerprint
 from .fingerprint import (
-    BANDS,
     NUM_PERM,
-    SHINGLE_WORDS,
     Batch,
     distinct,
-    key_text,
     keys_of,
     similarity,
 )
@@ -104,12 +103,54 @@ def assign_stories(
     return story
 
 
+# Known band keys kept in memory at most (8 bytes each: a build of 250,000 articles);
+# past that, every key is looked up in the index again.
+MAX_KNOWN_KEYS = 4_000_000
+
+
+class KnownKeys:
+    """The band keys committed in an index as far as one writer knows them: while the
+    index's ``commit_token`` is ``token``, every committed key is in ``keys`` (keys of
+    deleted articles may linger), so a key outside it needs no lookup in the index.
+
+    It starts known on an empty index (a build) and follows this writer's commits; on an
+    index holding articles already, or after a commit by another process, it stays
+    unknown (loading every key would cost more than looking a batch's keys up).
+    """
+
+    def __init__(self) -> None:
+        self.token: object = None
+        self.keys = np.zeros(0, dtype=np.uint64)  # sorted, distinct
+        self.unknown = False  # for good: found an index with articles it did not know
+
+    def check(self, engine: Engine) -> np.ndarray | None:
+        """The keys, if they are still all the index holds (called holding the lock)."""
+        if self.unknown:
+            return None
+        if self.token is not None and engine.commit_token() == self.token:
+            return self.keys
+        if not engine.count(ast.MatchAll()):
+            return np.zeros(0, dtype=np.uint64)
+        self.unknown = True
+        return None
+
+    def add(self, engine: Engine, known: np.ndarray | None, written: np.ndarray) -> None:
+        """After ``engine``'s commit of a plan made knowing ``known``, which wrote the
+        band keys ``written``."""
+        keys = distinct(np.concatenate([known, written.ravel()])) if known is not None else None
+        if keys is None or len(keys) > MAX_KNOWN_KEYS or engine.last_commit is None:
+            self.token, self.keys = None, np.zeros(0, dtype=np.uint64)
+        else:
+            self.token, self.keys = engine.last_commit, keys
+
+
 class Planner:
     """The copy plan of one batch (or deletion), made against the commit it changes.
 
-    Fingerprints are computed when the planner is made, before the write lock is taken;
-    calling it (the engine does, holding the lock) walks the touched groups of copies
-    and applies the story rule to them.
+    Fingerprints are computed when the planner is made, before the write lock is taken
+    (or lent by the analysis worker); calling it (the engine does, holding the lock)
+    walks the touched groups of copies and applies the story rule to them. With
+    ``known`` keys, ``committed()`` tells them what the commit wrote.
     """
 
     def __init__(
@@ -117,11 +158,18 @@ class Planner:
         engine: Engine,
         batch: Mapping[str, Sequence[Paragraph]],
         deleted: Iterable[str] = (),
+        known: KnownKeys | None = None,
     ) -> None:
         self.engine = engine
+        self.known = known
+        self._filter: np.ndarray | None = None  # the known keys the plan relied on
         self.changed = set(batch) | set(deleted)
         ids = list(batch)
-        self.batch = Batch.of([batch[aid] for aid in ids], SHINGLE_WORDS, NUM_PERM, BANDS)
+        # Fingerprinted by the analysis worker while the batch before was written, or here.
+        lent = fingerprint.lent(batch)
+        if lent is None or lent.size != len(ids):
+            lent = Batch.of([batch[aid] for aid in ids])
+        self.batch = lent
         self.fingerprints = dict(zip(ids, self.batch.fingerprints(), strict=True))
         self.members = {
             aid: Member(aid, batch[aid][0].date, fp.signature)
@@ -130,6 +178,7 @@ class Planner:
         }
 
     def __call__(self) -> CopyPlan:
+        self._filter = self.known.check(self.engine) if self.known is not None else None
         graph = _Graph()
         for member, keys in zip(self.members.values(), self.batch.keys, strict=True):
             graph.add(member, keys)
@@ -143,8 +192,10 @@ class Planner:
         committed: dict[str, CopyRecord] = {}
         frontier = list(range(len(graph)))
         while frontier:
-            wanted = key_text(np.concatenate([graph.keys[i] for i in frontier])).split()
-            for record in self._committed_candidates(wanted):
+            wanted = np.concatenate([graph.keys[i] for i in frontier])
+            if self._filter is not None:  # most keys are in no committed article
+                wanted = wanted[_within(wanted, self._filter)]
+            for record in self._committed_candidates(wanted.tolist()):
                 if record.article_id not in committed:
                     committed[record.article_id] = record
                     graph.add(_member(record), keys_of(record.signature))
@@ -160,9 +211,18 @@ class Planner:
                     copies[ids[a]].add(ids[b])
                     copies[ids[b]].add(ids[a])
             frontier = reached
-        return self._plan(assign_stories(members, copies), committed)
+        # An article with no copy is a story of its own: the rule needs only the others.
+        linked = {aid: members[aid] for aid, found in copies.items() if found}
+        stories = {aid: aid for aid in members}
+        stories.update(assign_stories(linked, copies))
+        return self._plan(stories, committed)
 
-    def _committed_candidates(self, keys: Sequence[str]) -> list[CopyRecord]:
+    def committed(self) -> None:
+        """Tell the known keys what the commit of this plan wrote (call after it)."""
+        if self.known is not None:
+            self.known.add(self.engine, self._filter, self.batch.keys)
+
+    def _committed_candidates(self, keys: Sequence[int]) -> list[CopyRecord]:
         """Committed articles holding any of ``keys``, except those the batch changes."""
         found = self.engine.copy_candidates(keys) if keys else []
         return [r for r in found if r.article_id not in self.changed and r.signature]
@@ -178,7 +238,7 @@ class Planner:
         for aid, record in sorted(committed.items()):
             story = stories.get(aid, record.story)
             if story != record.story:
-                bands = tuple(key_text(keys_of(record.signature)).split())
+                bands = tuple(keys_of(record.signature).tolist())
                 made[aid] = ArticleCopies(story, record.signature, bands)
                 rewrites.append((aid, self.engine.article(aid)))
         return CopyPlan(made, rewrites)
@@ -206,18 +266,28 @@ class _Graph:
     def copy_pairs(self, frontier: Sequence[int], rule: Rule = RULE) -> list[tuple[int, int]]:
         """The pairs of nodes, one of them in ``frontier``, that are copies under
         ``rule`` (a ghost and the new version of its own article excepted)."""
-        first, second = _sharing(np.stack(self.keys))
+        keys = np.stack(self.keys)
         touched = np.zeros(len(self.nodes), dtype=bool)
         touched[list(frontier)] = True
+        # Only the nodes sharing a band key with the frontier (a later round's frontier
+        # is a few articles reached among the whole batch).
+        near = touched.copy()
+        for column in keys.T:
+            near |= _within(column, np.sort(column[touched]))
+        rows = np.flatnonzero(near)
+        first, second = (rows[found] for found in _sharing(keys[rows]))
         keep = touched[first] | touched[second]
         first, second = first[keep], second[keep]
         if not len(first):
             return []
-        signatures = np.stack([np.frombuffer(m.signature, dtype=np.uint32) for m in self.nodes])
+        used = np.unique(np.concatenate([first, second]))
+        signatures = np.zeros((len(self.nodes), NUM_PERM), dtype=np.uint32)
+        signatures[used] = [np.frombuffer(self.nodes[n].signature, np.uint32) for n in used]
         equal = np.count_nonzero(signatures[first] == signatures[second], axis=1)
         passed = equal / signatures.shape[1] >= rule.threshold
         if rule.max_hours is not None:
-            hours = _hours(self.nodes)
+            hours = np.full(len(self.nodes), np.nan)
+            hours[used] = _hours([self.nodes[n] for n in used])
             passed &= ~(np.abs(hours[first] - hours[second]) > rule.max_hours)  # NaN passes
         ids = [m.article_id for m in self.nodes]
         return [
@@ -252,6 +322,14 @@ def _sharing(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             pending = [distinct(np.concatenate(pending))]
     found = distinct(np.concatenate(pending))
     return found // count, found % count
+
+
+def _within(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """Which ``values`` are in ``sorted_values`` (np.isin measured 50 times slower)."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
+    return sorted_values[at] == values
 
 
 def _hours(members: Sequence[Member]) -> np.ndarray:

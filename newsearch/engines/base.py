@@ -168,7 +168,7 @@ class ArticleCopies:
 
     story: str
     signature: bytes = b""
-    bands: tuple[str, ...] = ()
+    bands: tuple[int, ...] = ()  # LSH band keys (below 2**60)
 
 
 @dataclass(frozen=True)
@@ -201,6 +201,8 @@ class Engine(ABC):
     """One index on disk, as seen through one engine."""
 
     name: str
+    # ``commit_token`` of the last commit this object made (None before its first).
+    last_commit: object = None
 
     @classmethod
     @abstractmethod
@@ -247,8 +249,13 @@ class Engine(ABC):
         number of hits and the number of distinct stories among them."""
 
     @abstractmethod
-    def copy_candidates(self, band_keys: Iterable[str]) -> list[CopyRecord]:
+    def copy_candidates(self, band_keys: Iterable[int]) -> list[CopyRecord]:
         """The articles holding any of these LSH band keys (each article once)."""
+
+    @abstractmethod
+    def commit_token(self) -> object:
+        """A value that changes with every commit to the index, by any process (copy
+        detection trusts what it knows of the committed band keys while it holds)."""
 
     @abstractmethod
     def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import os
 import threading
 import time
@@ -138,7 +139,8 @@ def _schema() -> tantivy.Schema:
     # MinHash signature, so the copy information commits with the article.
     builder.add_integer_field("story_key", fast=True)
     builder.add_text_field("story", stored=True, fast=True, tokenizer_name="raw")
-    builder.add_text_field("bands", stored=False, tokenizer_name=_TERMS_TOKENIZER)
+    # Band keys as integers: indexing them measured half the cost of text terms.
+    builder.add_integer_field("bands", indexed=True)
     builder.add_bytes_field("signature", stored=True, indexed=False)
     builder.add_bytes_field("story_id", stored=True, indexed=False)  # a collapsed hit's story
     return builder.build()
@@ -240,7 +242,7 @@ def _copy_fields(copies: ArticleCopies) -> tuple[dict[str, Any], dict[str, Any]]
     every = {"story_key": article_key(copies.story), "story_id": copies.story.encode("utf-8")}
     first: dict[str, Any] = {"story": copies.story}
     if copies.bands:
-        first["bands"] = " ".join(copies.bands)
+        first["bands"] = list(copies.bands)
         first["signature"] = copies.signature
     return every, first
 
@@ -401,7 +403,7 @@ class TantivyEngine(Engine):
                 for article_id, paragraphs in made.rewrites:
                     writer.delete_documents_by_term("article_id", article_id)
                     self._add(writer, article_id, paragraphs, made, seq)
-                writer.commit()
+                self.last_commit = writer.commit()  # the commit's opstamp
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.rollback()
@@ -586,11 +588,11 @@ class TantivyEngine(Engine):
             found.setdefault(record.story, []).append(record)
         return found
 
-    def _any_term(self, field: str, values: Iterable[str]) -> Query | None:
+    def _any_term(self, field: str, values: Iterable[str | int]) -> Query | None:
         terms = [Query.term_query(self._schema, field, v) for v in set(values)]
         return all_of(Occur.Should, terms) if terms else None
 
-    def copy_candidates(self, band_keys: Iterable[str]) -> list[CopyRecord]:
+    def copy_candidates(self, band_keys: Iterable[int]) -> list[CopyRecord]:
         with _engine_errors(self._path):
             searcher = self._searcher()
             # Most keys are in no other article: a term-table lookup settles those
@@ -599,6 +601,11 @@ class TantivyEngine(Engine):
             present = [k for k in keys if searcher.doc_freq("bands", k)]
         query = self._any_term("bands", present)
         return self._heads(query) if query is not None else []
+
+    def commit_token(self) -> object:
+        # Every commit, by any writer, raises the opstamp in meta.json; merges keep it.
+        with _engine_errors(self._path), open(self._meta_file, "rb") as meta:
+            return json.loads(meta.read()).get("opstamp")
 
     def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:
         query = self._any_term("key", (paragraph_key(aid, 1) for aid in article_ids))

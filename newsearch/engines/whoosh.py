@@ -252,13 +252,18 @@ def _with_copies(doc: dict[str, Any], p: Paragraph, copies: ArticleCopies) -> di
     if p.number == 1:
         doc["story"] = copies.story
         if copies.bands:
-            doc["bands"] = " ".join(copies.bands)
+            doc["bands"] = " ".join(map(_key_text, copies.bands))
             doc["signature"] = copies.signature
     return doc
 
 
 def _paragraph(fields: dict[str, Any]) -> Paragraph:
     return stored_paragraph(fields, fields.get("date"))
+
+
+def _key_text(key: int) -> str:
+    """A band key as the index holds it: 16 hex digits."""
+    return f"{key:016x}"
 
 
 def _copy_record(fields: dict[str, Any]) -> CopyRecord:
@@ -463,6 +468,7 @@ class WhooshEngine(Engine):
                 writer.cancel()
                 raise
             writer.commit()
+            self.last_commit = writer.generation
         return result
 
     def replace_articles(
@@ -611,14 +617,19 @@ class WhooshEngine(Engine):
         with self._lock, _reading(self._path):
             return _heads(self._current_searcher(), query)
 
-    def copy_candidates(self, band_keys: Iterable[str]) -> list[CopyRecord]:
+    def copy_candidates(self, band_keys: Iterable[int]) -> list[CopyRecord]:
         with self._lock, _reading(self._path):
             reader = self._current_searcher().reader()
             # Most keys are in no other article: a term-table lookup settles those
             # (none at all in a new index, the first batch of a build).
-            keys = set(band_keys) if reader.doc_count() else ()
+            keys = set(map(_key_text, band_keys)) if reader.doc_count() else ()
             present = [wq.Term("bands", k) for k in keys if ("bands", k) in reader]
         return self._heads(wq.Or(present)) if present else []
+
+    def commit_token(self) -> object:
+        # Each commit, by any writer, writes the next generation of the table of contents.
+        with _reading(self._path):
+            return self._ix.latest_generation()
 
     def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:
         ids = [wq.Term("article_id", aid) for aid in set(article_ids)]
