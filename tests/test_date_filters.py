@@ -87,6 +87,13 @@ def test_date_ranges_find_what_brute_force_finds(churned, first, last, word):
     assert found == expected
     assert result.total == len(expected)
     assert result.total_articles == len({article_id for article_id, _ in expected})
+    for sort in ("newest", "oldest"):
+        ordered = index.search(query, limit=1000, sort=sort)
+        assert {(h.article_id, h.paragraph) for h in ordered.hits} == expected
+        dates = [h.date for h in ordered.hits]
+        assert dates == sorted(dates, reverse=sort == "newest")
+    collapsed = index.search(query, limit=1000, collapse=True)
+    assert collapsed.total == len(expected)
 
 
 def test_a_range_over_every_date_finds_every_dated_paragraph(churned):
