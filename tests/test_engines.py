@@ -254,3 +254,27 @@ def test_the_index_holds_the_analyzers_terms_at_its_positions(tantivy_index):
         shifted = [*exact[:-1], (exact[-1][0] + 1, exact[-1][1])]
         query = tantivy.Query.phrase_query(schema, field, shifted)
         assert searcher.search(query, 10, count=True).count == 0
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["oil price oil rise oil", "a b c d e f g h i j k l m n o p q r s t u v w x y z a", "x"],
+)
+def test_whoosh_postings_are_whoosh_s_own_encoding(value):
+    """Positions the whoosh engine writes (cached for single positions) decode and read
+    exactly as whoosh's ``Positions`` format writes them."""
+    from whoosh.formats import Positions
+
+    from newsearch.engines.whoosh import TermPositions
+
+    for _ in range(2):  # the second time from the cache
+        found = list(TermPositions().word_values(value, None))
+        words = value.split()
+        expected = {
+            word: [i for i, w in enumerate(words) if w == word] for word in dict.fromkeys(words)
+        }
+        assert [term for term, *_ in found] == list(expected)
+        for term, frequency, weight, encoded in found:
+            assert encoded == Positions().encode(expected[term])
+            assert Positions().decode_positions(encoded) == expected[term]
+            assert frequency == weight == len(expected[term])

@@ -138,8 +138,17 @@ class TermPositions(Positions):
         by_term: defaultdict[str, list[int]] = defaultdict(list)
         for position, term in _positions(value):
             by_term[term].append(position)
+        single = _SINGLE_POSITIONS
         for term, found in by_term.items():
-            yield term, len(found), len(found) * self.field_boost, self.encode(found)
+            if len(found) == 1:  # most words of a paragraph: one cached value, no pickle
+                value = single.get(found[0]) or single.setdefault(found[0], self.encode(found))
+            else:
+                value = self.encode(found)
+            yield term, len(found), len(found) * self.field_boost, value
+
+
+# Position 0, 1, ... → whoosh's encoding of a list holding only that position.
+_SINGLE_POSITIONS: dict[int, bytes] = {}
 
 
 def _text_field(stored: bool = True) -> TEXT:
@@ -403,6 +412,12 @@ def _reading(path: Path) -> Iterator[None]:
         raise IndexCorruptError(damaged_message(path, f"{type(exc).__name__}: {exc}")) from exc
 
 
+# whoosh's writer keeps postings in memory up to about this estimate, then sorts them into
+# temporary files. Its default, 128, lets the writer's memory grow with the batch; 32
+# measured the same speed with 112 MB less peak memory on 30% of Reuters (244 against 356).
+WRITER_POOL_MB = 32
+
+
 class WhooshEngine(Engine):
     """An index stored with whoosh in ``path``."""
 
@@ -435,7 +450,9 @@ class WhooshEngine(Engine):
             # (measured on Reuters: 417 MB peak RSS mapped, 245 MB not). Searches keep
             # the mapping, which makes them about 15% faster.
             unmapped = FileStorage(str(self._path), supports_mmap=False)
-            return unmapped.open_index(INDEX_NAME).writer(timeout=lock_timeout, delay=0.05)
+            return unmapped.open_index(INDEX_NAME).writer(
+                timeout=lock_timeout, delay=0.05, limitmb=WRITER_POOL_MB
+            )
         except whoosh_index.LockError as exc:
             raise IndexLockedError(
                 "index is being written by another process; try again when it has finished"
