@@ -20,12 +20,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import operator
 import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -270,10 +270,11 @@ def _paragraph(doc: tantivy.Document) -> Paragraph:
     return stored_paragraph(fields, _stored_date(fields))
 
 
-def _story_hit(doc: tantivy.Document, score: float) -> EngineHit:
+def _story_hit(doc: tantivy.Document) -> tuple[Paragraph, str | None]:
+    """A collapsed hit's paragraph and story id."""
     fields = _fields(doc)
     story = bytes(fields["story_id"]).decode("utf-8") if "story_id" in fields else None
-    return EngineHit(stored_paragraph(fields, _stored_date(fields)), score, story)
+    return stored_paragraph(fields, _stored_date(fields)), story
 
 
 def _copy_record(doc: tantivy.Document) -> CopyRecord:
@@ -308,7 +309,8 @@ def _engine_errors(path: Path, writing: bool = False) -> Iterator[None]:
 # From this many matches on, distinct articles are counted by an aggregation.
 _AGGREGATE_FROM = 1_000
 # A collapsed search first ranks this many hits (or four times the page's end).
-_STORY_PREFIX = 200
+_STORY_PREFIX = 50
+_BUCKET_KEY = operator.itemgetter("key")
 
 
 class TantivyEngine(Engine):
@@ -526,9 +528,12 @@ class TantivyEngine(Engine):
             if not total:
                 return EngineResults(total=0, hits=[], articles=0, stories=0)
             page = list(best.values())[offset : offset + limit]
-            hits = [_story_hit(searcher.doc(address), score) for score, address in page]
-            members = self._story_members(searcher, [h.story for h in hits if h.story])
-            hits = [replace(h, members=tuple(members.get(h.story or "", ()))) for h in hits]
+            found = [(*_story_hit(searcher.doc(address)), score) for score, address in page]
+            members = self._story_members(searcher, [story for _, story, _ in found if story])
+            hits = [
+                EngineHit(paragraph, score, story, tuple(members.get(story or "", ())))
+                for paragraph, story, score in found
+            ]
             if len(ranked) >= total:  # every hit ranked: count from them
                 addresses = [address for _, address in ranked]
                 articles = set(searcher.fast_field_values("article_key", addresses))
@@ -723,7 +728,7 @@ class TantivyEngine(Engine):
             spec = {"terms": {"field": key, "size": total, "segment_size": total}}
             found = searcher.aggregate(query, {"keys": spec})["keys"]
             if not found.get("sum_other_doc_count"):
-                return {int(b["key"]) for b in found["buckets"]}
+                return set(map(_BUCKET_KEY, found["buckets"]))  # integers already
         addresses = [address for _, address in all_hits(searcher, query, total)]
         return set(searcher.fast_field_values(key, addresses)) if addresses else set()
 
