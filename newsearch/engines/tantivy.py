@@ -707,11 +707,9 @@ class TantivyEngine(Engine):
         """
         if total is None:
             total = int(searcher.search(query, 1, count=True).count)
-        if total > _AGGREGATE_FROM:
-            spec = {"terms": {"field": key, "size": total, "segment_size": total}}
-            found = searcher.aggregate(query, {"keys": spec})["keys"]
-            if not found.get("sum_other_doc_count"):
-                return len(found["buckets"])
+        buckets = self._key_buckets(searcher, query, key, total)
+        if buckets is not None:
+            return len(buckets)
         return len(self._article_keys(searcher, query, key, total=total))
 
     def _article_keys(
@@ -724,13 +722,24 @@ class TantivyEngine(Engine):
     ) -> set[int]:
         """The distinct ``key`` values of the matches (``total``: their number, if known);
         many are gathered by an aggregation, as in ``_distinct``."""
-        if total is not None and total > _AGGREGATE_FROM:
-            spec = {"terms": {"field": key, "size": total, "segment_size": total}}
-            found = searcher.aggregate(query, {"keys": spec})["keys"]
-            if not found.get("sum_other_doc_count"):
-                return set(map(_BUCKET_KEY, found["buckets"]))  # integers already
+        buckets = self._key_buckets(searcher, query, key, total)
+        if buckets is not None:
+            return set(map(_BUCKET_KEY, buckets))  # integers already
         addresses = [address for _, address in all_hits(searcher, query, total)]
         return set(searcher.fast_field_values(key, addresses)) if addresses else set()
+
+    @staticmethod
+    def _key_buckets(
+        searcher: tantivy.Searcher, query: Query, key: str, total: int | None
+    ) -> list[dict[str, Any]] | None:
+        """One bucket per distinct ``key`` value of the ``total`` matches, from tantivy's
+        terms aggregation, when there are more than ``_AGGREGATE_FROM`` and the buckets
+        are exact (nothing left over); else None."""
+        if total is None or total <= _AGGREGATE_FROM:
+            return None
+        spec = {"terms": {"field": key, "size": total, "segment_size": total}}
+        found = searcher.aggregate(query, {"keys": spec})["keys"]
+        return None if found.get("sum_other_doc_count") else found["buckets"]
 
     def _count_stories(self, searcher: tantivy.Searcher, leads: Query, by: Group) -> GroupCounts:
         """Distinct stories of the articles ``leads`` (their first paragraphs), by ``by``:
