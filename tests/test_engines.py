@@ -278,3 +278,35 @@ def test_whoosh_postings_are_whoosh_s_own_encoding(value):
             assert encoded == Positions().encode(expected[term])
             assert Positions().decode_positions(encoded) == expected[term]
             assert frequency == weight == len(expected[term])
+
+
+def test_whoosh_ranks_the_same_without_block_length_statistics(tmp_path, monkeypatch):
+    """The whoosh engine's writer skips whoosh's per-block field lengths (only block
+    quality skipping reads them, and newsearch never skips): every score stays the same."""
+    from whoosh.codec.whoosh3 import W3Codec
+
+    import newsearch.engines.whoosh as whoosh_engine
+
+    articles = [
+        article(
+            f"a{n}",
+            " ".join(["ceasefire talks in Rafah"] * (1 + n % 4)),
+            f"Aid convoys waited {'long ' * n}at the crossing while talks stalled",
+            title=f"Report {n}",
+        )
+        for n in range(12)
+    ]
+    ranked = []
+    for name, codec in (("stats", W3Codec), ("ours", whoosh_engine._codec)):
+        monkeypatch.setattr(whoosh_engine, "_codec", codec)
+        with Index.open(tmp_path / name, create=True) as index:
+            index.add_articles(articles[:6])
+            index.add_articles(articles[6:])  # two segments
+            ranked.append(
+                [
+                    [(h.article_id, h.paragraph, h.score) for h in index.search(q, limit=50)]
+                    for q in ("talks", "rafah OR crossing", '"aid convoys"', "long")
+                ]
+            )
+    assert ranked[0] == ranked[1]
+    assert [len(hits) for hits in ranked[1]] == [24, 24, 12, 11]
