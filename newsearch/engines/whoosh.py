@@ -32,7 +32,6 @@ import whoosh.index as whoosh_index
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.analysis import Analyzer, Token
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.collectors import SortingCollector, TopCollector, UnlimitedCollector
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -45,6 +44,7 @@ from .. import analysis
 from ..errors import IndexCorruptError, IndexLockedError, damaged_message
 from ..model import Paragraph, local_time
 from ..query import ast
+from . import whoosh_writing
 from .base import (
     ROLE_BOOST,
     ArticleBatch,
@@ -413,27 +413,6 @@ def _reading(path: Path) -> Iterator[None]:
         raise IndexCorruptError(damaged_message(path, f"{type(exc).__name__}: {exc}")) from exc
 
 
-# whoosh's writer keeps postings in memory up to about this estimate, then sorts them into
-# temporary files. Its default, 128, lets the writer's memory grow with the batch; 32
-# measured the same speed with 112 MB less peak memory on 30% of Reuters (244 against 356).
-WRITER_POOL_MB = 32
-
-
-def _codec() -> W3Codec:
-    """whoosh's codec without per-block field-length statistics.
-
-    whoosh reads every posting's field length back at commit to keep each block's
-    shortest and longest length, which only its block-quality skipping uses; our
-    collectors never skip (``usequality=False``: every match is counted), so the read
-    is wasted. Scores still use each document's own length. An attribute of the
-    instance, pickled with the segment as a plain ``W3Codec``: no class of ours in the
-    index.
-    """
-    codec = W3Codec()
-    codec.length_stats = False
-    return codec
-
-
 class WhooshEngine(Engine):
     """An index stored with whoosh in ``path``."""
 
@@ -466,9 +445,13 @@ class WhooshEngine(Engine):
             # (measured on Reuters: 417 MB peak RSS mapped, 245 MB not). Searches keep
             # the mapping, which makes them about 15% faster.
             unmapped = FileStorage(str(self._path), supports_mmap=False)
-            return unmapped.open_index(INDEX_NAME).writer(
-                timeout=lock_timeout, delay=0.05, limitmb=WRITER_POOL_MB, codec=_codec()
+            writer = unmapped.open_index(INDEX_NAME).writer(
+                timeout=lock_timeout,
+                delay=0.05,
+                limitmb=whoosh_writing.WRITER_POOL_MB,
+                codec=whoosh_writing.codec(),
             )
+            return whoosh_writing.with_chunked_pool(writer)
         except whoosh_index.LockError as exc:
             raise IndexLockedError(
                 "index is being written by another process; try again when it has finished"
