@@ -320,6 +320,8 @@ def _engine_errors(path: Path, writing: bool = False) -> Iterator[None]:
 
 # From this many matches on, distinct articles are counted by an aggregation.
 _AGGREGATE_FROM = 1_000
+# A first page ranks this many hits, so that it holds every match of most queries.
+_RANK_ALL_UPTO = 128
 # A collapsed search first ranks this many hits (or four times the page's end).
 _STORY_PREFIX = 50
 _BUCKET_KEY = operator.itemgetter("key")
@@ -474,8 +476,11 @@ class TantivyEngine(Engine):
             if offset >= searcher.num_docs:
                 total, page = searcher.search(compiled, 1, count=True).count, []
             elif sort == "relevance":
+                # The first page of a query with few matches ranks them all at once: the
+                # article count then reads their keys without a second search.
+                ranked = max(wanted, _RANK_ALL_UPTO) if offset == 0 else wanted
                 found = searcher.search(
-                    compiled, wanted, count=True, offset=offset, weight_by_field="weight"
+                    compiled, ranked, count=True, offset=offset, weight_by_field="weight"
                 )
                 total, page = found.count, found.hits
             else:
@@ -484,7 +489,11 @@ class TantivyEngine(Engine):
                 EngineHit(_paragraph(searcher.doc(address)), score)
                 for score, address in page[:limit]
             ]
-            articles = self._distinct(searcher, compiled, total=total) if total else 0
+            if total and len(page) == total and offset == 0:
+                keys = searcher.fast_field_values("article_key", [a for _, a in page])
+                articles = len(set(keys))
+            else:
+                articles = self._distinct(searcher, compiled, total=total) if total else 0
         return EngineResults(total=total, hits=hits, articles=articles)
 
     def count(self, query: ast.Node) -> int:
