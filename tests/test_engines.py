@@ -329,15 +329,17 @@ def test_whoosh_chunked_runs_give_whoosh_s_own_order(tmp_path, monkeypatch, chun
         (rng.choice("ab"), rng.choice([b"oil", b"rafah", b"talks"]), doc, 1.0, bytes([doc % 7]))
         for doc in rng.sample(range(5000), 700)
     ]
-    found = []
+    found, runs = [], []
     for name, pool_class in (("whoosh", PostingPool), ("ours", whoosh_writing.ChunkedPool)):
         storage = FileStorage(str(tmp_path / name)).create()
         pool = pool_class(storage, None, limitmb=0.002)  # a run every ~12 postings
         for posting in postings:
             pool.add(posting)
         assert len(pool.runs) > 40
+        runs.append((len(pool.runs), pool.currentsize))  # the same size estimates
         found.append(list(pool.items(maxfiles=8)))  # runs merged into runs first, too
         assert list(storage.list()) == []  # every run file removed
+    assert runs[0] == runs[1]
     assert found[0] == found[1] == sorted(postings)
 
 
