@@ -587,12 +587,14 @@ class WhooshEngine(Engine):
     def _column(self, searcher: Any, name: str) -> Sequence[Any]:
         """A numeric column's values for every document of the searcher's commit, read
         once per commit (a search that matches thousands reads no value twice)."""
-        if name not in self._columns:
+        # Kept for the mapped searcher's commit only (not a writer's unmapped one).
+        columns = self._columns if searcher is self._searcher else {}
+        if name not in columns:
             values: list[Any] = []
             for reader, offset in searcher.reader().leaf_readers():
                 values[offset:] = _whole_column(reader.column_reader(name, translate=False))
-            self._columns[name] = values
-        return self._columns[name]
+            columns[name] = values
+        return columns[name]
 
     def count(self, query: ast.Node) -> int:
         compiled = compile_query(query)
@@ -687,13 +689,14 @@ class WhooshEngine(Engine):
     def vocabulary(self, field: str) -> dict[str, int]:
         with self._lock, _reading(self._path):
             searcher = self._current_searcher()
-            if field not in self._vocabularies:
+            vocabularies = self._vocabularies if searcher is self._searcher else {}
+            if field not in vocabularies:
                 reader = searcher.reader()
-                self._vocabularies[field] = {
+                vocabularies[field] = {
                     term.decode("utf-8"): info.doc_frequency()
                     for term, info in reader.iter_field(field)
                 }
-            return self._vocabularies[field]
+            return vocabularies[field]
 
     def article(self, article_id: str) -> list[Paragraph]:
         with self._lock, _reading(self._path):
