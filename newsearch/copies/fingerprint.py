@@ -82,8 +82,8 @@ def _word_ids(tokens: Sequence[str]) -> np.ndarray:
 
 
 def _batch_ids(bodies: Iterable[str]) -> np.ndarray:
-    """The word ids of every body, bodies separated by ``_SEPARATOR_ID``: the whole
-    batch is folded and split at once (per article, that measured slower)."""
+    """The word ids of every body, bodies separated by ``_SEPARATOR_ID``: the bodies
+    are folded and split at once (per article, that measured slower)."""
     cleaned = (body.replace(_SEPARATOR, " ") for body in bodies)
     return _word_ids(_fold(f" {_SEPARATOR} ".join(cleaned)))
 
