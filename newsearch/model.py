@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ class ArticleMeta:
 
 def _from_meta(name: str) -> Any:
     """A read-only attribute that reads ``self.meta.<name>``."""
-    return property(lambda self: getattr(self.meta, name), doc=f"The article's {name}.")
+    return property(operator.attrgetter(f"meta.{name}"), doc=f"The article's {name}.")
 
 
 class _MetaFields:

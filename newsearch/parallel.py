@@ -124,8 +124,11 @@ class Pipeline(Generic[B]):
     """Writes batches in order, each analysed by a worker while the one before is written.
 
     ``submit(batch, more=True)`` when more batches follow: the worker starts with the
-    first such batch, so a one-batch input never starts a process. ``texts(batch)`` are
-    the texts the engine will analyse; ``write(batch)`` writes one batch.
+    first such batch, so a one-batch input never starts a process. That first batch is
+    analysed in this process, written while the worker analyses the second, so the
+    indexer never waits for the worker's start or for a first batch of analyses.
+    ``texts(batch)`` are the texts the engine will analyse; ``write(batch)`` writes one
+    batch.
     """
 
     def __init__(
@@ -140,6 +143,8 @@ class Pipeline(Generic[B]):
         self._bodies = bodies
         self._enabled = enabled
         self._worker: AnalysisWorker | None = None
+        # The first batch, held until the second is out to the worker (analysed here).
+        self._held: B | None = None
         self._pending: tuple[B, list[str]] | None = None
 
     def submit(self, batch: B, *, more: bool) -> None:
@@ -152,27 +157,36 @@ class Pipeline(Generic[B]):
                     self._enabled = False
             if self._worker is None:
                 self._write(batch)
-                return
+            else:
+                self._held = batch
+            return
         texts = self._texts(batch)
         found = self._worker.receive() if self._pending is not None else None
         self._worker.send(texts, self._bodies(batch) if self._bodies is not None else None)
+        self._write_held()
         if self._pending is not None:
             self._write_with(self._pending, found)
         self._pending = (batch, texts)
 
     def finish(self) -> None:
-        """Write the batch still out, then stop the worker."""
+        """Write the batches still held or out, then stop the worker."""
+        self._write_held()
         if self._pending is not None and self._worker is not None:
             pending, self._pending = self._pending, None
             self._write_with(pending, self._worker.receive())
         self.close()
 
     def close(self) -> None:
-        """Stop the worker; a batch still out is not written."""
-        self._pending = None
+        """Stop the worker; a batch still held or out is not written."""
+        self._held = self._pending = None
         if self._worker is not None:
             self._worker.close()
             self._worker = None
+
+    def _write_held(self) -> None:
+        if self._held is not None:
+            held, self._held = self._held, None
+            self._write(held)
 
     def _write_with(
         self,

@@ -74,3 +74,35 @@ def test_ctrl_c_keeps_what_was_committed_and_says_so(tmp_path, corpus, engine):
     with Index.open(index_dir) as index:
         kept = assert_whole_articles(index, expected)
     assert 0 < len(kept) < ARTICLES
+
+
+def test_a_tantivy_commit_killed_after_its_deletes_file_does_not_block_the_next(tmp_path):
+    """A writer killed during its commit can leave a deletes file no commit refers to,
+    named after the commit's opstamp: the next writer doing the same work must not fail
+    on it (found by the random SIGKILL test above)."""
+    import shutil
+
+    from newsearch import Article
+
+    def version(text: str) -> Article:
+        return Article("Talks", (text,), id="x")
+
+    index_dir, replay = tmp_path / "index", tmp_path / "replay"
+    with Index.open(index_dir, create=True, engine="tantivy") as index:
+        others = [Article("Other", (f"other {n}",), id=f"y{n}") for n in range(20)]
+        index.add_articles([version("first version"), *others])
+    # The killed writer's state: the same replacement, committed in a copy, leaves its
+    # deletes file (registered as tantivy's own) beside the index's last commit.
+    shutil.copytree(index_dir, replay)
+    with Index.open(replay) as index:
+        index.add(version("second version"))
+    leftovers = [
+        p for p in (replay / "data").glob("*.del") if not (index_dir / "data" / p.name).exists()
+    ]
+    assert leftovers
+    for path in [*leftovers, replay / "data" / ".managed.json"]:
+        shutil.copy(path, index_dir / "data" / path.name)
+    with Index.open(index_dir) as index:
+        assert index.add(version("second version")).replaced == 1
+        assert [p.text for p in index.article("x")] == ["Talks", "second version"]
+        assert index.stats().articles == 21

@@ -113,3 +113,23 @@ def test_counts_equal_search_totals(churned, query):
     for text in (query, f"{query} date:[1987-03-01 TO 1987-03-20]"):
         node = index._node(text, None)
         assert index.engine.count(node) == index.search(text, limit=1).total > 0
+
+
+@pytest.mark.parametrize("rank_all_upto", [1, 128])
+@pytest.mark.parametrize(("first", "last"), [RANGES[0], RANGES[2], RANGES[4]])
+def test_article_counts_on_any_page_equal_brute_force(
+    churned, monkeypatch, rank_all_upto, first, last
+):
+    """tantivy counts a first page's articles from its hits when they are all the
+    matches (up to ``_RANK_ALL_UPTO``), else by a second search: the same count."""
+    from newsearch.engines import tantivy as tantivy_engine
+
+    monkeypatch.setattr(tantivy_engine, "_RANK_ALL_UPTO", rank_all_upto)
+    index, live = churned
+    query = f"grain date:[{first or '*'} TO {last or '*'}]"
+    expected = _expected(live, first, last, "grain")
+    assert len(expected) > 3
+    for limit, offset in ((3, 0), (1000, 0), (3, 2)):
+        result = index.search(query, limit=limit, offset=offset)
+        assert result.total == len(expected)
+        assert result.total_articles == len({article_id for article_id, _ in expected})

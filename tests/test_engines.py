@@ -278,3 +278,96 @@ def test_whoosh_postings_are_whoosh_s_own_encoding(value):
             assert encoded == Positions().encode(expected[term])
             assert Positions().decode_positions(encoded) == expected[term]
             assert frequency == weight == len(expected[term])
+
+
+def test_whoosh_ranks_the_same_without_block_length_statistics(tmp_path, monkeypatch):
+    """The whoosh engine's writer skips whoosh's per-block field lengths (only block
+    quality skipping reads them, and newsearch never skips): every score stays the same."""
+    from whoosh.codec.whoosh3 import W3Codec
+
+    from newsearch.engines import whoosh_writing
+
+    articles = [
+        article(
+            f"a{n}",
+            " ".join(["ceasefire talks in Rafah"] * (1 + n % 4)),
+            f"Aid convoys waited {'long ' * n}at the crossing while talks stalled",
+            title=f"Report {n}",
+        )
+        for n in range(12)
+    ]
+    ranked = []
+    for name, codec in (("stats", W3Codec), ("ours", whoosh_writing.codec)):
+        monkeypatch.setattr(whoosh_writing, "codec", codec)
+        with Index.open(tmp_path / name, create=True) as index:
+            index.add_articles(articles[:6])
+            index.add_articles(articles[6:])  # two segments
+            ranked.append(
+                [
+                    [(h.article_id, h.paragraph, h.score) for h in index.search(q, limit=50)]
+                    for q in ("talks", "rafah OR crossing", '"aid convoys"', "long")
+                ]
+            )
+    assert ranked[0] == ranked[1]
+    assert [len(hits) for hits in ranked[1]] == [24, 24, 12, 11]
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 2048])
+def test_whoosh_chunked_runs_give_whoosh_s_own_order(tmp_path, monkeypatch, chunk):
+    """The whoosh engine's posting pool spills and merges its runs in chunks; the
+    postings come out exactly as whoosh's own pool gives them."""
+    import random
+
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.writing import PostingPool
+
+    from newsearch.engines import whoosh_writing
+
+    monkeypatch.setattr(whoosh_writing, "RUN_CHUNK", chunk)
+    rng = random.Random(7)
+    postings = [
+        (rng.choice("ab"), rng.choice([b"oil", b"rafah", b"talks"]), doc, 1.0, bytes([doc % 7]))
+        for doc in rng.sample(range(5000), 700)
+    ]
+    found, runs = [], []
+    for name, pool_class in (("whoosh", PostingPool), ("ours", whoosh_writing.ChunkedPool)):
+        storage = FileStorage(str(tmp_path / name)).create()
+        pool = pool_class(storage, None, limitmb=0.002)  # a run every ~12 postings
+        for posting in postings:
+            pool.add(posting)
+        assert len(pool.runs) > 40
+        runs.append((len(pool.runs), pool.currentsize))  # the same size estimates
+        found.append(list(pool.items(maxfiles=8)))  # runs merged into runs first, too
+        assert list(storage.list()) == []  # every run file removed
+    assert runs[0] == runs[1]
+    assert found[0] == found[1] == sorted(postings)
+
+
+def test_whoosh_index_is_the_same_when_the_pool_spills(tmp_path, monkeypatch):
+    from newsearch.engines import whoosh_writing
+
+    articles = [
+        article(f"a{n}", f"talks {n} in Rafah " * (n % 5 + 1), f"oil price {n}") for n in range(40)
+    ]
+    runs = []
+    write_run = whoosh_writing.ChunkedPool._write_run
+    monkeypatch.setattr(
+        whoosh_writing.ChunkedPool,
+        "_write_run",
+        lambda pool, f, items: runs.append(1) or write_run(pool, f, items),
+    )
+    found = []
+    for name, pool_mb in (("memory", 32), ("spilled", 0.01)):
+        monkeypatch.setattr(whoosh_writing, "WRITER_POOL_MB", pool_mb)
+        runs.clear()
+        with Index.open(tmp_path / name, create=True) as index:
+            index.add_articles(articles)
+            found.append(
+                [
+                    [(h.article_id, h.paragraph, h.score) for h in index.search(q, limit=100)]
+                    for q in ("talks", '"oil price"', "rafah OR 17", "talk*")
+                ]
+            )
+    assert len(runs) > 10  # the second index was written through spilled runs
+    assert found[0] == found[1]
+    assert [len(hits) for hits in found[1]] == [40, 40, 41, 40]

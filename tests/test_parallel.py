@@ -129,6 +129,27 @@ def test_the_worker_frees_a_batch_before_waiting_for_the_next(
     assert first[0][1] == "ceasefire talks resumed in doha as mediators from line0"
 
 
+def test_the_first_batch_is_written_while_the_worker_analyses_the_second() -> None:
+    from newsearch import analysis
+
+    written: list[tuple[list[str], bool]] = []
+
+    def write(batch: list[str]) -> None:  # and whether the worker's analyses were lent
+        written.append((batch, bool(analysis._KNOWN)))
+
+    pipeline = parallel.Pipeline(write, lambda batch: batch)
+    try:
+        pipeline.submit(["first text"], more=True)
+        assert written == []  # held until the second batch is out to the worker
+        pipeline.submit(["second text"], more=True)
+        assert written == [(["first text"], False)]
+        pipeline.submit(["third text"], more=False)
+        pipeline.finish()
+    finally:
+        pipeline.close()
+    assert written == [(["first text"], False), (["second text"], True), (["third text"], True)]
+
+
 def test_a_failed_worker_leaves_the_analysis_to_the_indexer(tmp_path: Path) -> None:
     pipeline = parallel.Pipeline(lambda batch: written.append(batch), lambda batch: batch)
     written: list[list[str]] = []

@@ -213,28 +213,40 @@ def _documents(
     with the fields ``every`` on each and ``first`` on paragraph 1 (the copy fields)."""
     if not paragraphs:
         return
-    shared, shared_tokenized = _article_fields(paragraphs[0])
+    shared, tokenized = _article_fields(paragraphs[0])
     shared.update(every or {})
+    # The shared fields go into tantivy once: each paragraph starts from a copy of that
+    # document (a native copy, far cheaper than converting the fields again).
+    base = _document(shared, tokenized)
     for p in paragraphs:
-        fields = dict(shared)
-        if p.number == 1 and first:
-            fields.update(first)
-        fields["key"] = paragraph_key(p.article_id, p.number)
-        fields["role"] = p.role
-        fields["paragraph"] = p.number
-        fields["seq"] = next(seq)
+        doc = (
+            _document({**shared, **first}, tokenized)
+            if p.number == 1 and first
+            else base.__copy__()
+        )
+        doc.add_text("key", paragraph_key(p.article_id, p.number))
+        doc.add_text("role", p.role)
+        doc.add_integer("paragraph", p.number)
+        doc.add_integer("seq", next(seq))
         if p.role in _WEIGHTS:
-            fields["weight"] = _WEIGHTS[p.role]
-        tokenized = list(shared_tokenized)
+            doc.add_float("weight", _WEIGHTS[p.role])
         forms = analysis.indexed(p.text)
-        _indexed(fields, "text", p.text, forms.terms, tokenized)
-        fields["exact"] = forms.exact
+        doc.add_text(stored_field("text"), p.text)
+        if forms.terms is None:
+            doc.add_pre_tokenized_text("text", _pretokenized(p.text))
+        else:
+            doc.add_text("text", forms.terms)
+        doc.add_text("exact", forms.exact)
         if forms.joined:
-            fields["joined"] = forms.joined
-        doc = tantivy.Document(**fields)  # one call: far cheaper than one per field
-        for name, tokens in tokenized:
-            doc.add_pre_tokenized_text(name, tokens)
+            doc.add_text("joined", forms.joined)
         yield doc
+
+
+def _document(fields: Mapping[str, Any], tokenized: _Tokenized) -> tantivy.Document:
+    doc = tantivy.Document(**fields)  # one call: far cheaper than one per field
+    for name, tokens in tokenized:
+        doc.add_pre_tokenized_text(name, tokens)
+    return doc
 
 
 def _copy_fields(copies: ArticleCopies) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -308,6 +320,8 @@ def _engine_errors(path: Path, writing: bool = False) -> Iterator[None]:
 
 # From this many matches on, distinct articles are counted by an aggregation.
 _AGGREGATE_FROM = 1_000
+# A first page ranks this many hits, so that it holds every match of most queries.
+_RANK_ALL_UPTO = 128
 # A collapsed search first ranks this many hits (or four times the page's end).
 _STORY_PREFIX = 50
 _BUCKET_KEY = operator.itemgetter("key")
@@ -371,7 +385,7 @@ class TantivyEngine(Engine):
         deadline = time.monotonic() + lock_timeout
         while True:
             try:
-                return self._ix.writer(heap_size=HEAP_BYTES, num_threads=1)
+                writer = self._ix.writer(heap_size=HEAP_BYTES, num_threads=1)
             except ValueError as exc:
                 if "LockBusy" not in str(exc):
                     raise
@@ -379,7 +393,14 @@ class TantivyEngine(Engine):
                     raise IndexLockedError(
                         "index is being written by another process; try again when it has finished"
                     ) from exc
-            time.sleep(LOCK_POLL_SECONDS)
+                time.sleep(LOCK_POLL_SECONDS)
+                continue
+            # A writer killed during its commit leaves files that no commit refers to
+            # (a deletes file named after the commit's opstamp): the next writer doing
+            # the same work would fail to create the same file. tantivy deletes them
+            # only after a commit; do it first.
+            writer.garbage_collect_files()
+            return writer
 
     def replace_articles(
         self, batch: ArticleBatch, *, lock_timeout: float, plan: Planner | None = None
@@ -398,7 +419,7 @@ class TantivyEngine(Engine):
                 made = plan() if plan is not None else CopyPlan({})
                 found = set()
                 for article_id, paragraphs in articles:
-                    if searcher.search(self._article_query(article_id), 1, count=True).count:
+                    if self._has_article(searcher, article_id):
                         found.add(article_id)
                         writer.delete_documents_by_term("article_id", article_id)
                     self._add(writer, article_id, paragraphs, made, seq)
@@ -434,6 +455,14 @@ class TantivyEngine(Engine):
             [(aid, ()) for aid in article_ids], lock_timeout=lock_timeout, plan=plan
         )
 
+    def _has_article(self, searcher: tantivy.Searcher, article_id: str) -> bool:
+        # The term table rules out most ids (every one in a new build) without a search;
+        # its frequency still counts deleted paragraphs, so a known id is searched.
+        return bool(
+            searcher.doc_freq("article_id", article_id)
+            and searcher.search(self._article_query(article_id), 1, count=True).count
+        )
+
     def _article_query(self, article_id: str) -> Query:
         return Query.term_query(self._schema, "article_id", article_id)
 
@@ -447,8 +476,11 @@ class TantivyEngine(Engine):
             if offset >= searcher.num_docs:
                 total, page = searcher.search(compiled, 1, count=True).count, []
             elif sort == "relevance":
+                # The first page of a query with few matches ranks them all at once: the
+                # article count then reads their keys without a second search.
+                ranked = max(wanted, _RANK_ALL_UPTO) if offset == 0 else wanted
                 found = searcher.search(
-                    compiled, wanted, count=True, offset=offset, weight_by_field="weight"
+                    compiled, ranked, count=True, offset=offset, weight_by_field="weight"
                 )
                 total, page = found.count, found.hits
             else:
@@ -457,7 +489,11 @@ class TantivyEngine(Engine):
                 EngineHit(_paragraph(searcher.doc(address)), score)
                 for score, address in page[:limit]
             ]
-            articles = self._distinct(searcher, compiled, total=total) if total else 0
+            if total and len(page) == total and offset == 0:
+                keys = searcher.fast_field_values("article_key", [a for _, a in page])
+                articles = len(set(keys))
+            else:
+                articles = self._distinct(searcher, compiled, total=total) if total else 0
         return EngineResults(total=total, hits=hits, articles=articles)
 
     def count(self, query: ast.Node) -> int:
