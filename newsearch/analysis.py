@@ -238,7 +238,20 @@ def word_spans(text: str, terms: Collection[str], forms: Collection[str]) -> lis
         ]
     regex = _words_re(text)
     words = regex.findall(text)
-    wanted = {i for i, term in enumerate(map(_TERMS.__getitem__, words)) if term in terms}
+    # A word not analysed yet is stemmed only if it can match: a term starts with the
+    # first letter of the folded word (stemming changes endings only), so a hit shown
+    # for a query costs a stem for its query's words, not for every new word in it.
+    initials = {term[:1] for term in terms}
+    known = _TERMS.get
+    wanted = set()
+    for i, word in enumerate(words):
+        term = known(word)
+        if term is None:
+            if initial(word) not in initials:
+                continue
+            term = _TERMS[word]
+        if term in terms:
+            wanted.add(i)
     if forms:
         wanted.update(i for i, form in enumerate(map(_FORMS.__getitem__, words)) if form in forms)
     if not wanted:
@@ -251,6 +264,12 @@ def word_spans(text: str, terms: Collection[str], forms: Collection[str]) -> lis
             if i == last:
                 break
     return found
+
+
+def initial(word: str) -> str:
+    """The first character of ``word`` folded, which is also the first of its index term
+    (the Snowball stemmer changes a word's ending, never its first letter)."""
+    return word[0].lower() if word.isascii() else fold(word)[:1]
 
 
 def terms(text: str) -> list[str]:

@@ -101,3 +101,29 @@ def test_word_spans_are_the_tokens_whose_term_or_form_is_wanted(parts, stemmed, 
         if t.term in terms or analysis.solid(t.folded) in forms
     ]
     assert analysis.word_spans(text, terms, forms) == expected
+
+
+_TRICKY_WORDS = (
+    "Skies dying lying tying idly gently ugly early only singly news Yes yearly York "
+    "İstanbul ıdle ﬁnance Ǆemal Ærø Øresund ẞtraße straße Σίσυφος 28,000 1,5 2.3 "
+    "O'Neill Netanyahu’s don't ½ ⑴ ℌilbert Ｆｕｌｌ"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(categories=("L", "N", "M", "Pd", "Zs")), max_size=40))
+def test_a_words_initial_is_its_terms_first_character(text):
+    """``word_spans`` skips the stemming of words whose initial no query term has: that
+    is only right if stemming never changes a folded word's first character."""
+    for word in analysis.TOKEN_RE.findall(text + " " + _TRICKY_WORDS):
+        assert analysis.initial(word) == analysis.stem(analysis.fold(word))[:1]
+
+
+def test_word_spans_find_the_same_words_with_unseen_words_skipped():
+    text = "Skies darkened as dying embers lit the skies; Sky-high prices, 28,000 dlrs."
+    for terms in ({"sky"}, {"die", "price"}, {"28000"}, {"lit", "dlrs"}, {"nothing"}):
+        analysis._TERMS.clear()  # every word unseen
+        skipped = analysis.word_spans(text, terms, ())
+        expected = [(t.start, t.end) for t in analysis.tokens(text) if t.term in terms]
+        assert skipped == expected
+    assert analysis.word_spans(text, {"sky"}, ()) == [(0, 5), (39, 44), (46, 49)]
