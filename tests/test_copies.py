@@ -3,6 +3,7 @@ as copies arrive, are replaced and deleted."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import datetime
 
@@ -76,6 +77,20 @@ def test_a_batch_gives_each_article_the_fingerprint_it_has_alone():
     alone = [fingerprint(a) for a in batch]
     together = fingerprints([split_article(a, a.id or "x") for a in batch])
     assert together == alone and together[1] is None and None not in together[::2]
+
+
+@pytest.mark.parametrize("at_once", [1, 2, 3])
+def test_bodies_fingerprinted_a_few_at_a_time_give_the_batch_s_fingerprints(monkeypatch, at_once):
+    from newsearch.copies import fingerprint as fingerprint_mod
+
+    batch = [WIRE_ARTICLE, Article("Short", ("too few words",)), OTHER_STORY, GULF_COPY]
+    bodies = [" ".join(p.text for p in split_article(a, "x")[1:]) for a in batch]
+    whole = fingerprint_mod.Batch.of_bodies(bodies)
+    monkeypatch.setattr(fingerprint_mod, "BODIES_AT_ONCE", at_once)
+    parts = fingerprint_mod.Batch.of_bodies(bodies)
+    assert parts.usable.tolist() == whole.usable.tolist() == [0, 2, 3]
+    assert parts.rows.tolist() == whole.rows.tolist()
+    assert parts.keys.tolist() == whole.keys.tolist()
 
 
 def test_signatures_are_datasketch_minhash():
@@ -457,3 +472,32 @@ def test_a_commit_by_another_writer_makes_the_known_keys_unknown(tmp_path, engin
         first.delete("wire")
         second.add(ARAB_COPY)
         assert stories(second) == {"other": "other", "gulf": "gulf", "arab": "gulf"}
+
+
+def _mapped(folder) -> list[str]:
+    """The files under ``folder`` this process has memory-mapped."""
+    with open("/proc/self/maps") as maps:
+        return [line.split()[-1] for line in maps if str(folder) in line]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="needs Linux's /proc")
+def test_whoosh_copy_lookups_while_writing_map_no_index_file(tmp_path, monkeypatch):
+    mapped: list[list[str]] = []
+    with Index.open(tmp_path / "index", create=True, engine="whoosh") as index:
+        index.add(WIRE_ARTICLE)
+        index.add(OTHER_STORY)
+        lookup = index.engine.copy_candidates
+
+        def spy(keys):
+            found = lookup(keys)
+            mapped.append(_mapped(tmp_path))
+            return found
+
+        monkeypatch.setattr(index.engine, "copy_candidates", spy)
+        index.add(GULF_COPY)
+        # Two lookups (the copy's keys, then the wire story's), no index file mapped
+        # meanwhile, and the copy found through them.
+        assert mapped == [[], []]
+        assert stories(index) == {"wire": "wire", "gulf": "wire", "other": "other"}
+        assert [h.article_id for h in index.search("correspondent").hits] == ["gulf"]
+        assert _mapped(tmp_path)  # searches still read the index memory-mapped

@@ -96,6 +96,39 @@ def test_a_worker_that_cannot_start_leaves_the_analysis_to_the_indexer(
         assert len(index.search("item7x2").hits) == 1
 
 
+def test_the_worker_frees_a_batch_before_waiting_for_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The next batch comes while the indexer writes, its memory peak: the worker holds
+    none of the batch it answered by then, and hands the freed heap back."""
+    import gc
+    import io
+
+    texts = [f"{' '.join(WORDS[n % 9 : n % 9 + 8])} line{n}" for n in range(777)]
+    frames = io.BytesIO()
+    for _ in range(2):
+        parallel._write_frame(frames, (texts, None))
+    frames.seek(0)
+    answers = io.BytesIO()
+    monkeypatch.setattr(sys, "stdin", type("In", (), {"buffer": frames})())
+    monkeypatch.setattr(sys, "stdout", type("Out", (), {"buffer": answers})())
+    monkeypatch.setattr(parallel, "_die_with", lambda parent: None)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)
+    held: list[int] = []
+
+    def release() -> None:  # a batch of 777 texts is 777-long lists: texts, analyses
+        held.append(sum(1 for o in gc.get_objects() if isinstance(o, list) and len(o) == 777))
+
+    monkeypatch.setattr(parallel, "_release_heap", release)
+    del texts
+    parallel.serve(os.getpid())
+    assert held == [0, 0]  # after each of the two batches
+    answers.seek(0)
+    first, prints = parallel._read_frame(answers)  # type: ignore[misc]
+    assert len(first) == 777 and prints is None
+    assert first[0][1] == "ceasefire talks resumed in doha as mediators from line0"
+
+
 def test_the_first_batch_is_written_while_the_worker_analyses_the_second() -> None:
     from newsearch import analysis
 
