@@ -44,7 +44,6 @@ from .. import analysis
 from ..errors import IndexCorruptError, IndexLockedError, damaged_message
 from ..model import Paragraph, local_time
 from ..query import ast
-from . import whoosh_writing
 from .base import (
     ROLE_BOOST,
     ArticleBatch,
@@ -441,6 +440,8 @@ class WhooshEngine(Engine):
             return cls(whoosh_index.open_dir(str(path), indexname=INDEX_NAME), path)
 
     def _writer(self, lock_timeout: float) -> Any:
+        from . import whoosh_writing  # whoosh's writing modules: loaded to write only
+
         try:
             # Writers read the index without memory-mapping it: mapped segment files
             # count toward the process's memory, which would then grow with the index
