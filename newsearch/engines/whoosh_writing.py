@@ -43,8 +43,8 @@ def codec() -> W3Codec:
 
 class ChunkedPool(PostingPool):  # type: ignore[misc]
     """whoosh's pool of postings, writing and reading its sorted runs ``RUN_CHUNK``
-    postings per pickle instead of one: the same postings in the same order, with a
-    thousandth of the calls. Memory grows by one chunk per run being merged."""
+    postings per pickle instead of one: the same postings in the same order, with one
+    pickle call per chunk. Memory grows by one chunk per run being merged."""
 
     def _write_run(self, f: Any, items: Iterable[Any]) -> None:
         items = iter(items)
