@@ -489,11 +489,7 @@ class TantivyEngine(Engine):
                 EngineHit(_paragraph(searcher.doc(address)), score)
                 for score, address in page[:limit]
             ]
-            if total and len(page) == total and offset == 0:
-                keys = searcher.fast_field_values("article_key", [a for _, a in page])
-                articles = len(set(keys))
-            else:
-                articles = self._distinct(searcher, compiled, total=total) if total else 0
+            articles = self._distinct(searcher, compiled, total=total, ranked=page) if total else 0
         return EngineResults(total=total, hits=hits, articles=articles)
 
     def count(self, query: ast.Node) -> int:
@@ -570,13 +566,10 @@ class TantivyEngine(Engine):
                 EngineHit(paragraph, score, story, tuple(members.get(story or "", ())))
                 for paragraph, story, score in found
             ]
-            if len(ranked) >= total:  # every hit ranked: count from them
-                addresses = [address for _, address in ranked]
-                articles = set(searcher.fast_field_values("article_key", addresses))
-                stories = len(best)
-            else:
-                articles = self._article_keys(searcher, compiled, total=total)
-                stories = self._story_count(searcher, articles)
+            articles = self._article_keys(searcher, compiled, total=total, ranked=ranked)
+            # Every hit ranked: each story's best hit is in ``best``.
+            everything = len(ranked) >= total
+            stories = len(best) if everything else self._story_count(searcher, articles)
         return EngineResults(total=total, hits=hits, articles=len(articles), stories=stories)
 
     def _ranked(
@@ -733,9 +726,10 @@ class TantivyEngine(Engine):
         query: Query,
         key: str = "article_key",
         total: int | None = None,
+        ranked: Sequence[tuple[float, Any]] = (),
     ) -> int:
         """How many distinct ``key`` values the matches of ``query`` hold (``total``:
-        how many matches there are, when already known).
+        how many matches there are, when already known; ``ranked``: hits already found).
 
         Many matches are counted by tantivy's terms aggregation (its buckets are exact
         when there may be as many as there are matches); few by reading their values,
@@ -743,10 +737,11 @@ class TantivyEngine(Engine):
         """
         if total is None:
             total = int(searcher.search(query, 1, count=True).count)
-        buckets = self._key_buckets(searcher, query, key, total)
-        if buckets is not None:
-            return len(buckets)
-        return len(self._article_keys(searcher, query, key, total=total))
+        if len(ranked) < total:
+            buckets = self._key_buckets(searcher, query, key, total)
+            if buckets is not None:
+                return len(buckets)
+        return len(self._article_keys(searcher, query, key, total=total, ranked=ranked))
 
     def _article_keys(
         self,
@@ -755,13 +750,17 @@ class TantivyEngine(Engine):
         key: str = "article_key",
         *,
         total: int | None = None,
+        ranked: Sequence[tuple[float, Any]] = (),
     ) -> set[int]:
         """The distinct ``key`` values of the matches (``total``: their number, if known);
-        many are gathered by an aggregation, as in ``_distinct``."""
-        buckets = self._key_buckets(searcher, query, key, total)
-        if buckets is not None:
-            return set(map(_BUCKET_KEY, buckets))  # integers already
-        addresses = [address for _, address in all_hits(searcher, query, total)]
+        many are gathered by an aggregation, as in ``_distinct``. ``ranked`` (hits
+        already found) are read instead of searching again when they are every match."""
+        if total is None or len(ranked) < total:
+            buckets = self._key_buckets(searcher, query, key, total)
+            if buckets is not None:
+                return set(map(_BUCKET_KEY, buckets))  # integers already
+            ranked = all_hits(searcher, query, total)
+        addresses = [address for _, address in ranked]
         return set(searcher.fast_field_values(key, addresses)) if addresses else set()
 
     @staticmethod
