@@ -536,7 +536,7 @@ class Index:
             offset=offset,
             limit=limit,
             hits=tuple(hits),
-            total_articles=found.articles,
+            article_count=found.articles,
             suggestions=self._suggestions(query, node, dates, found.total, offset),
             notes=_notes(query, found.total),
             total_stories=found.stories,

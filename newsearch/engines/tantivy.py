@@ -25,7 +25,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -320,8 +320,6 @@ def _engine_errors(path: Path, writing: bool = False) -> Iterator[None]:
 
 # From this many matches on, distinct articles are counted by an aggregation.
 _AGGREGATE_FROM = 1_000
-# A first page ranks this many hits, so that it holds every match of most queries.
-_RANK_ALL_UPTO = 128
 # A collapsed search first ranks this many hits (or four times the page's end).
 _STORY_PREFIX = 50
 _BUCKET_KEY = operator.itemgetter("key")
@@ -476,11 +474,8 @@ class TantivyEngine(Engine):
             if offset >= searcher.num_docs:
                 total, page = searcher.search(compiled, 1, count=True).count, []
             elif sort == "relevance":
-                # The first page of a query with few matches ranks them all at once: the
-                # article count then reads their keys without a second search.
-                ranked = max(wanted, _RANK_ALL_UPTO) if offset == 0 else wanted
                 found = searcher.search(
-                    compiled, ranked, count=True, offset=offset, weight_by_field="weight"
+                    compiled, wanted, count=True, offset=offset, weight_by_field="weight"
                 )
                 total, page = found.count, found.hits
             else:
@@ -489,8 +484,25 @@ class TantivyEngine(Engine):
                 EngineHit(_paragraph(searcher.doc(address)), score)
                 for score, address in page[:limit]
             ]
-            articles = self._distinct(searcher, compiled, total=total, ranked=page) if total else 0
+            if offset == 0 and len(page) >= total:  # the page holds every match
+                articles: int | Callable[[], int] = self._distinct(
+                    searcher, compiled, total=total, ranked=page
+                )
+            else:
+                articles = self._count_later(searcher, compiled, total)
         return EngineResults(total=total, hits=hits, articles=articles)
+
+    def _count_later(
+        self, searcher: tantivy.Searcher, query: Query, total: int
+    ) -> Callable[[], int]:
+        """The distinct articles of ``query``'s ``total`` matches, counted when asked for
+        (``SearchResults.total_articles``) in ``searcher``'s commit."""
+
+        def count() -> int:
+            with _engine_errors(self._path):
+                return self._distinct(searcher, query, total=total)
+
+        return count
 
     def count(self, query: ast.Node) -> int:
         with _engine_errors(self._path):
