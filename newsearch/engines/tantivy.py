@@ -261,12 +261,12 @@ def _copy_fields(copies: ArticleCopies) -> tuple[dict[str, Any], dict[str, Any]]
 
 def _fields(doc: tantivy.Document) -> dict[str, Any]:
     """A stored document's fields by their names (text fields stored apart, see
-    ``stored_field``)."""
-    fields = {name: values[0] for name, values in doc.to_dict().items() if values}
-    for name in TEXT_FIELDS:
-        if stored_field(name) in fields:
-            fields[name] = fields.pop(stored_field(name))
-    return fields
+    ``stored_field``; the indexed ones are not stored)."""
+    name = _STORED_NAMES.get
+    return {name(stored, stored): values[0] for stored, values in doc.to_dict().items() if values}
+
+
+_STORED_NAMES = {stored_field(name): name for name in TEXT_FIELDS}
 
 
 def _stored_date(fields: dict[str, Any]) -> datetime | None:
