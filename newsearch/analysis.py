@@ -98,14 +98,22 @@ def tokenize(text: str) -> Iterator[Token]:
     return iter(tokens(text))
 
 
-def tokens(text: str) -> list[Token]:
-    """The tokens of ``text`` with positions and offsets into ``text``, as a list."""
+def tokens(text: str, only: Initials | None = None) -> list[Token]:
+    """The tokens of ``text`` with positions and offsets into ``text``, as a list.
+
+    With ``only``, a word not analysed yet is stemmed only if ``only.may_match`` it;
+    the others get an empty term (their folded form and position are real).
+    """
     if VALUE_SEPARATOR in text:
         return list(_value_tokens(text))
     found: list[Token] = []
     pairs = _PAIRS
     for match in _words_re(text).finditer(text):
-        folded, term = pairs[match.group()]
+        word = match.group()
+        if only is None or word in pairs or only.may_match(word):
+            folded, term = pairs[word]
+        else:
+            folded, term = fold(word), ""
         if folded:
             start, end = match.span()
             # tuple.__new__ skips the keyword handling of Token(...): most of the cost

@@ -38,7 +38,15 @@ class Highlighter:
         words = [leaf for leaf in self._leaves if isinstance(leaf, ast.Term)]
         self._terms = {leaf.term for leaf in words if leaf.field == "text"}
         self._forms = {leaf.term for leaf in words if leaf.field == ast.EXACT_FIELD}
-        self._initials = analysis.Initials(self._terms)
+        # The terms a text word must have to match a word, prefix or phrase (a term
+        # matching a prefix starts with the prefix's first letter).
+        wanted = set(self._terms)
+        for leaf in self._leaves:
+            if leaf.field == "text" and isinstance(leaf, ast.Prefix):
+                wanted.add(leaf.prefix)
+            elif leaf.field == "text" and isinstance(leaf, ast.Phrase):
+                wanted.update(leaf.terms)
+        self._initials = analysis.Initials(wanted)
 
     def spans(self, text: str) -> tuple[Span, ...]:
         """Sorted, non-overlapping highlight spans of the query in ``text``."""
@@ -49,7 +57,7 @@ class Highlighter:
             found = analysis.word_spans(text, self._terms, self._forms, self._initials)
             return tuple(Span(start, end) for start, end in found)
         leaves = self._leaves
-        tokens = analysis.tokens(text)
+        tokens = analysis.tokens(text, self._initials)
         spans = _word_spans(
             tokens, [t.term for t in tokens], [x for x in leaves if x.field == "text"]
         )

@@ -140,3 +140,18 @@ def test_word_spans_find_the_same_words_with_unseen_words_skipped():
         expected = [(t.start, t.end) for t in analysis.tokens(text) if t.term in terms]
         assert skipped == expected
     assert analysis.word_spans(text, {"sky"}, ()) == [(0, 5), (39, 44), (46, 49)]
+
+
+def test_tokens_with_initials_give_the_terms_that_can_match_and_real_positions():
+    text = "Skies darkened as dying embers lit the skies; Sky-high prices, 28,000 dlrs. Élan!"
+    full = analysis.tokens(text)
+    for terms in ({"sky"}, {"die", "price"}, {"28000"}, {"elan", "lit"}, {"nothing"}):
+        analysis._PAIRS.clear()  # every word unseen
+        only = analysis.tokens(text, analysis.Initials(terms))
+        assert [(t.position, t.start, t.end, t.folded) for t in only] == [
+            (t.position, t.start, t.end, t.folded) for t in full
+        ]
+        assert [t.term for t in only if t.term in terms] == [
+            t.term for t in full if t.term in terms
+        ]
+        assert all(t.term in ("", f.term) for t, f in zip(only, full, strict=True))
