@@ -614,10 +614,9 @@ class WhooshEngine(Engine):
                 EngineHit(_paragraph(hit.fields()), _score(hit.score))
                 for hit in results[offset : offset + limit]
             ]
-            articles = 0
+            articles: int | Callable[[], int] = 0
             if total:  # an empty index's reader has no columns
-                ids = self._column(searcher, "article_key")
-                articles = len({ids[docnum] for docnum in results.docs()})
+                articles = _count_articles(self._column(searcher, "article_key"), results.docs())
         return EngineResults(total=total, hits=hits, articles=articles)
 
     def _column(self, searcher: Any, name: str) -> Sequence[Any]:
@@ -842,6 +841,12 @@ def _column_values(reader: Any, column: str, docnums: list[int]) -> list[Any]:
         every = _whole_column(values)  # one pass beats many random reads
         return [every[d] for d in docnums]
     return [values[d] for d in docnums]
+
+
+def _count_articles(keys: Sequence[int], docnums: Collection[int]) -> Callable[[], int]:
+    """How many distinct articles ``docnums`` hold (``keys``: each document's article),
+    counted when asked for."""
+    return lambda: len({keys[docnum] for docnum in docnums})
 
 
 def _whole_column(values: Any) -> Sequence[Any]:
