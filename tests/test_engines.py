@@ -312,6 +312,45 @@ def test_whoosh_ranks_the_same_without_block_length_statistics(tmp_path, monkeyp
     assert [len(hits) for hits in ranked[1]] == [24, 24, 12, 11]
 
 
+def test_whoosh_scores_with_lengths_read_once_equal_whoosh_s_own(tmp_path):
+    """The whoosh engine scores with field lengths read once per segment; whoosh's own
+    BM25F reads them per document: the same scores, on several segments with deletions."""
+    from whoosh import query as wq
+    from whoosh import scoring
+
+    from newsearch.engines import whoosh as whoosh_engine
+
+    articles = [
+        article(
+            f"a{n}",
+            " ".join(["ceasefire talks in Rafah"] * (1 + n % 4)),
+            f"Aid convoys waited {'long ' * n}at the crossing while talks stalled",
+            title=f"Report {n} on talks" if n % 3 else f"Report {n}",
+        )
+        for n in range(12)
+    ]
+    with Index.open(tmp_path / "index", create=True) as index:
+        index.add_articles(articles[:6])
+        index.add_articles(articles[6:])
+        index.delete("a2", "a7")
+        ix = index.engine._ix
+    scored = []
+    for model in (scoring.BM25F(B=0.6, K1=1.4), whoosh_engine._BM25F(B=0.6, K1=1.4)):
+        with ix.searcher(weighting=model) as searcher:
+            scored.append(
+                [
+                    [(hit.docnum, hit.score) for hit in searcher.search(query, limit=None)]
+                    for query in (
+                        wq.Term("text", "talk"),
+                        wq.Or([wq.Term("text", "long"), wq.Term("title", "talk")]),
+                        wq.Phrase("text", ["aid", "convoy"]),
+                    )
+                ]
+            )
+    assert scored[0] == scored[1]
+    assert [len(hits) for hits in scored[1]] == [26, 21, 10]
+
+
 @pytest.mark.parametrize("chunk", [1, 3, 2048])
 def test_whoosh_chunked_runs_give_whoosh_s_own_order(tmp_path, monkeypatch, chunk):
     """The whoosh engine's posting pool spills and merges its runs in chunks; the
