@@ -98,14 +98,22 @@ def tokenize(text: str) -> Iterator[Token]:
     return iter(tokens(text))
 
 
-def tokens(text: str) -> list[Token]:
-    """The tokens of ``text`` with positions and offsets into ``text``, as a list."""
+def tokens(text: str, only: Initials | None = None) -> list[Token]:
+    """The tokens of ``text`` with positions and offsets into ``text``, as a list.
+
+    With ``only``, a word not analysed yet is stemmed only if ``only.may_match`` it;
+    the others get an empty term (their folded form and position are real).
+    """
     if VALUE_SEPARATOR in text:
         return list(_value_tokens(text))
     found: list[Token] = []
     pairs = _PAIRS
     for match in _words_re(text).finditer(text):
-        folded, term = pairs[match.group()]
+        word = match.group()
+        if only is None or word in pairs or only.may_match(word):
+            folded, term = pairs[word]
+        else:
+            folded, term = fold(word), ""
         if folded:
             start, end = match.span()
             # tuple.__new__ skips the keyword handling of Token(...): most of the cost
@@ -228,29 +236,45 @@ def _joined_words(text: str, words: list[str]) -> str | None:
     return joined
 
 
-def word_spans(text: str, terms: Collection[str], forms: Collection[str]) -> list[tuple[int, int]]:
+class Initials:
+    """What a word's first character must be for its term to be among ``terms``: a
+    term starts with the first character of its folded word (the Snowball stemmer
+    changes a word's ending, never its first letter). For ASCII words the test needs
+    no folding: the set holds both cases."""
+
+    def __init__(self, terms: Collection[str]) -> None:
+        self.folded = {term[:1] for term in terms}
+        self.ascii = {c for i in self.folded if i.isascii() for c in (i, i.upper())}
+
+    def may_match(self, word: str) -> bool:
+        """Whether ``word``'s term could be one of the terms."""
+        first = word[:1]
+        if first.isascii():
+            return first in self.ascii
+        return initial(word) in self.folded
+
+
+def word_spans(
+    text: str, terms: Collection[str], forms: Collection[str], initials: Initials | None = None
+) -> list[tuple[int, int]]:
     """Offsets of the words of ``text`` whose index term is in ``terms`` or whose exact
-    form is in ``forms``: what ``tokens`` would find, without building every token."""
+    form is in ``forms``: what ``tokens`` would find, without building every token
+    (``initials``: ``Initials(terms)``, when it is already made)."""
     if VALUE_SEPARATOR in text:
         return [
             (t.start, t.end) for t in tokens(text) if t.term in terms or solid(t.folded) in forms
         ]
     regex = _words_re(text)
     words = regex.findall(text)
-    # A word not analysed yet is stemmed only if it can match: a term starts with the
-    # first letter of the folded word (stemming changes endings only), so a hit shown
-    # for a query costs a stem for its query's words, not for every new word in it.
-    initials = {term[:1] for term in terms}
-    known = _TERMS.get
-    wanted = set()
-    for i, word in enumerate(words):
-        term = known(word)
-        if term is None:
-            if initial(word) not in initials:
-                continue
-            term = _TERMS[word]
-        if term in terms:
-            wanted.add(i)
+    # A word not analysed yet is stemmed only if it can match, so that a hit shown for
+    # a query costs a stem for its query's words, not for every new word in it.
+    found_terms = list(map(_TERMS.get, words))
+    if None in found_terms:
+        may_match = (initials or Initials(terms)).may_match
+        for i in [i for i, term in enumerate(found_terms) if term is None]:
+            if may_match(words[i]):
+                found_terms[i] = _TERMS[words[i]]
+    wanted = {i for i, term in enumerate(found_terms) if term in terms}
     if forms:
         wanted.update(i for i, form in enumerate(map(_FORMS.__getitem__, words)) if form in forms)
     if not wanted:

@@ -23,27 +23,63 @@ ELLIPSIS = "…"
 _SENTENCE_START = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
 
 
+class Highlighter:
+    """Highlight spans of one query in many texts (a page of hits): the query's words,
+    prefixes and phrases are gathered once, not once per text."""
+
+    def __init__(self, query: ast.Node) -> None:
+        self._leaves = [
+            leaf for leaf in ast.positive_leaves(query) if leaf.field in _PARAGRAPH_FIELDS
+        ]
+        # Words only (most queries): no token objects, no positions.
+        self._words_only = all(
+            isinstance(leaf, ast.Term) and leaf.field != ast.JOINED_FIELD for leaf in self._leaves
+        )
+        words = [leaf for leaf in self._leaves if isinstance(leaf, ast.Term)]
+        self._terms = {leaf.term for leaf in words if leaf.field == "text"}
+        self._forms = {leaf.term for leaf in words if leaf.field == ast.EXACT_FIELD}
+        # The terms a text word must have to match a word, prefix or phrase (a term
+        # matching a prefix starts with the prefix's first letter).
+        wanted = set(self._terms)
+        for leaf in self._leaves:
+            if leaf.field == "text" and isinstance(leaf, ast.Prefix):
+                wanted.add(leaf.prefix)
+            elif leaf.field == "text" and isinstance(leaf, ast.Phrase):
+                wanted.update(leaf.terms)
+        self._initials = analysis.Initials(wanted)
+
+    def spans(self, text: str) -> tuple[Span, ...]:
+        """Sorted, non-overlapping highlight spans of the query in ``text``."""
+        if not self._leaves:
+            return ()
+        if self._words_only:
+            # One span per matching word, in order: nothing to sort or merge.
+            found = analysis.word_spans(text, self._terms, self._forms, self._initials)
+            return tuple(Span(start, end) for start, end in found)
+        leaves = self._leaves
+        tokens = analysis.tokens(text, self._initials)
+        spans = _word_spans(
+            tokens, [t.term for t in tokens], [x for x in leaves if x.field == "text"]
+        )
+        exact = [leaf for leaf in leaves if leaf.field == ast.EXACT_FIELD]
+        if exact:
+            # The exact field holds folded words: match them where the text has terms.
+            spans.extend(_word_spans(tokens, [analysis.solid(t.folded) for t in tokens], exact))
+        joined = {leaf.term for leaf in leaves if leaf.field == ast.JOINED_FIELD}
+        if joined:
+            compounds = analysis.compounds(text)
+            spans.extend(Span(c.start, c.end) for c in compounds if c.term in joined)
+        return merge_spans(spans)
+
+    def __call__(self, text: str, size: int = SNIPPET_CHARS) -> tuple[tuple[Span, ...], Snippet]:
+        """Highlight spans for the whole of ``text`` and the snippet built around them."""
+        spans = self.spans(text)
+        return spans, make_snippet(text, spans, size)
+
+
 def find_spans(text: str, query: ast.Node) -> tuple[Span, ...]:
     """Sorted, non-overlapping highlight spans of ``query`` in ``text``."""
-    leaves = [leaf for leaf in ast.positive_leaves(query) if leaf.field in _PARAGRAPH_FIELDS]
-    if not leaves:
-        return ()
-    if all(isinstance(leaf, ast.Term) and leaf.field != ast.JOINED_FIELD for leaf in leaves):
-        # Words only (most queries): no token objects, no positions.
-        terms = {leaf.term for leaf in leaves if leaf.field == "text"}
-        forms = {leaf.term for leaf in leaves if leaf.field == ast.EXACT_FIELD}
-        return merge_spans([Span(*span) for span in analysis.word_spans(text, terms, forms)])
-    tokens = analysis.tokens(text)
-    spans = _word_spans(tokens, [t.term for t in tokens], [x for x in leaves if x.field == "text"])
-    exact = [leaf for leaf in leaves if leaf.field == ast.EXACT_FIELD]
-    if exact:
-        # The exact field holds folded words: match them where the text has terms.
-        spans.extend(_word_spans(tokens, [analysis.solid(t.folded) for t in tokens], exact))
-    joined = {leaf.term for leaf in leaves if leaf.field == ast.JOINED_FIELD}
-    if joined:
-        compounds = analysis.compounds(text)
-        spans.extend(Span(c.start, c.end) for c in compounds if c.term in joined)
-    return merge_spans(spans)
+    return Highlighter(query).spans(text)
 
 
 # Fields that index the paragraph's own text (the others are the article's metadata).
@@ -151,6 +187,8 @@ def make_snippet(text: str, spans: Sequence[Span], size: int = SNIPPET_CHARS) ->
     snippet text (ellipsis included).
     """
     start, end = _fragment_bounds(text, spans, size)
+    if start == 0 and end == len(text) and not (text[:1].isspace() or text[-1:].isspace()):
+        return Snippet(text, tuple(spans))  # the whole text, as it is
     body = text[start:end].strip()
     lead_ws = len(text[start:end]) - len(text[start:end].lstrip())
     start += lead_ws
@@ -167,6 +205,6 @@ def make_snippet(text: str, spans: Sequence[Span], size: int = SNIPPET_CHARS) ->
 def highlight(
     text: str, query: ast.Node, size: int = SNIPPET_CHARS
 ) -> tuple[tuple[Span, ...], Snippet]:
-    """Highlight spans for the whole paragraph and the snippet built around them."""
-    spans = find_spans(text, query)
-    return spans, make_snippet(text, spans, size)
+    """Highlight spans for the whole paragraph and the snippet built around them (for
+    many texts, build one ``Highlighter``)."""
+    return Highlighter(query)(text, size)

@@ -18,8 +18,7 @@ from . import significance, suggest
 from .engines import DEFAULT_ENGINE, engine_class
 from .engines.base import SORTS, UNITS, CopyRecord, Engine, EngineHit, Sort, Unit
 from .errors import IndexCorruptError, IndexNotFoundError, InputError, NewsearchError
-from .highlight import SNIPPET_CHARS
-from .highlight import highlight as highlight_text
+from .highlight import SNIPPET_CHARS, Highlighter
 from .lexicon import Lexicon, resolve
 from .model import (
     Article,
@@ -512,10 +511,11 @@ class Index:
             found = self.engine.search(searched, limit=limit, offset=offset, sort=sort)
         articles: dict[str, list[Paragraph]] = {}
         hits = []
+        highlighter = Highlighter(node) if highlight else None
         for engine_hit in found.hits:
             p = engine_hit.paragraph
-            if highlight:
-                spans, snippet = highlight_text(p.text, node)
+            if highlighter is not None:
+                spans, snippet = highlighter(p.text)
             else:
                 spans, snippet = (), Snippet(p.text[:SNIPPET_CHARS])
             neighbours: tuple[Paragraph, ...] = ()
@@ -536,7 +536,7 @@ class Index:
             offset=offset,
             limit=limit,
             hits=tuple(hits),
-            total_articles=found.articles,
+            article_count=found.articles,
             suggestions=self._suggestions(query, node, dates, found.total, offset),
             notes=_notes(query, found.total),
             total_stories=found.stories,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Literal
 
 from .ranking import rank_articles
@@ -272,7 +273,8 @@ class SearchResults:
     offset: int
     limit: int
     hits: tuple[Hit, ...] = field(default_factory=tuple)
-    total_articles: int = 0
+    # The matching articles' number, or how to count them (``total_articles``).
+    article_count: int | Callable[[], int] = field(default=0, repr=False, compare=False)
     # Corrected queries when this one found few hits, best first (see newsearch.suggest).
     suggestions: tuple[Suggestion, ...] = ()
     notes: tuple[str, ...] = ()
@@ -284,6 +286,18 @@ class SearchResults:
 
     def __len__(self) -> int:
         return len(self.hits)
+
+    @cached_property
+    def total_articles(self) -> int:
+        """How many articles match, over all pages: exact, and counted when first read.
+
+        A page of hits does not need it, and for a frequent word the count costs more
+        than the page (the tantivy engine gathers the article keys of every match); as
+        in Elasticsearch (``track_total_hits``), whoever wants the exact total asks for
+        it. It counts the index as it was when the page was searched.
+        """
+        count = self.article_count
+        return count() if callable(count) else count
 
     def by_article(self) -> list[ArticleHits]:
         """Hits grouped by article, articles ranked by their paragraphs' evidence.

@@ -132,6 +132,19 @@ def test_a_words_initial_is_its_terms_first_character(text):
         assert analysis.initial(word) == analysis.stem(analysis.fold(word))[:1]
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.characters(categories=("L", "N", "M", "Pd", "Zs")), max_size=40),
+    st.lists(st.text(alphabet="abcdeéxyzAÉ1", min_size=1, max_size=3), max_size=3),
+)
+def test_initials_rule_out_only_words_whose_term_cannot_match(text, query_words):
+    terms = {analysis.stem(analysis.fold(w)) for w in query_words} | {"skie", "die", "elan"}
+    initials = analysis.Initials(terms)
+    for word in analysis.TOKEN_RE.findall(text + " " + _TRICKY_WORDS + " Élan ÉLAN élan"):
+        term = analysis.stem(analysis.fold(word))
+        assert initials.may_match(word) == (term[:1] in {t[:1] for t in terms})
+
+
 def test_word_spans_find_the_same_words_with_unseen_words_skipped():
     text = "Skies darkened as dying embers lit the skies; Sky-high prices, 28,000 dlrs."
     for terms in ({"sky"}, {"die", "price"}, {"28000"}, {"lit", "dlrs"}, {"nothing"}):
@@ -140,3 +153,18 @@ def test_word_spans_find_the_same_words_with_unseen_words_skipped():
         expected = [(t.start, t.end) for t in analysis.tokens(text) if t.term in terms]
         assert skipped == expected
     assert analysis.word_spans(text, {"sky"}, ()) == [(0, 5), (39, 44), (46, 49)]
+
+
+def test_tokens_with_initials_give_the_terms_that_can_match_and_real_positions():
+    text = "Skies darkened as dying embers lit the skies; Sky-high prices, 28,000 dlrs. Élan!"
+    full = analysis.tokens(text)
+    for terms in ({"sky"}, {"die", "price"}, {"28000"}, {"elan", "lit"}, {"nothing"}):
+        analysis._PAIRS.clear()  # every word unseen
+        only = analysis.tokens(text, analysis.Initials(terms))
+        assert [(t.position, t.start, t.end, t.folded) for t in only] == [
+            (t.position, t.start, t.end, t.folded) for t in full
+        ]
+        assert [t.term for t in only if t.term in terms] == [
+            t.term for t in full if t.term in terms
+        ]
+        assert all(t.term in ("", f.term) for t, f in zip(only, full, strict=True))

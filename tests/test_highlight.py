@@ -99,3 +99,23 @@ def test_sloppy_phrase_follows_every_chain_not_only_the_first():
     text = "alpha beta beta x gamma"
     assert find_spans(text, phrase("alpha beta gamma", slop=1)) == (Span(0, len(text)),)
     assert find_spans(text, phrase("alpha beta gamma", slop=0)) == ()
+
+
+def test_one_highlighter_for_many_texts_matches_each_text_alone():
+    from newsearch.highlight import Highlighter
+    from newsearch.query import parse
+
+    texts = [TEXT, TEXT[:60], "  Israel, Israel.  ", "Nothing here.", TEXT * 3]
+    for query in ["Israel", "Israel OR Gaza", '"Rafah border"', "Isra* -Egypt", "exact:Gaza"]:
+        highlighter = Highlighter(parse(query))
+        for text in texts:
+            alone = Highlighter(parse(query))(text)
+            assert highlighter(text) == alone
+            spans, snippet = alone
+            assert spans == merge_spans(spans)  # sorted, not overlapping
+            assert [snippet.text[s.start : s.end] for s in snippet.highlights] == [
+                text[s.start : s.end] for s in spans
+            ][: len(snippet.highlights)]
+    # A short paragraph is its own snippet, spans unchanged.
+    spans, snippet = Highlighter(parse("Israel"))(TEXT[:60])
+    assert snippet.text == TEXT[:60] and snippet.highlights == spans == (Span(28, 34),)

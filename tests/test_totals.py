@@ -66,11 +66,11 @@ def test_total_articles_counted_by_aggregation_is_the_same(synthetic_index, quer
     # tantivy counts the articles of many matches with a terms aggregation: force it.
     from newsearch.engines import tantivy as tantivy_engine
 
-    before = synthetic_index.search(query, limit=1, highlight=False)
+    before = synthetic_index.search(query, limit=1, highlight=False).total_articles
     articles = {h.article_id for h in synthetic_index.search(query, limit=100_000)}
     monkeypatch.setattr(tantivy_engine, "_AGGREGATE_FROM", 0)
     after = synthetic_index.search(query, limit=1, highlight=False)
-    assert before.total_articles == after.total_articles == len(articles)
+    assert before == after.total_articles == len(articles)
 
 
 @pytest.mark.parametrize("unit", ["articles", "stories"])
@@ -86,3 +86,47 @@ def test_coverage_counts_by_aggregation_are_the_same(synthetic_index, unit, monk
     before = counts()
     monkeypatch.setattr(tantivy_engine, "_AGGREGATE_FROM", 0)
     assert counts() == before
+
+
+def test_total_articles_counts_the_index_the_page_was_searched_in(new_index, tmp_path):
+    write_jsonl(tmp_path / "first.jsonl", synthetic_articles(40, seed=3))
+    new_index.add_paths([tmp_path / "first.jsonl"])
+    page = new_index.search("oil", limit=1, highlight=False)
+    articles = {h.article_id for h in new_index.search("oil", limit=100_000)}
+    assert page.total > 1
+    # Twenty more articles, each with "oil", are committed before the count is read.
+    more = synthetic_articles(60, seed=11)[40:]
+    for article in more:
+        article["paragraphs"].append("Oil again.")
+    write_jsonl(tmp_path / "more.jsonl", more)
+    new_index.add_paths([tmp_path / "more.jsonl"])
+    assert page.total_articles == len(articles)
+    assert new_index.search("oil", limit=1).total_articles == len(articles) + 20
+
+
+def test_tantivy_counts_articles_only_when_asked(tmp_path, monkeypatch):
+    """A page with more matches than hits counts its articles when ``total_articles``
+    is first read, and once."""
+    from newsearch import Index
+    from newsearch.engines import tantivy as tantivy_engine
+
+    write_jsonl(tmp_path / "a.jsonl", synthetic_articles(100, seed=5))
+    index = Index.open(tmp_path / "index", create=True, engine="tantivy")
+    index.add_paths([tmp_path / "a.jsonl"])
+    articles = {h.article_id for h in index.search("oil", limit=100_000)}
+    counted = []
+    distinct = tantivy_engine.TantivyEngine._distinct
+
+    def spy(self, *args, **kwargs):
+        counted.append(kwargs.get("total"))
+        return distinct(self, *args, **kwargs)
+
+    monkeypatch.setattr(tantivy_engine.TantivyEngine, "_distinct", spy)
+    page = index.search("oil", limit=2, highlight=False)
+    assert counted == []
+    assert page.total_articles == len(articles) == page.to_dict()["total_articles"]
+    assert counted == [page.total]
+    # A page that holds every match counts from its own hits at once.
+    whole = index.search("oil", limit=page.total, highlight=False)
+    assert len(counted) == 2 and whole.total_articles == len(articles)
+    index.close()

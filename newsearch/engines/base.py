@@ -136,11 +136,13 @@ class EngineHit:
 
 @dataclass(frozen=True)
 class EngineResults:
-    """One page of hits; ``total`` paragraphs and ``articles`` match over all pages."""
+    """One page of hits; ``total`` paragraphs and ``articles`` match over all pages
+    (``articles`` may be a function that counts them, called only if they are asked for).
+    """
 
     total: int
     hits: list[EngineHit]
-    articles: int
+    articles: int | Callable[[], int]
     # Distinct stories among all the hits (``search_stories`` only).
     stories: int | None = None
 

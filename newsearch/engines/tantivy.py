@@ -25,7 +25,7 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -267,12 +267,12 @@ def _add_copy_fields(doc: tantivy.Document, copies: ArticleCopies) -> None:
 
 def _fields(doc: tantivy.Document) -> dict[str, Any]:
     """A stored document's fields by their names (text fields stored apart, see
-    ``stored_field``)."""
-    fields = {name: values[0] for name, values in doc.to_dict().items() if values}
-    for name in TEXT_FIELDS:
-        if stored_field(name) in fields:
-            fields[name] = fields.pop(stored_field(name))
-    return fields
+    ``stored_field``; the indexed ones are not stored)."""
+    name = _STORED_NAMES.get
+    return {name(stored, stored): values[0] for stored, values in doc.to_dict().items() if values}
+
+
+_STORED_NAMES = {stored_field(name): name for name in TEXT_FIELDS}
 
 
 def _stored_date(fields: dict[str, Any]) -> datetime | None:
@@ -326,8 +326,6 @@ def _engine_errors(path: Path, writing: bool = False) -> Iterator[None]:
 
 # From this many matches on, distinct articles are counted by an aggregation.
 _AGGREGATE_FROM = 1_000
-# A first page ranks this many hits, so that it holds every match of most queries.
-_RANK_ALL_UPTO = 128
 # A collapsed search first ranks this many hits (or four times the page's end).
 _STORY_PREFIX = 50
 _BUCKET_KEY = operator.itemgetter("key")
@@ -483,11 +481,8 @@ class TantivyEngine(Engine):
             if offset >= searcher.num_docs:
                 total, page = searcher.search(compiled, 1, count=True).count, []
             elif sort == "relevance":
-                # The first page of a query with few matches ranks them all at once: the
-                # article count then reads their keys without a second search.
-                ranked = max(wanted, _RANK_ALL_UPTO) if offset == 0 else wanted
                 found = searcher.search(
-                    compiled, ranked, count=True, offset=offset, weight_by_field="weight"
+                    compiled, wanted, count=True, offset=offset, weight_by_field="weight"
                 )
                 total, page = found.count, found.hits
             else:
@@ -496,8 +491,25 @@ class TantivyEngine(Engine):
                 EngineHit(_paragraph(searcher.doc(address)), score)
                 for score, address in page[:limit]
             ]
-            articles = self._distinct(searcher, compiled, total=total, ranked=page) if total else 0
+            if offset == 0 and len(page) >= total:  # the page holds every match
+                articles: int | Callable[[], int] = self._distinct(
+                    searcher, compiled, total=total, ranked=page
+                )
+            else:
+                articles = self._count_later(searcher, compiled, total)
         return EngineResults(total=total, hits=hits, articles=articles)
+
+    def _count_later(
+        self, searcher: tantivy.Searcher, query: Query, total: int
+    ) -> Callable[[], int]:
+        """The distinct articles of ``query``'s ``total`` matches, counted when asked for
+        (``SearchResults.total_articles``) in ``searcher``'s commit."""
+
+        def count() -> int:
+            with _engine_errors(self._path):
+                return self._distinct(searcher, query, total=total)
+
+        return count
 
     def count(self, query: ast.Node) -> int:
         with _engine_errors(self._path):
