@@ -107,6 +107,7 @@ _OPTIONAL = ("source", "author", "url", "section", "language")
 # tantivy cannot store a text field without indexing it: the originals' analyzer
 # yields no token at all. Tokenizers are not saved in the index: registered on each open.
 _STORED_ONLY = "newsearch_stored_only"
+_STORED_TEXT = stored_field("text")
 _TERMS_TOKENIZER = "whitespace"
 
 
@@ -207,10 +208,10 @@ def _documents(
     paragraphs: Sequence[Paragraph],
     seq: Iterator[int],
     every: Mapping[str, Any] | None = None,
-    first: Mapping[str, Any] | None = None,
+    first: ArticleCopies | None = None,
 ) -> Iterator[tantivy.Document]:
     """One article's documents (its paragraphs share their metadata: see ``_article_fields``),
-    with the fields ``every`` on each and ``first`` on paragraph 1 (the copy fields)."""
+    with the fields ``every`` on each and the copy fields of ``first`` on paragraph 1."""
     if not paragraphs:
         return
     shared, tokenized = _article_fields(paragraphs[0])
@@ -218,27 +219,28 @@ def _documents(
     # The shared fields go into tantivy once: each paragraph starts from a copy of that
     # document (a native copy, far cheaper than converting the fields again).
     base = _document(shared, tokenized)
+    article_id = paragraphs[0].article_id
+    indexed = analysis.indexed
     for p in paragraphs:
-        doc = (
-            _document({**shared, **first}, tokenized)
-            if p.number == 1 and first
-            else base.__copy__()
-        )
-        doc.add_text("key", paragraph_key(p.article_id, p.number))
-        doc.add_text("role", p.role)
-        doc.add_integer("paragraph", p.number)
+        number, role, text = p.number, p.role, p.text
+        doc = base.__copy__()
+        if number == 1 and first is not None:
+            _add_copy_fields(doc, first)
+        doc.add_text("key", paragraph_key(article_id, number))
+        doc.add_text("role", role)
+        doc.add_integer("paragraph", number)
         doc.add_integer("seq", next(seq))
-        if p.role in _WEIGHTS:
-            doc.add_float("weight", _WEIGHTS[p.role])
-        forms = analysis.indexed(p.text)
-        doc.add_text(stored_field("text"), p.text)
-        if forms.terms is None:
-            doc.add_pre_tokenized_text("text", _pretokenized(p.text))
+        if role in _WEIGHTS:
+            doc.add_float("weight", _WEIGHTS[role])
+        terms, exact, joined = indexed(text)
+        doc.add_text(_STORED_TEXT, text)
+        if terms is None:
+            doc.add_pre_tokenized_text("text", _pretokenized(text))
         else:
-            doc.add_text("text", forms.terms)
-        doc.add_text("exact", forms.exact)
-        if forms.joined:
-            doc.add_text("joined", forms.joined)
+            doc.add_text("text", terms)
+        doc.add_text("exact", exact)
+        if joined:
+            doc.add_text("joined", joined)
         yield doc
 
 
@@ -249,14 +251,18 @@ def _document(fields: Mapping[str, Any], tokenized: _Tokenized) -> tantivy.Docum
     return doc
 
 
-def _copy_fields(copies: ArticleCopies) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The copy fields of an article's paragraphs: on every one, and on paragraph 1."""
-    every = {"story_key": article_key(copies.story), "story_id": copies.story.encode("utf-8")}
-    first: dict[str, Any] = {"story": copies.story}
+def _copy_fields(copies: ArticleCopies) -> dict[str, Any]:
+    """The copy fields on every paragraph of an article (``_add_copy_fields``: paragraph 1's)."""
+    return {"story_key": article_key(copies.story), "story_id": copies.story.encode("utf-8")}
+
+
+def _add_copy_fields(doc: tantivy.Document, copies: ArticleCopies) -> None:
+    """Paragraph 1's copy fields: the story id, and the band keys and signature if any."""
+    doc.add_text("story", copies.story)
     if copies.bands:
-        first["bands"] = list(copies.bands)
-        first["signature"] = copies.signature
-    return every, first
+        for key in copies.bands:
+            doc.add_integer("bands", key)
+        doc.add_bytes("signature", copies.signature)
 
 
 def _fields(doc: tantivy.Document) -> dict[str, Any]:
@@ -443,8 +449,9 @@ class TantivyEngine(Engine):
         seq: Iterator[int],
     ) -> None:
         copies = made.copies.get(article_id) or ArticleCopies(story=article_id)
-        for document in _documents(paragraphs, seq, *_copy_fields(copies)):
-            writer.add_document(document)
+        add = writer.add_document
+        for document in _documents(paragraphs, seq, _copy_fields(copies), copies):
+            add(document)
 
     def delete_articles(
         self, article_ids: Sequence[str], *, lock_timeout: float, plan: Planner | None = None
