@@ -314,7 +314,11 @@ class _SegmentDays:
     read of its ``calendar_day`` column; kept as long as the segment's reader lives."""
 
     def __init__(self, reader: Any) -> None:
-        days = _whole_column(reader.column_reader("calendar_day", translate=False))
+        # No column: an empty index, or a segment with no dated document.
+        has_days = reader.has_column("calendar_day")
+        days = (
+            _whole_column(reader.column_reader("calendar_day", translate=False)) if has_days else []
+        )
         dated = [n for n, day in enumerate(days) if day != _UNDATED]
         if reader.has_deletions():
             dated = [n for n in dated if not reader.is_deleted(n)]
