@@ -48,6 +48,7 @@ from .. import analysis
 from ..errors import IndexCorruptError, IndexLockedError, damaged_message
 from ..model import Paragraph, local_time
 from ..query import ast
+from . import whoosh_files
 from .base import (
     ROLE_BOOST,
     ArticleBatch,
@@ -69,6 +70,8 @@ from .base import (
     group_values,
     stored_paragraph,
 )
+
+whoosh_files.install()  # segments' inner files read from their memory map, not copied
 
 INDEX_NAME = "MAIN"
 # BM25's k1 and b for paragraph documents: a weaker length normalisation (b 0.4, whoosh's
