@@ -682,8 +682,14 @@ class TantivyEngine(Engine):
             return json.loads(meta.read()).get("opstamp")
 
     def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:
-        query = self._any_term("key", (paragraph_key(aid, 1) for aid in article_ids))
-        return {r.article_id: r for r in self._heads(query)} if query is not None else {}
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            # The term table rules out ids never indexed (a batch's new articles: every
+            # one in a build) without a query term each.
+            keys = {paragraph_key(aid, 1) for aid in article_ids}
+            present = [key for key in keys if searcher.doc_freq("key", key)]
+        query = self._any_term("key", present)
+        return {r.article_id: r for r in self._heads(query, searcher)} if query is not None else {}
 
     def story_records(self, stories: Iterable[str]) -> dict[str, list[CopyRecord]]:
         with _engine_errors(self._path):
