@@ -58,6 +58,7 @@ from .base import (
     Planner,
     Sort,
     Unit,
+    Vocabulary,
     article_key,
     article_level,
     day_number,
@@ -367,7 +368,7 @@ class TantivyEngine(Engine):
         ix.register_tokenizer(_STORED_ONLY, nothing.filter(tantivy.Filter.remove_long(0)).build())
         self._current: tuple[Any, Any] = (None, None)  # (meta.json stamp, its searcher)
         # Vocabularies of the commit this searcher reads.
-        self._vocabularies: tuple[Any, dict[str, dict[str, int]]] = (None, {})
+        self._vocabularies: tuple[Any, dict[str, Vocabulary]] = (None, {})
         self._copied: tuple[Any, dict[int, int]] = (None, {})  # _stories_of_copies
 
     @classmethod
@@ -706,15 +707,26 @@ class TantivyEngine(Engine):
         found = searcher.aggregate(Query.all_query(), {"stories": terms})["stories"]
         return {b["key"]: b["doc_count"] for b in found["buckets"] if b["doc_count"] > 1}
 
-    def vocabulary(self, field: str) -> dict[str, int]:
+    def vocabulary(self, field: str) -> Vocabulary:
         with _engine_errors(self._path):
             searcher = self._searcher()  # a new one for each new commit
             if self._vocabularies[0] is not searcher:
                 self._vocabularies = (searcher, {})
             cache = self._vocabularies[1]
             if field not in cache:
-                cache[field] = dict(searcher.terms_with_prefix(field, ""))
+                cache[field] = Vocabulary(
+                    lambda term: self._term_count(searcher, field, term),
+                    lambda: self._read_vocabulary(searcher, field),
+                )
             return cache[field]
+
+    def _term_count(self, searcher: tantivy.Searcher, field: str, term: str) -> int:
+        with _engine_errors(self._path):
+            return int(searcher.doc_freq(field, term))
+
+    def _read_vocabulary(self, searcher: tantivy.Searcher, field: str) -> dict[str, int]:
+        with _engine_errors(self._path):
+            return dict(searcher.terms_with_prefix(field, ""))
 
     def article(self, article_id: str) -> list[Paragraph]:
         with _engine_errors(self._path):
