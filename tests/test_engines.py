@@ -444,3 +444,34 @@ def test_whoosh_vocabulary_of_a_replaced_searcher_still_answers(tmp_path):
         assert index.search("grain").total == 3  # a new searcher: the old one is closed
         assert old.get("grain", 0) >= 1 and old.get("absent", 0) == 0
         assert dict(old)["wheat"] == 1
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_stats_count_live_articles_their_sources_and_local_dates(tmp_path, engine):
+    from datetime import timedelta, timezone
+
+    east = timezone(timedelta(hours=5))
+    articles = [
+        Article(title="A", body=("One.",), id="s1", source="Wire", date=datetime(1987, 3, 2, 1)),
+        Article(
+            title="B",
+            body=("Two.",),
+            id="s2",
+            source="Wire",
+            date=datetime(1987, 1, 5, 23, 30, tzinfo=east),
+        ),
+        Article(title="C", body=("Three.", "More."), id="s3", source="Post"),
+        Article(title="D", body=("Four.",), id="s4", date=datetime(1988, 6, 1)),
+    ]
+    with Index.open(tmp_path / "index", create=True, engine=engine) as index:
+        index.add_articles(articles[:2])
+        index.add_articles(articles[2:])
+        index.delete("s4")
+        stats = index.stats()
+        assert (stats.articles, stats.paragraphs) == (3, 7)
+        assert stats.sources == {"Wire": 2, "Post": 1}
+        # Dates on the publication's own clock: 23:30 at +05:00 stays 23:30.
+        assert (stats.first_date, stats.last_date) == (
+            datetime(1987, 1, 5, 23, 30),
+            datetime(1987, 3, 2, 1),
+        )

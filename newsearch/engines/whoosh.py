@@ -754,15 +754,9 @@ class WhooshEngine(Engine):
             searcher = self._current_searcher()
             # A term's document frequency still counts deleted documents until their
             # segment is merged: count the live ones of the few that may have two.
-            shared = [
-                story
-                for story, info in searcher.reader().iter_field("story")
-                if info.doc_frequency() > 1
-            ]
+            shared = [story for story, n in _term_counts(searcher, "story").items() if n > 1]
             sizes = {
-                story.decode() if isinstance(story, bytes) else story: sum(
-                    1 for _ in searcher.docs_for_query(wq.Term("story", story))
-                )
+                story: sum(1 for _ in searcher.docs_for_query(wq.Term("story", story)))
                 for story in shared
             }
         return {story: n for story, n in sizes.items() if n > 1}
@@ -787,16 +781,10 @@ class WhooshEngine(Engine):
             return int(searcher.reader().doc_frequency(field, term))
 
     def _read_vocabulary(self, searcher: Any, field: str) -> dict[str, int]:
-        """Every term of ``field``, read segment by segment: whoosh's reader of several
-        segments looks each term up in every segment, 8 times slower."""
         with self._lock, _reading(self._path):
             if searcher.is_closed:
                 searcher = self._current_searcher()
-            counts: Counter[str] = Counter()
-            for reader, _ in searcher.reader().leaf_readers():
-                for term, info in reader.iter_field(field):
-                    counts[term.decode("utf-8")] += info.doc_frequency()
-            return dict(counts)
+            return _term_counts(searcher, field)
 
     def article(self, article_id: str) -> list[Paragraph]:
         with self._lock, _reading(self._path):
@@ -830,19 +818,27 @@ class WhooshEngine(Engine):
             searcher = self._current_searcher()
             paragraphs = searcher.doc_count()
             sources: Counter[str] = Counter()
-            dates: list[datetime] = []
+            stamps: list[int] = []
             articles = 0
-            for fields in searcher.documents(role="title"):
-                articles += 1
-                if fields.get("source"):
-                    sources[fields["source"]] += 1
-                if fields.get("date"):
-                    dates.append(local_time(fields["date"]))
+            # Each article once (its title paragraph), read from columns, not stored
+            # fields: the source's group value and the local time in microseconds.
+            for sub, _ in searcher.leaf_searchers():
+                titles = list(wq.Term("role", "title").docs(sub))
+                if not titles:
+                    continue
+                articles += len(titles)
+                reader = sub.reader()
+                source = reader.column_reader(_group_column("source"), translate=False)
+                sources.update(value.decode("utf-8") for n in titles if (value := source[n]))
+                undated = _whole_column(reader.column_reader("undated", translate=False))
+                stamp = _whole_column(reader.column_reader("stamp", translate=False))
+                stamps.extend(stamp[n] for n in titles if not undated[n])
+        first, last = (min(stamps), max(stamps)) if stamps else (None, None)
         return EngineStats(
             articles=articles,
             paragraphs=paragraphs,
-            first_date=min(dates) if dates else None,
-            last_date=max(dates) if dates else None,
+            first_date=None if first is None else _EPOCH + timedelta(microseconds=first),
+            last_date=None if last is None else _EPOCH + timedelta(microseconds=last),
             sources=dict(sources.most_common()),
         )
 
@@ -906,6 +902,17 @@ def _column_values(reader: Any, column: str, docnums: list[int]) -> list[Any]:
         every = _whole_column(values)  # one pass beats many random reads
         return [every[d] for d in docnums]
     return [values[d] for d in docnums]
+
+
+def _term_counts(searcher: Any, field: str) -> dict[str, int]:
+    """Every term of ``field`` and how many documents hold it (deleted ones too, until
+    merged), read segment by segment: whoosh's reader of several segments looks each
+    term up in every segment, 8 times slower."""
+    counts: Counter[str] = Counter()
+    for reader, _ in searcher.reader().leaf_readers():
+        for term, info in reader.iter_field(field):
+            counts[term.decode("utf-8")] += info.doc_frequency()
+    return dict(counts)
 
 
 def _count_articles(keys: Sequence[int], docnums: Collection[int]) -> Callable[[], int]:
