@@ -4,18 +4,26 @@ whoosh's ``SegmentWriter`` collects every posting of a commit in a pool, sorts i
 runs written to temporary files when the pool outgrows ``WRITER_POOL_MB``, then merges
 the runs into the segment. Two of its defaults cost newsearch time for nothing:
 per-block field-length statistics (``codec``) and one pickle call per posting in the
-runs (``ChunkedPool``).
+runs (``ChunkedPool``). Its commit then passes every posting through a chain of Python
+calls into per-term blocks; ``BulkPostings`` writes each term's blocks at once instead,
+the same bytes.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import pickle
+import zlib
+from array import array
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.base import OutOfOrderError
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo
+from whoosh.system import pack_int, pack_ushort
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool
 
 # whoosh's writer keeps postings in memory up to about this estimate, then sorts them into
@@ -100,7 +108,135 @@ def _refilled(heads: Iterable[list[Any]]) -> list[list[Any]]:
 
 
 def with_chunked_pool(writer: Any) -> Any:
-    """``writer`` (a new ``SegmentWriter``, nothing added yet) with a ``ChunkedPool``;
+    """``writer`` (a new ``SegmentWriter``, nothing added yet) with a ``ChunkedPool``, and
+    its postings written by ``BulkPostings`` when its codec is one that class knows;
     whoosh's writer takes no pool class of its own choosing."""
     writer.pool = ChunkedPool(writer._tempstorage, writer.newsegment, limitmb=WRITER_POOL_MB)
+    fieldwriter = writer.fieldwriter
+    if type(fieldwriter) is W3FieldWriter and BulkPostings.handles(writer.codec):
+        fieldwriter.add_postings = BulkPostings(fieldwriter).add_postings
     return writer
+
+
+# A block's shortest and longest field lengths, as whoosh writes them without length
+# statistics (no lengths read: none known).
+_NO_LENGTHS = (length_to_byte(None), length_to_byte(0))
+
+
+class BulkPostings:
+    """Writes a segment's postings, term by term, exactly as whoosh's ``W3FieldWriter``
+    and ``W3PostingsWriter`` would (the same ``.pst`` and ``.trm`` bytes), but each
+    term's postings are split into blocks and encoded in a few calls per block instead of
+    a chain of Python calls per posting: 2.1 million postings took 25 s of a 61 s
+    profiled indexing run on 30% of Reuters.
+
+    Only for what whoosh writes without the field-length statistics (``codec()``) and
+    without inlined postings (its default ``inlinelimit=1`` never inlines); any other
+    codec keeps whoosh's own writer.
+    """
+
+    def __init__(self, fieldwriter: Any) -> None:
+        self._fields = fieldwriter
+        codec = fieldwriter._codec
+        self._limit = codec._blocklimit
+        self._compression = codec._compression
+
+    @staticmethod
+    def handles(codec: Any) -> bool:
+        """Whether postings written with ``codec`` are the ones this class writes."""
+        return (
+            type(codec) is W3Codec
+            and not codec.length_stats
+            and codec._inlinelimit <= 1
+            and codec._blocklimit > 0
+        )
+
+    def add_postings(self, schema: Any, lengths: Any, items: Iterable[tuple[Any, ...]]) -> None:
+        """whoosh's ``FieldWriter.add_postings``: ``items`` are sorted
+        ``(fieldname, term bytes, docnum, weight, value bytes)`` postings."""
+        if lengths is not None:  # length statistics asked for after all: whoosh's way
+            W3FieldWriter.add_postings(self._fields, schema, lengths, items)
+            return
+        fields = self._fields
+        fieldname = last = None
+        for key, group in itertools.groupby(items, operator.itemgetter(0, 1)):
+            if last is not None and key <= last:
+                raise OutOfOrderError(f"Term {last!r} .. {key!r}")
+            last = key
+            if key[0] != fieldname:
+                if fieldname is not None:
+                    fields.finish_field()
+                fieldname = key[0]
+                fields.start_field(fieldname, schema[fieldname])
+            postings = list(group)
+            if postings[0][2] == -1:  # whoosh's spelling marks, never written
+                postings = [posting for posting in postings if posting[2] != -1]
+                if not postings:
+                    continue
+            _, _, docnums, weights, values = zip(*postings, strict=True)
+            self._write_term(key[1], docnums, weights, values)
+        if fieldname is not None:
+            fields.finish_field()
+
+    def _write_term(
+        self, text: bytes, docnums: tuple[int, ...], weights: tuple[float, ...], values: tuple
+    ) -> None:
+        fields = self._fields
+        postfile = fields._postfile
+        fixed_size = fields._format.fixed_value_size()
+        start = postfile.tell()
+        written = [WHOOSH3_HEADER_MAGIC]
+        total = 0
+        top = 0
+        count = len(docnums)
+        for low in range(0, count, self._limit):
+            high = min(low + self._limit, count)
+            ids = docnums[low:high]
+            block_weights = array("f", weights[low:high])
+            total += sum(block_weights)
+            # whoosh keeps the first weight above 0 that no later one exceeds
+            block_top = max(weights[low:high])
+            if not block_top > 0:
+                block_top = 0
+            top = max(top, block_top)
+            data = pickle.dumps(
+                (
+                    tuple(map(operator.sub, ids, itertools.chain((0,), ids))),
+                    _mini_weights(block_weights),
+                    _mini_values(list(filter(None, values[low:high])), fixed_size),
+                ),
+                2,
+            )
+            if self._compression:
+                data = zlib.compress(data, self._compression)
+            info = pickle.dumps(
+                (high - low, ids[-1], block_top, self._compression, *_NO_LENGTHS), 2
+            )
+            size = len(info) + len(data)
+            written += (pack_int(-size if high == count else size), info, data)
+        postfile.write(b"".join(written))
+        terminfo = W3TermInfo(
+            weight=total, df=count, maxweight=top, minid=docnums[0], maxid=docnums[-1]
+        )
+        terminfo.set_extent(start, postfile.tell() - start)
+        fields._tindex.add(pack_ushort(fields._fieldid) + text, terminfo.to_bytes())
+
+
+def _mini_weights(weights: array) -> Any:
+    """A block's weights as whoosh stores them: None when all are 1, one number when all
+    are the same, else all of them."""
+    if weights.count(1.0) == len(weights):
+        return None
+    if weights.count(weights[0]) == len(weights):
+        return weights[0]
+    return tuple(weights)
+
+
+def _mini_values(values: list[bytes], fixed_size: int | None) -> Any:
+    """A block's non-empty values as whoosh stores them for a format whose values have
+    ``fixed_size`` bytes (None or negative: any size)."""
+    if fixed_size is None or fixed_size < 0:
+        return tuple(values)
+    if fixed_size == 0:
+        return None
+    return b"".join(values)
