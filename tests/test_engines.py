@@ -415,6 +415,7 @@ def test_whoosh_bulk_postings_write_whoosh_s_own_bytes(
         return made
 
     monkeypatch.setattr(whoosh_writing, "codec", codec)
+    monkeypatch.setattr(whoosh_writing, "STORED_BELOW", 0)  # every block compressed
     articles = [
         article(
             record["id"],
@@ -459,3 +460,77 @@ def test_whoosh_bulk_postings_write_whoosh_s_own_bytes(
     names = files[1][0]
     assert len(names) > 3 and any(name.endswith(".pst") for name in names)
     assert len(files[1][1]) > 0 and max(calls) > block_limit and min(calls) == 1
+
+
+def _whoosh_postings(where) -> list[tuple]:
+    """Every term of a whoosh engine's index with its statistics and postings."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from newsearch.engines.whoosh import INDEX_NAME
+
+    found = []
+    with FileStorage(str(where)).open_index(INDEX_NAME).reader() as reader:
+        for fieldname, text in reader.all_terms():
+            info = reader.term_info(fieldname, text)
+            matcher = reader.postings(fieldname, text)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            stats = (info.doc_frequency(), info.weight(), info.max_weight())
+            found.append((fieldname, text, stats, postings))
+    return found
+
+
+def test_whoosh_short_blocks_stored_uncompressed_read_back_the_same(tmp_path, monkeypatch):
+    """Blocks of postings under ``STORED_BELOW`` bytes are stored without zlib: other
+    bytes than whoosh's own writer's, but every term, statistic, posting and score reads
+    back the same."""
+    import zlib
+    from types import SimpleNamespace
+
+    from whoosh.codec.whoosh3 import W3Codec
+
+    from newsearch.engines import whoosh_writing
+
+    from .synthetic import synthetic_articles
+
+    def codec():
+        made = W3Codec(blocklimit=8)
+        made.length_stats = False
+        return made
+
+    monkeypatch.setattr(whoosh_writing, "codec", codec)
+    articles = [
+        article(record["id"], *record["paragraphs"], title=record["title"])
+        for record in synthetic_articles(30)
+    ]
+    compressed = []  # the sizes of the blocks the bulk writer compresses
+    monkeypatch.setattr(
+        whoosh_writing,
+        "zlib",
+        SimpleNamespace(
+            compress=lambda data, level: compressed.append(len(data)) or zlib.compress(data, level)
+        ),
+    )
+    blocks = []
+    write_term = whoosh_writing.BulkPostings._write_term
+    monkeypatch.setattr(
+        whoosh_writing.BulkPostings,
+        "_write_term",
+        lambda self, *args: blocks.append(-(-len(args[1]) // 8)) or write_term(self, *args),
+    )
+    found = []
+    for bulk in (False, True):
+        monkeypatch.setattr(
+            whoosh_writing.BulkPostings, "handles", staticmethod(lambda c, bulk=bulk: bulk)
+        )
+        with Index.open(tmp_path / str(bulk), create=True, engine="whoosh") as index:
+            index.add_articles(articles[:20])
+            index.add_articles(articles[20:])
+            hits = [(h.article_id, h.paragraph, h.score) for h in index.search("oil OR vote")]
+        found.append((_whoosh_postings(tmp_path / str(bulk) / "data"), hits))
+    assert found[0] == found[1]
+    assert len(found[1][0]) > 100 and len(found[1][1]) > 5
+    assert 0 < len(compressed) < sum(blocks)  # the short blocks stored as they are
+    assert min(compressed) >= whoosh_writing.STORED_BELOW
