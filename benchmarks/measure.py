@@ -158,14 +158,18 @@ def query_worker(
     queries: list[dict[str, Any]],
     topics: dict[str, dict[str, Any]],
     warmup: int,
+    as_json: bool = False,
 ) -> dict[str, Any]:
-    """(child) Open cold, warm up, time the queries, then fetch the topic rankings."""
+    """(child) Open cold, warm up, time the queries, then fetch the topic rankings
+    (``as_json``: newsearch answering with its JSON object)."""
     system = get_system(system_name)
     system.unavailable()
     bench = [BenchQuery.from_dict(q) for q in queries]
     start = time.perf_counter()
     searcher = system.open(Path(index_dir))
     open_ms = (time.perf_counter() - start) * 1000
+    if as_json:
+        searcher.as_json = True
     try:
         for query in bench[:warmup]:
             searcher.search(query, 10, True)
@@ -191,6 +195,7 @@ def measure_queries(
     queries: Sequence[BenchQuery],
     topics: dict[str, BenchQuery],
     warmup: int = 20,
+    as_json: bool = False,
 ) -> dict[str, Any]:
     """Run the query worker for one system in a fresh process."""
     return run_in_child(
@@ -200,6 +205,7 @@ def measure_queries(
         [q.to_dict() for q in queries],
         {topic: q.to_dict() for topic, q in topics.items()},
         warmup,
+        as_json,
     )
 
 

@@ -31,7 +31,7 @@ from benchmarks.corpus import Slice, default_corpus, paragraph_source, read_json
 from benchmarks.measure import measure_build, measure_queries, percentile
 from benchmarks.queries import KINDS, BenchQuery, make_queries, topic_queries
 from benchmarks.relevance import evaluate
-from benchmarks.systems import SYSTEMS, get_system
+from benchmarks.systems import SYSTEMS, NewsearchSystem, get_system
 
 SCALING_FRACTIONS = (0.1, 0.3, 1.0)
 
@@ -100,7 +100,7 @@ def run_system(
     build = measure_build(name, data, index_dir)
     started = time.perf_counter()
     answer = measure_queries(name, index_dir, queries, topics, args.warmup)
-    return {
+    result = {
         "query_phase_s": time.perf_counter() - started,
         "build": build,
         "open_ms": answer["open_ms"],
@@ -109,7 +109,13 @@ def run_system(
         "hits": hit_summary(answer["hits"], answer["snippets"]),
         "hits_per_query": answer["hits"],
         "rankings": answer["rankings"],
-    }, index_dir
+    }
+    if isinstance(get_system(name), NewsearchSystem):
+        # The same queries answered as JSON (the CLI's --json, the HTTP API), which
+        # reads total_articles: what the article count costs on top of the hits.
+        as_json = measure_queries(name, index_dir, queries, {}, args.warmup, as_json=True)
+        result["latency_json"] = latency_summary(as_json["latencies_ms"], queries)
+    return result, index_dir
 
 
 def scaling_point(data: Slice, build: dict[str, Any], latencies: Sequence[float]) -> dict[str, Any]:

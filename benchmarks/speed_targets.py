@@ -132,6 +132,30 @@ def startup_lines(path: Path = STARTUP_FILE) -> list[str]:
     return [*_table(["command", "median ms", "× baseline", "target", ""], rows), "", note]
 
 
+def json_lines(results: dict[str, Any]) -> list[str]:
+    """Latency of newsearch answering with its JSON object, which counts the matching
+    articles (``total_articles``), beside the page of hits and snippets alone."""
+    rows = []
+    for system in ("newsearch", "newsearch-tantivy"):
+        result = results["systems"].get(system, {})
+        if "latency_json" not in result:
+            continue
+        hits, json_path = result["latency"], result["latency_json"]
+        rows.append(
+            [system] + [_fmt(figures[q]) for q in ("p50", "p95") for figures in (hits, json_path)]
+        )
+    if not rows:
+        return []
+    header = ["system", "p50 hits", "p50 JSON", "p95 hits", "p95 JSON"]
+    return [
+        "The same queries answered as JSON (`to_dict()`: `newsearch query --json`, the "
+        "HTTP API), which reads `total_articles`, counted only when read (ms):",
+        "",
+        *_table(header, rows),
+        "",
+    ]
+
+
 def markdown_lines(results: dict[str, Any]) -> list[str]:
     """The speed section of RESULTS.md."""
     rows = [
@@ -155,6 +179,7 @@ def markdown_lines(results: dict[str, Any]) -> list[str]:
         "",
         *_table(header, rows),
         "",
+        *json_lines(results),
         "### Start-up",
         "",
         *startup_lines(),

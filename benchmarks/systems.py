@@ -83,9 +83,15 @@ class NewsearchSearcher:
         from newsearch import Index
 
         self.index = Index.open(path)
+        # True: answer as ``newsearch query --json`` and the HTTP API do, through the
+        # documented JSON object (``to_dict``), which reads ``total_articles``.
+        self.as_json = False
 
     def search(self, query: BenchQuery, limit: int, snippets: bool) -> list[tuple[str, str]]:
         results = self.index.search(newsearch_query(query), limit=limit, highlight=snippets)
+        if self.as_json:
+            data = results.to_dict()
+            return [(hit["article_id"], hit["snippet"]["text"]) for hit in data["hits"]]
         # In newsearch's own article order (its paragraphs' evidence, newsearch.ranking).
         hits = [hit for article in results.by_article() for hit in article.hits]
         if not snippets:

@@ -207,9 +207,8 @@ def indexed(text: str) -> Indexed:
         if known is not None:
             return known
     words = _words_re(text).findall(text)
-    joined = " ".join(c.term for c in compounds(text))
     exact = " ".join(filter(None, map(_FORMS.__getitem__, words)))
-    return Indexed(_joined_words(text, words), exact, joined)
+    return Indexed(_joined_words(text, words), exact, compound_terms(text))
 
 
 def joined_terms(text: str) -> str | None:
@@ -335,6 +334,9 @@ def term_matches_prefix(term: str, prefix: str) -> bool:
 HYPHENS = "-\u2010\u2011"
 # Runs of non-space characters holding a hyphen: the only places compounds can be.
 _HYPHENATED_RE = re.compile(rf"\S*[{HYPHENS}]\S*")
+# The same runs, tried only where a run starts: one pass over the text, where the
+# pattern above retries every position of a run without a hyphen.
+_HYPHENATED_RUN_RE = re.compile(rf"(?<!\S)[^{HYPHENS}\s]*[{HYPHENS}]\S*")
 
 
 def solid(form: str) -> str:
@@ -375,6 +377,31 @@ def compounds(text: str) -> list[Token]:
                 found.extend(_joined(run[i : i + 2], len(found) + i) for i in range(len(run) - 1))
             run = [(folded, part.start(), part.end())] if folded[:1].isalpha() else []  # type: ignore[union-attr]
     return found
+
+
+def compound_terms(text: str) -> str:
+    """The terms of ``compounds(text)`` joined by single spaces (the ``joined`` field).
+
+    A compound never reaches past its run of non-space characters, so each run's terms
+    are analysed once and cached: the same runs ("year-earlier", "U.S.-based") recur
+    across an archive.
+    """
+    if "-" not in text and (text.isascii() or not any(h in text for h in HYPHENS)):
+        return ""  # most paragraphs: no hyphen, no regex
+    return " ".join(filter(None, map(_RUNS.__getitem__, _HYPHENATED_RUN_RE.findall(text))))
+
+
+class _RunCache(dict[str, str]):
+    """A run of non-space characters holding a hyphen → its compounds' terms joined."""
+
+    def __missing__(self, run: str) -> str:
+        if len(self) >= _TermCache.LIMIT:
+            self.clear()
+        terms = self[run] = " ".join(c.term for c in compounds(run))
+        return terms
+
+
+_RUNS = _RunCache()
 
 
 class _FormCache(dict[str, str]):

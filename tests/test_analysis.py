@@ -82,6 +82,19 @@ def test_indexed_forms_are_the_fields_analysed_one_by_one():
 WORDS = ["Oil", "oil's", "prices", "ﬁnance", "café", "28,000", "don’t", "U.S.", "naïve", "x"]
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*WORDS, "1986", "e", "-", "\u2010", "\u2011", " ", "--"]), max_size=20
+    )
+)
+def test_compound_terms_are_those_of_compounds_run_by_run(parts):
+    # Cached by run of non-space characters: the same terms as the whole text's compounds.
+    text = "".join(parts)
+    for _ in range(2):  # analysed, then from the cache
+        assert analysis.compound_terms(text) == " ".join(c.term for c in analysis.compounds(text))
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(

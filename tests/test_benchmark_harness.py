@@ -69,6 +69,9 @@ def test_figures_are_well_formed(quick_run: tuple[dict, Path]) -> None:
         assert build["size_bytes"] > 0 and build["peak_rss_bytes"] > 0
         assert system["open_ms"] > 0
         assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"]
+        if name.startswith("newsearch"):  # also timed answering with the JSON object
+            as_json = system["latency_json"]
+            assert 0 < as_json["p50"] <= as_json["p95"] <= as_json["p99"]
         assert 0 <= system["relevance"]["map"] <= 1
         assert 0 <= system["relevance"]["p10"] <= 1
         assert system["relevance"]["topics"] == results["relevance"]["topics"] > 0
@@ -83,6 +86,7 @@ def test_results_files_have_a_row_per_system(quick_run: tuple[dict, Path]) -> No
     for name in SYSTEMS:
         assert f"| {name} |" in markdown
     assert "MET" in markdown or "MISSED" in markdown
+    assert "| newsearch-tantivy |" in markdown.split("answered as JSON")[1]
     assert {t["measure"] for t in results["targets"]} >= {"indexing throughput", "MAP"}
 
 

@@ -127,3 +127,15 @@ def test_article_counts_on_any_page_equal_brute_force(churned, first, last):
         result = index.search(query, limit=limit, offset=offset)
         assert result.total == len(expected)
         assert result.total_articles == len({article_id for article_id, _ in expected})
+
+
+def test_date_filters_on_an_empty_index_and_on_undated_articles(new_index):
+    assert new_index.search("date:[1987-01-01 TO 1987-12-31]").total == 0
+    new_index.add_articles([Article(title="Undated", body=("Grain prices rose.",), id="u1")])
+    assert new_index.search("grain date:>=1987-01-01").total == 0
+    assert new_index.search("grain").total == 1
+    new_index.add_articles(
+        [Article(title="Dated", body=("Grain again.",), id="d1", date=datetime(1987, 3, 2))]
+    )
+    found = new_index.search("grain date:<=1987-03-02")
+    assert [h.article_id for h in found] == ["d1"]

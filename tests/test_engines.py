@@ -312,6 +312,45 @@ def test_whoosh_ranks_the_same_without_block_length_statistics(tmp_path, monkeyp
     assert [len(hits) for hits in ranked[1]] == [24, 24, 12, 11]
 
 
+def test_whoosh_scores_with_lengths_read_once_equal_whoosh_s_own(tmp_path):
+    """The whoosh engine scores with field lengths read once per segment; whoosh's own
+    BM25F reads them per document: the same scores, on several segments with deletions."""
+    from whoosh import query as wq
+    from whoosh import scoring
+
+    from newsearch.engines import whoosh as whoosh_engine
+
+    articles = [
+        article(
+            f"a{n}",
+            " ".join(["ceasefire talks in Rafah"] * (1 + n % 4)),
+            f"Aid convoys waited {'long ' * n}at the crossing while talks stalled",
+            title=f"Report {n} on talks" if n % 3 else f"Report {n}",
+        )
+        for n in range(12)
+    ]
+    with Index.open(tmp_path / "index", create=True) as index:
+        index.add_articles(articles[:6])
+        index.add_articles(articles[6:])
+        index.delete("a2", "a7")
+        ix = index.engine._ix
+    scored = []
+    for model in (scoring.BM25F(B=0.6, K1=1.4), whoosh_engine._BM25F(B=0.6, K1=1.4)):
+        with ix.searcher(weighting=model) as searcher:
+            scored.append(
+                [
+                    [(hit.docnum, hit.score) for hit in searcher.search(query, limit=None)]
+                    for query in (
+                        wq.Term("text", "talk"),
+                        wq.Or([wq.Term("text", "long"), wq.Term("title", "talk")]),
+                        wq.Phrase("text", ["aid", "convoy"]),
+                    )
+                ]
+            )
+    assert scored[0] == scored[1]
+    assert [len(hits) for hits in scored[1]] == [26, 21, 10]
+
+
 @pytest.mark.parametrize("chunk", [1, 3, 2048])
 def test_whoosh_chunked_runs_give_whoosh_s_own_order(tmp_path, monkeypatch, chunk):
     """The whoosh engine's posting pool spills and merges its runs in chunks; the
@@ -534,3 +573,37 @@ def test_whoosh_short_blocks_stored_uncompressed_read_back_the_same(tmp_path, mo
     assert len(found[1][0]) > 100 and len(found[1][1]) > 5
     assert 0 < len(compressed) < sum(blocks)  # the short blocks stored as they are
     assert min(compressed) >= whoosh_writing.STORED_BELOW
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_vocabulary_lookups_equal_the_whole_vocabulary(tmp_path, engine):
+    """A vocabulary answers one term from the term table without reading every term,
+    and the same counts as reading them all (several segments, a deletion)."""
+    articles = [
+        article(f"v{n}", f"Co-operation talks {'grain ' * (n % 3)}in round {n}", "Wheat")
+        for n in range(9)
+    ]
+    with Index.open(tmp_path / "index", create=True, engine=engine) as index:
+        index.add_articles(articles[:4])
+        index.add_articles(articles[4:])
+        index.delete("v1")
+        for field, term in (("text", "talk"), ("exact", "talks"), ("joined", "cooper")):
+            looked_up = index.engine.vocabulary(field)
+            assert looked_up[term] == looked_up.get(term, 0) > 0
+            assert looked_up.get("absent", 0) == 0 and "absent" not in looked_up
+            assert looked_up._all is None  # nothing read but the terms asked for
+            every = dict(looked_up)
+            fresh = type(looked_up)(looked_up._count, looked_up._read_all)
+            assert every[term] == looked_up[term]
+            assert all(fresh[word] == count for word, count in every.items())
+        assert len(index.engine.vocabulary("text")) > 10
+
+
+def test_whoosh_vocabulary_of_a_replaced_searcher_still_answers(tmp_path):
+    with Index.open(tmp_path / "index", create=True) as index:
+        index.add_articles([article("w1", "Grain talks", "Wheat prices")])
+        old = index.engine.vocabulary("text")
+        index.add_articles([article("w2", "More grain", "Grain again")])
+        assert index.search("grain").total == 3  # a new searcher: the old one is closed
+        assert old.get("grain", 0) >= 1 and old.get("absent", 0) == 0
+        assert dict(old)["wheat"] == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -199,6 +199,42 @@ class EngineStats:
 ArticleBatch = Sequence[tuple[str, Sequence[Paragraph]]]
 
 
+class Vocabulary(Mapping[str, int]):
+    """A text field's index terms and how many paragraphs hold each, for one commit.
+
+    Looking up a term asks the index's term table (``count``); iterating reads every
+    term once (``read_all``). Query words only look up a few terms, and a large
+    archive's whole vocabulary takes a while to read.
+    """
+
+    def __init__(self, count: Callable[[str], int], read_all: Callable[[], dict[str, int]]):
+        self._count = count
+        self._read_all = read_all
+        self._all: dict[str, int] | None = None
+        self._seen: dict[str, int] = {}
+
+    def __getitem__(self, term: str) -> int:
+        if self._all is not None:
+            return self._all[term]
+        found = self._seen.get(term)
+        if found is None:
+            found = self._seen[term] = self._count(term)
+        if not found:
+            raise KeyError(term)
+        return found
+
+    def _every(self) -> dict[str, int]:
+        if self._all is None:
+            self._all = self._read_all()
+        return self._all
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._every())
+
+    def __len__(self) -> int:
+        return len(self._every())
+
+
 class Engine(ABC):
     """One index on disk, as seen through one engine."""
 
@@ -272,10 +308,10 @@ class Engine(ABC):
         """Articles per story, for the stories with more than one article."""
 
     @abstractmethod
-    def vocabulary(self, field: str) -> Mapping[str, int]:
+    def vocabulary(self, field: str) -> Vocabulary:
         """Every index term of a text field and the number of paragraphs holding it.
 
-        Read once per commit (callers may keep it until the index changes); counts may
+        One per commit (callers may keep it until the index changes); counts may
         include paragraphs deleted since the last merge.
         """
 

@@ -58,6 +58,7 @@ from .base import (
     Planner,
     Sort,
     Unit,
+    Vocabulary,
     article_key,
     article_level,
     day_number,
@@ -107,6 +108,7 @@ _OPTIONAL = ("source", "author", "url", "section", "language")
 # tantivy cannot store a text field without indexing it: the originals' analyzer
 # yields no token at all. Tokenizers are not saved in the index: registered on each open.
 _STORED_ONLY = "newsearch_stored_only"
+_STORED_TEXT = stored_field("text")
 _TERMS_TOKENIZER = "whitespace"
 
 
@@ -207,10 +209,10 @@ def _documents(
     paragraphs: Sequence[Paragraph],
     seq: Iterator[int],
     every: Mapping[str, Any] | None = None,
-    first: Mapping[str, Any] | None = None,
+    first: ArticleCopies | None = None,
 ) -> Iterator[tantivy.Document]:
     """One article's documents (its paragraphs share their metadata: see ``_article_fields``),
-    with the fields ``every`` on each and ``first`` on paragraph 1 (the copy fields)."""
+    with the fields ``every`` on each and the copy fields of ``first`` on paragraph 1."""
     if not paragraphs:
         return
     shared, tokenized = _article_fields(paragraphs[0])
@@ -218,27 +220,28 @@ def _documents(
     # The shared fields go into tantivy once: each paragraph starts from a copy of that
     # document (a native copy, far cheaper than converting the fields again).
     base = _document(shared, tokenized)
+    article_id = paragraphs[0].article_id
+    indexed = analysis.indexed
     for p in paragraphs:
-        doc = (
-            _document({**shared, **first}, tokenized)
-            if p.number == 1 and first
-            else base.__copy__()
-        )
-        doc.add_text("key", paragraph_key(p.article_id, p.number))
-        doc.add_text("role", p.role)
-        doc.add_integer("paragraph", p.number)
+        number, role, text = p.number, p.role, p.text
+        doc = base.__copy__()
+        if number == 1 and first is not None:
+            _add_copy_fields(doc, first)
+        doc.add_text("key", paragraph_key(article_id, number))
+        doc.add_text("role", role)
+        doc.add_integer("paragraph", number)
         doc.add_integer("seq", next(seq))
-        if p.role in _WEIGHTS:
-            doc.add_float("weight", _WEIGHTS[p.role])
-        forms = analysis.indexed(p.text)
-        doc.add_text(stored_field("text"), p.text)
-        if forms.terms is None:
-            doc.add_pre_tokenized_text("text", _pretokenized(p.text))
+        if role in _WEIGHTS:
+            doc.add_float("weight", _WEIGHTS[role])
+        terms, exact, joined = indexed(text)
+        doc.add_text(_STORED_TEXT, text)
+        if terms is None:
+            doc.add_pre_tokenized_text("text", _pretokenized(text))
         else:
-            doc.add_text("text", forms.terms)
-        doc.add_text("exact", forms.exact)
-        if forms.joined:
-            doc.add_text("joined", forms.joined)
+            doc.add_text("text", terms)
+        doc.add_text("exact", exact)
+        if joined:
+            doc.add_text("joined", joined)
         yield doc
 
 
@@ -249,14 +252,18 @@ def _document(fields: Mapping[str, Any], tokenized: _Tokenized) -> tantivy.Docum
     return doc
 
 
-def _copy_fields(copies: ArticleCopies) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The copy fields of an article's paragraphs: on every one, and on paragraph 1."""
-    every = {"story_key": article_key(copies.story), "story_id": copies.story.encode("utf-8")}
-    first: dict[str, Any] = {"story": copies.story}
+def _copy_fields(copies: ArticleCopies) -> dict[str, Any]:
+    """The copy fields on every paragraph of an article (``_add_copy_fields``: paragraph 1's)."""
+    return {"story_key": article_key(copies.story), "story_id": copies.story.encode("utf-8")}
+
+
+def _add_copy_fields(doc: tantivy.Document, copies: ArticleCopies) -> None:
+    """Paragraph 1's copy fields: the story id, and the band keys and signature if any."""
+    doc.add_text("story", copies.story)
     if copies.bands:
-        first["bands"] = list(copies.bands)
-        first["signature"] = copies.signature
-    return every, first
+        for key in copies.bands:
+            doc.add_integer("bands", key)
+        doc.add_bytes("signature", copies.signature)
 
 
 def _fields(doc: tantivy.Document) -> dict[str, Any]:
@@ -340,7 +347,7 @@ class TantivyEngine(Engine):
         ix.register_tokenizer(_STORED_ONLY, nothing.filter(tantivy.Filter.remove_long(0)).build())
         self._current: tuple[Any, Any] = (None, None)  # (meta.json stamp, its searcher)
         # Vocabularies of the commit this searcher reads.
-        self._vocabularies: tuple[Any, dict[str, dict[str, int]]] = (None, {})
+        self._vocabularies: tuple[Any, dict[str, Vocabulary]] = (None, {})
         self._copied: tuple[Any, dict[int, int]] = (None, {})  # _stories_of_copies
 
     @classmethod
@@ -443,8 +450,9 @@ class TantivyEngine(Engine):
         seq: Iterator[int],
     ) -> None:
         copies = made.copies.get(article_id) or ArticleCopies(story=article_id)
-        for document in _documents(paragraphs, seq, *_copy_fields(copies)):
-            writer.add_document(document)
+        add = writer.add_document
+        for document in _documents(paragraphs, seq, _copy_fields(copies), copies):
+            add(document)
 
     def delete_articles(
         self, article_ids: Sequence[str], *, lock_timeout: float, plan: Planner | None = None
@@ -672,15 +680,26 @@ class TantivyEngine(Engine):
         found = searcher.aggregate(Query.all_query(), {"stories": terms})["stories"]
         return {b["key"]: b["doc_count"] for b in found["buckets"] if b["doc_count"] > 1}
 
-    def vocabulary(self, field: str) -> dict[str, int]:
+    def vocabulary(self, field: str) -> Vocabulary:
         with _engine_errors(self._path):
             searcher = self._searcher()  # a new one for each new commit
             if self._vocabularies[0] is not searcher:
                 self._vocabularies = (searcher, {})
             cache = self._vocabularies[1]
             if field not in cache:
-                cache[field] = dict(searcher.terms_with_prefix(field, ""))
+                cache[field] = Vocabulary(
+                    lambda term: self._term_count(searcher, field, term),
+                    lambda: self._read_vocabulary(searcher, field),
+                )
             return cache[field]
+
+    def _term_count(self, searcher: tantivy.Searcher, field: str, term: str) -> int:
+        with _engine_errors(self._path):
+            return int(searcher.doc_freq(field, term))
+
+    def _read_vocabulary(self, searcher: tantivy.Searcher, field: str) -> dict[str, int]:
+        with _engine_errors(self._path):
+            return dict(searcher.terms_with_prefix(field, ""))
 
     def article(self, article_id: str) -> list[Paragraph]:
         with _engine_errors(self._path):
