@@ -117,8 +117,8 @@ def checked(article: Article) -> Article:
         raise InputError(f"{name} has no title; every article needs one")
     if isinstance(article.body, str):  # it would be read as one paragraph per character
         raise InputError(f"{name} has a str body; give its paragraphs as a tuple of str")
-    if article.date is None:
-        return article
+    if article.date is None or (type(article.date) is datetime and article.date.tzinfo is None):
+        return article  # already what fixed_offset makes of it (naive: its own clock)
     from .readers.dates import fixed_offset
 
     if not isinstance(article.date, (date, datetime)):

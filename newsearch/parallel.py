@@ -37,7 +37,11 @@ _LENGTH = struct.Struct("!Q")
 _PR_SET_PDEATHSIG = 1
 STOP_SECONDS = 5.0
 # Not ``-m newsearch.parallel``: the package imports this module before running it.
-_WORKER_MAIN = "import sys; from newsearch.parallel import serve; serve(int(sys.argv[1]))"
+# Once its input closes the worker leaves at once (every answer is flushed): tearing
+# down its word caches would keep the indexer waiting in ``close``.
+_WORKER_MAIN = (
+    "import os, sys; from newsearch.parallel import serve; serve(int(sys.argv[1])); os._exit(0)"
+)
 
 
 def _write_frame(stream: IO[bytes], value: object) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import pickle
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -70,3 +71,15 @@ def test_whoosh_segments_are_read_from_their_map(tmp_path):
             "f4",
             "g1",
         ]
+
+
+def test_a_view_buffer_file_reads_pickles_long_and_short_where_they_are():
+    values = ["x" * 5000, (1, 2.5, None), {"k": list(range(300))}, b"end"]
+    data = b"HEAD" + b"".join(pickle.dumps(v, protocol=2) for v in values) + b"tail"
+    with_view = ViewBufferFile(memoryview(data))
+    with_view.seek(4)
+    assert [with_view.read_pickle() for _ in values] == values
+    assert with_view.read(4) == b"tail"
+    broken = ViewBufferFile(memoryview(pickle.dumps(values)[:-30]))
+    with pytest.raises((EOFError, pickle.UnpicklingError)):
+        broken.read_pickle()

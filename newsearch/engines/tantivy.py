@@ -159,17 +159,38 @@ def _pretokenized(text: str) -> tantivy.PreTokenizedString:
 
 
 _Tokenized = list[tuple[str, tantivy.PreTokenizedString]]
+_Forms = tuple[str | None, tantivy.PreTokenizedString | None]
 
 
-def _indexed(
-    fields: dict[str, Any], name: str, value: str, joined: str | None, tokenized: _Tokenized
-) -> None:
-    """Add a text field: the original, stored, and its joined terms (``joined_terms``),
-    indexed (or, where spaces cannot carry the terms, its tokens, for
-    ``add_pre_tokenized_text``)."""
+def _forms(value: str) -> _Forms:
+    """How a text field is indexed: its joined terms (``joined_terms``), or where spaces
+    cannot carry them, its tokens for ``add_pre_tokenized_text``."""
+    joined = analysis.joined_terms(value)
+    return joined, _pretokenized(value) if joined is None else None
+
+
+class _MetadataForms(dict[str, _Forms]):
+    """``_forms`` of metadata values, which recur from article to article (a source, a
+    set of tags: multi-valued, so tokenized), analysed once."""
+
+    LIMIT = 10_000
+
+    def __missing__(self, value: str) -> _Forms:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        forms = self[value] = _forms(value)
+        return forms
+
+
+_METADATA_FORMS = _MetadataForms()
+
+
+def _indexed(fields: dict[str, Any], name: str, value: str, tokenized: _Tokenized) -> None:
+    """Add a text field: the original, stored, and its terms, indexed (see ``_forms``)."""
     fields[stored_field(name)] = value
-    if joined is None:
-        tokenized.append((name, _pretokenized(value)))
+    joined, tokens = _forms(value) if name == "title" else _METADATA_FORMS[value]
+    if tokens is not None:
+        tokenized.append((name, tokens))
     else:
         fields[name] = joined
 
@@ -185,7 +206,7 @@ def _article_fields(p: Paragraph) -> tuple[dict[str, Any], _Tokenized]:
     metadata = (p.title, p.source, p.author, p.section, tags)
     for name, value in zip(TEXT_FIELDS[1:], metadata, strict=True):
         if value is not None:
-            _indexed(fields, name, value, analysis.joined_terms(value), tokenized)
+            _indexed(fields, name, value, tokenized)
     if p.source:
         fields["source_key"] = p.source
     if p.language:
@@ -662,8 +683,14 @@ class TantivyEngine(Engine):
             return json.loads(meta.read()).get("opstamp")
 
     def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:
-        query = self._any_term("key", (paragraph_key(aid, 1) for aid in article_ids))
-        return {r.article_id: r for r in self._heads(query)} if query is not None else {}
+        with _engine_errors(self._path):
+            searcher = self._searcher()
+            # The term table rules out ids never indexed (a batch's new articles: every
+            # one in a build) without a query term each.
+            keys = {paragraph_key(aid, 1) for aid in article_ids}
+            present = [key for key in keys if searcher.doc_freq("key", key)]
+        query = self._any_term("key", present)
+        return {r.article_id: r for r in self._heads(query, searcher)} if query is not None else {}
 
     def story_records(self, stories: Iterable[str]) -> dict[str, list[CopyRecord]]:
         with _engine_errors(self._path):

@@ -15,6 +15,7 @@ whoosh index this process opens (the bytes read are the same).
 from __future__ import annotations
 
 import io
+import pickle
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,8 @@ from whoosh.filedb.structfile import BufferFile
 
 # How far readline looks at a time for the end of a line.
 _LINE_STEP = 256
+# How many bytes a pickle is first tried in (a posting block's header takes about 40).
+_PICKLE_STEP = 256
 
 
 class ViewFile(io.RawIOBase):
@@ -79,6 +82,22 @@ class ViewFile(io.RawIOBase):
     def tell(self) -> int:
         return self._position
 
+    def load_pickle(self) -> Any:
+        """The object pickled at the current position (the position moves past it):
+        unpickled from a copy of the next bytes, not through one ``read`` call each."""
+        size = _PICKLE_STEP
+        while True:
+            window = io.BytesIO(self._view[self._position : self._position + size])
+            try:
+                found = pickle.load(window)
+            except (EOFError, pickle.UnpicklingError):
+                if self._position + size >= len(self._view):
+                    raise
+                size *= 8
+                continue
+            self._position += window.tell()
+            return found
+
 
 class ViewBufferFile(BufferFile):  # type: ignore[misc]
     """whoosh's ``BufferFile`` reading from its view, not from a copy of it."""
@@ -87,6 +106,9 @@ class ViewBufferFile(BufferFile):  # type: ignore[misc]
         super().__init__(b"", name=name, onclose=onclose)  # an empty BytesIO, replaced
         self._buf = buf
         self.file = ViewFile(memoryview(buf))
+
+    def read_pickle(self) -> Any:
+        return self.file.load_pickle()
 
     def subset(self, position: int, length: int, name: str | None = None) -> ViewBufferFile:
         return ViewBufferFile(self._buf[position : position + length], name=name or self._name)
