@@ -412,6 +412,169 @@ def test_whoosh_index_is_the_same_when_the_pool_spills(tmp_path, monkeypatch):
     assert [len(hits) for hits in found[1]] == [40, 40, 41, 40]
 
 
+def _index_files(where) -> dict[str, bytes]:
+    """Every file of an index by name, a whoosh compound segment's as its member files
+    (without the modification times of its directory)."""
+    from whoosh.filedb.compound import CompoundStorage
+    from whoosh.filedb.filestore import FileStorage
+
+    found = {}
+    for path in where.rglob("*"):
+        if path.suffix == ".seg":
+            storage = FileStorage(str(path.parent))
+            members = CompoundStorage(storage.open_file(path.name), use_mmap=False)
+            for name in members.list():
+                found[f"{path.name}/{name}"] = members.open_file(name).read()
+            members.close()
+        elif path.is_file():
+            found[str(path.relative_to(where))] = path.read_bytes()
+    return found
+
+
+@pytest.mark.parametrize("block_limit, compression", [(128, 3), (2, 3), (3, 0)])
+def test_whoosh_bulk_postings_write_whoosh_s_own_bytes(
+    tmp_path, monkeypatch, block_limit, compression
+):
+    """The whoosh engine writes each term's postings in bulk: every file of the index is
+    byte for byte the one whoosh's own postings writer makes, over terms of one posting
+    (ids), of several blocks (common words, small block limits), fields with positions
+    (text) and without (ids, dates), several commits, deletions and merged segments."""
+    import itertools
+
+    from whoosh.codec import base
+    from whoosh.codec.whoosh3 import W3Codec
+
+    from newsearch.engines import whoosh_writing
+
+    from .synthetic import synthetic_articles
+
+    def codec():
+        made = W3Codec(blocklimit=block_limit, compression=compression)
+        made.length_stats = False
+        return made
+
+    monkeypatch.setattr(whoosh_writing, "codec", codec)
+    monkeypatch.setattr(whoosh_writing, "STORED_BELOW", 0)  # every block compressed
+    articles = [
+        article(
+            record["id"],
+            *record["paragraphs"],
+            title=record["title"],
+            date=datetime.fromisoformat(record["date"]),
+        )
+        for record in synthetic_articles(150)
+    ]
+    calls = []
+    write_term = whoosh_writing.BulkPostings._write_term
+    monkeypatch.setattr(
+        whoosh_writing.BulkPostings,
+        "_write_term",
+        lambda self, *args: calls.append(len(args[1])) or write_term(self, *args),
+    )
+    files = []
+    for bulk in (False, True):
+        monkeypatch.setattr(
+            whoosh_writing.BulkPostings, "handles", staticmethod(lambda c, bulk=bulk: bulk)
+        )
+        ids = itertools.count()
+        monkeypatch.setattr(
+            base.Segment, "_random_id", classmethod(lambda cls, ids=ids: f"s{next(ids)}")
+        )
+        where = tmp_path / str(bulk)
+        with Index.open(where, create=True, engine="whoosh") as index:
+            # whoosh merges the small segments as it goes
+            for low, high in ((0, 100), (100, 110), (110, 120), (120, 150)):
+                index.add_articles(articles[low:high])
+            index.delete("syn-3", "syn-40")
+            index.add_articles(articles[:2])  # replaced
+            hits = [(h.article_id, h.paragraph, h.score) for h in index.search("oil", limit=500)]
+        files.append(
+            (
+                _index_files(where),
+                hits,
+            )
+        )
+        assert (not calls) is not bulk
+    assert files[0] == files[1]
+    names = files[1][0]
+    assert len(names) > 3 and any(name.endswith(".pst") for name in names)
+    assert len(files[1][1]) > 0 and max(calls) > block_limit and min(calls) == 1
+
+
+def _whoosh_postings(where) -> list[tuple]:
+    """Every term of a whoosh engine's index with its statistics and postings."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from newsearch.engines.whoosh import INDEX_NAME
+
+    found = []
+    with FileStorage(str(where)).open_index(INDEX_NAME).reader() as reader:
+        for fieldname, text in reader.all_terms():
+            info = reader.term_info(fieldname, text)
+            matcher = reader.postings(fieldname, text)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            stats = (info.doc_frequency(), info.weight(), info.max_weight())
+            found.append((fieldname, text, stats, postings))
+    return found
+
+
+def test_whoosh_short_blocks_stored_uncompressed_read_back_the_same(tmp_path, monkeypatch):
+    """Blocks of postings under ``STORED_BELOW`` bytes are stored without zlib: other
+    bytes than whoosh's own writer's, but every term, statistic, posting and score reads
+    back the same."""
+    import zlib
+    from types import SimpleNamespace
+
+    from whoosh.codec.whoosh3 import W3Codec
+
+    from newsearch.engines import whoosh_writing
+
+    from .synthetic import synthetic_articles
+
+    def codec():
+        made = W3Codec(blocklimit=8)
+        made.length_stats = False
+        return made
+
+    monkeypatch.setattr(whoosh_writing, "codec", codec)
+    articles = [
+        article(record["id"], *record["paragraphs"], title=record["title"])
+        for record in synthetic_articles(30)
+    ]
+    compressed = []  # the sizes of the blocks the bulk writer compresses
+    monkeypatch.setattr(
+        whoosh_writing,
+        "zlib",
+        SimpleNamespace(
+            compress=lambda data, level: compressed.append(len(data)) or zlib.compress(data, level)
+        ),
+    )
+    blocks = []
+    write_term = whoosh_writing.BulkPostings._write_term
+    monkeypatch.setattr(
+        whoosh_writing.BulkPostings,
+        "_write_term",
+        lambda self, *args: blocks.append(-(-len(args[1]) // 8)) or write_term(self, *args),
+    )
+    found = []
+    for bulk in (False, True):
+        monkeypatch.setattr(
+            whoosh_writing.BulkPostings, "handles", staticmethod(lambda c, bulk=bulk: bulk)
+        )
+        with Index.open(tmp_path / str(bulk), create=True, engine="whoosh") as index:
+            index.add_articles(articles[:20])
+            index.add_articles(articles[20:])
+            hits = [(h.article_id, h.paragraph, h.score) for h in index.search("oil OR vote")]
+        found.append((_whoosh_postings(tmp_path / str(bulk) / "data"), hits))
+    assert found[0] == found[1]
+    assert len(found[1][0]) > 100 and len(found[1][1]) > 5
+    assert 0 < len(compressed) < sum(blocks)  # the short blocks stored as they are
+    assert min(compressed) >= whoosh_writing.STORED_BELOW
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_vocabulary_lookups_equal_the_whole_vocabulary(tmp_path, engine):
     """A vocabulary answers one term from the term table without reading every term,
