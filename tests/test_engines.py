@@ -638,3 +638,28 @@ def test_stats_count_live_articles_their_sources_and_local_dates(tmp_path, engin
             datetime(1987, 1, 5, 23, 30),
             datetime(1987, 3, 2, 1),
         )
+
+
+def test_whoosh_term_counts_read_in_place_equal_whoosh_s_term_infos(tmp_path):
+    from newsearch.engines import whoosh as whoosh_engine
+
+    articles = [
+        article(
+            f"t{n}", f"Grain talks {'wheat ' * (n % 4)}round {n}", "Café owner", title=f"Report {n}"
+        )
+        for n in range(30)
+    ]
+    with Index.open(tmp_path / "index", create=True) as index:
+        index.add_articles(articles[:12])
+        index.add_articles(articles[12:])
+        index.delete("t3")
+        searcher = index.engine._current_searcher()
+        for field in ("text", "exact", "title", "article_id"):
+            expected: dict[str, int] = {}
+            for reader, _ in searcher.reader().leaf_readers():
+                for term, info in reader.iter_field(field):
+                    name = term.decode("utf-8")
+                    expected[name] = expected.get(name, 0) + info.doc_frequency()
+            assert whoosh_engine._term_counts(searcher, field) == expected
+            assert len(expected) > 5
+        assert whoosh_engine._term_counts(searcher, "text")["wheat"] == 22
