@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from . import stemmer
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 # Joins the values of a multi-valued field (tags); phrases never match across it.
 VALUE_SEPARATOR = "\x1f"
@@ -138,39 +141,44 @@ def _value_tokens(text: str) -> Iterator[Token]:
         base += len(value) + 1
 
 
-class _PairCache(dict[str, tuple[str, str]]):
-    """Word as found in the text → (folded form, index term), analysed once."""
+# A word cache is cleared when it outgrows this, so memory stays bounded on archives
+# whose vocabulary (numbers, names, typos) keeps growing.
+WORDS_LIMIT = 1_000_000
 
-    def __missing__(self, word: str) -> tuple[str, str]:
-        if len(self) >= _TermCache.LIMIT:
+
+class Cache(dict[K, V]):
+    """``make(key)`` for each key asked for, made once: a dict whose missing keys are
+    made and kept, cleared when it holds ``limit`` of them."""
+
+    def __init__(self, make: Callable[[K], V], limit: int = WORDS_LIMIT) -> None:
+        super().__init__()
+        self._make = make
+        self._limit = limit
+
+    def __missing__(self, key: K) -> V:
+        if len(self) >= self._limit:
             self.clear()
-        pair = self[word] = _analyze(word)
-        return pair
+        value = self[key] = self._make(key)
+        return value
 
 
-_PAIRS = _PairCache()
+# Word as found in the text → (folded form, index term), analysed once.
+_PAIRS: Cache[str, tuple[str, str]] = Cache(_analyze)
 
 
-class _TermCache(dict[str, str]):
+class _TermCache(Cache[str, str]):
     """Word as found in the text → index term; a missing word is analysed once."""
 
-    # The cache is cleared when it outgrows this, so memory stays bounded on archives
-    # whose vocabulary (numbers, names, typos) keeps growing.
-    LIMIT = 1_000_000
-
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(self._term)
         # Words whose term holds whitespace (NFKD spells out a few ligatures as words):
         # such a term cannot travel inside terms joined by spaces.
         self.spaced: set[str] = set()
 
-    def __missing__(self, word: str) -> str:
-        if len(self) >= self.LIMIT:
-            self.clear()
+    def _term(self, word: str) -> str:
         term = _analyze(word)[1]
         if not term.isalnum() and any(c.isspace() for c in term):
             self.spaced.add(word)
-        self[word] = term
         return term
 
 
@@ -391,30 +399,10 @@ def compound_terms(text: str) -> str:
     return " ".join(filter(None, map(_RUNS.__getitem__, _HYPHENATED_RUN_RE.findall(text))))
 
 
-class _RunCache(dict[str, str]):
-    """A run of non-space characters holding a hyphen → its compounds' terms joined."""
-
-    def __missing__(self, run: str) -> str:
-        if len(self) >= _TermCache.LIMIT:
-            self.clear()
-        terms = self[run] = " ".join(c.term for c in compounds(run))
-        return terms
-
-
-_RUNS = _RunCache()
-
-
-class _FormCache(dict[str, str]):
-    """Word as found in the text → its exact form; a missing word is folded once."""
-
-    def __missing__(self, word: str) -> str:
-        if len(self) >= _TermCache.LIMIT:
-            self.clear()
-        form = self[word] = solid(fold(word))
-        return form
-
-
-_FORMS = _FormCache()
+# A run of non-space characters holding a hyphen → its compounds' terms joined.
+_RUNS: Cache[str, str] = Cache(lambda run: " ".join(c.term for c in compounds(run)))
+# Word as found in the text → its exact form; a missing word is folded once.
+_FORMS: Cache[str, str] = Cache(lambda word: solid(fold(word)))
 
 
 def exact_terms(text: str) -> list[str]:

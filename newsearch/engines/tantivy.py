@@ -169,20 +169,9 @@ def _forms(value: str) -> _Forms:
     return joined, _pretokenized(value) if joined is None else None
 
 
-class _MetadataForms(dict[str, _Forms]):
-    """``_forms`` of metadata values, which recur from article to article (a source, a
-    set of tags: multi-valued, so tokenized), analysed once."""
-
-    LIMIT = 10_000
-
-    def __missing__(self, value: str) -> _Forms:
-        if len(self) >= self.LIMIT:
-            self.clear()
-        forms = self[value] = _forms(value)
-        return forms
-
-
-_METADATA_FORMS = _MetadataForms()
+# ``_forms`` of metadata values, which recur from article to article (a source, a set
+# of tags: multi-valued, so tokenized), analysed once.
+_METADATA_FORMS: analysis.Cache[str, _Forms] = analysis.Cache(_forms, limit=10_000)
 
 
 def _indexed(fields: dict[str, Any], name: str, value: str, tokenized: _Tokenized) -> None:
