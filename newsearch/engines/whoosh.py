@@ -767,24 +767,18 @@ class WhooshEngine(Engine):
             vocabularies = self._vocabularies if searcher is self._searcher else {}
             if field not in vocabularies:
                 vocabularies[field] = Vocabulary(
-                    lambda term: self._term_count(searcher, field, term),
-                    lambda: self._read_vocabulary(searcher, field),
+                    lambda term: self._read(
+                        searcher, lambda s: int(s.reader().doc_frequency(field, term))
+                    ),
+                    lambda: self._read(searcher, lambda s: _term_counts(s, field)),
                 )
             return vocabularies[field]
 
-    def _term_count(self, searcher: Any, field: str, term: str) -> int:
-        """Paragraphs holding ``term`` in ``field`` at ``searcher``'s commit (at the
-        current one if that searcher has been closed for a newer commit since)."""
+    def _read(self, searcher: Any, read: Callable[[Any], T]) -> T:
+        """``read(searcher)``, or ``read`` of the current searcher if that one has been
+        closed for a newer commit since (a vocabulary kept from an earlier commit)."""
         with self._lock, _reading(self._path):
-            if searcher.is_closed:
-                searcher = self._current_searcher()
-            return int(searcher.reader().doc_frequency(field, term))
-
-    def _read_vocabulary(self, searcher: Any, field: str) -> dict[str, int]:
-        with self._lock, _reading(self._path):
-            if searcher.is_closed:
-                searcher = self._current_searcher()
-            return _term_counts(searcher, field)
+            return read(self._current_searcher() if searcher.is_closed else searcher)
 
     def article(self, article_id: str) -> list[Paragraph]:
         with self._lock, _reading(self._path):
@@ -828,11 +822,11 @@ class WhooshEngine(Engine):
                     continue
                 articles += len(titles)
                 reader = sub.reader()
-                source = reader.column_reader(_group_column("source"), translate=False)
-                sources.update(value.decode("utf-8") for n in titles if (value := source[n]))
-                undated = _whole_column(reader.column_reader("undated", translate=False))
-                stamp = _whole_column(reader.column_reader("stamp", translate=False))
-                stamps.extend(stamp[n] for n in titles if not undated[n])
+                source = _column_values(reader, _group_column("source"), titles)
+                sources.update(value.decode("utf-8") for value in source if value)
+                undated = _column_values(reader, "undated", titles)
+                stamp = _column_values(reader, "stamp", titles)
+                stamps.extend(t for t, no_date in zip(stamp, undated, strict=True) if not no_date)
         first, last = (min(stamps), max(stamps)) if stamps else (None, None)
         return EngineStats(
             articles=articles,
