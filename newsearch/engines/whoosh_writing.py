@@ -217,10 +217,7 @@ class BulkPostings:
         count = len(docnums)
         for low in range(0, count, limit):
             high = low + limit
-            if high >= count:
-                ids, block, block_values = docnums[low:], weights[low:], values[low:]
-            else:
-                ids, block, block_values = docnums[low:high], weights[low:high], values[low:high]
+            ids, block, block_values = docnums[low:high], weights[low:high], values[low:high]
             stored = array("f", block)
             total += sum(stored)
             # whoosh keeps the first weight above 0 that no later one exceeds
