@@ -129,11 +129,13 @@ def checked(article: Article) -> Article:
 
 
 def _batch_bodies(batch: dict[str, list[Paragraph]]) -> list[list[int]]:
-    """Each article's body (copy detection's input: every paragraph but the title) as
-    the numbers of its paragraphs in ``_batch_texts``."""
+    """Each article's body (copy detection's input, ``fingerprint.in_body``) as the
+    numbers of its paragraphs in ``_batch_texts``."""
+    from .copies.fingerprint import in_body  # numpy: loaded to write, never to query
+
     bodies, number = [], 0
     for paragraphs in batch.values():
-        bodies.append([number + n for n, p in enumerate(paragraphs) if p.role != "title"])
+        bodies.append([number + n for n, p in enumerate(paragraphs) if in_body(p)])
         number += len(paragraphs)
     return bodies
 
