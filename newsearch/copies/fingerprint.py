@@ -45,8 +45,13 @@ class Fingerprint:
     bands: tuple[int, ...]
 
 
+def in_body(p: Paragraph) -> bool:
+    """Whether copy detection compares ``p``: every paragraph but the title."""
+    return p.role != "title"
+
+
 def _body(paragraphs: Iterable[Paragraph]) -> str:
-    return " ".join(p.text for p in paragraphs if p.role != "title")
+    return " ".join(p.text for p in paragraphs if in_body(p))
 
 
 def _fold(text: str) -> list[str]:
