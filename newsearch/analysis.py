@@ -208,6 +208,15 @@ def forget() -> None:
     _KNOWN.clear()
 
 
+def drop_words() -> None:
+    """Empty the word caches (they fill again on demand): for a process whose texts
+    another process analyses from now on (``newsearch.parallel``)."""
+    for cache in (_PAIRS, _TERMS, _FORMS, _RUNS):
+        cache.clear()
+    fold.cache_clear()
+    stem.cache_clear()
+
+
 def indexed(text: str) -> Indexed:
     """The three indexed forms of a paragraph text, from one scan of its words."""
     if _KNOWN:

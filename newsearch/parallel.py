@@ -174,8 +174,10 @@ class Pipeline(Generic[B]):
             self._worker.close()
             self._worker = None
 
-    def _written(self, batch: B) -> None:
+    def _written(self, batch: B, *, last_here: bool = False) -> None:
         self._write(batch)
+        if last_here:
+            _drop_words(fingerprints=self._bodies is not None)
         # What the engine freed (its writer's buffers, a merge's) goes back to the OS
         # before the next batch: a writer's threads each take a malloc arena of their
         # own, so without it free memory piled up from batch to batch (on tantivy, the
@@ -185,7 +187,8 @@ class Pipeline(Generic[B]):
     def _write_held(self) -> None:
         if self._held is not None:
             held, self._held = self._held, None
-            self._written(held)
+            # The last batch analysed in this process: the worker analyses the others.
+            self._written(held, last_here=True)
 
     def _write_with(
         self,
@@ -224,6 +227,19 @@ def _die_with(parent: int) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(0)
+
+
+def _drop_words(*, fingerprints: bool) -> None:
+    """Empty this process's word caches, once its texts are analysed by the worker: they
+    hold the first batch's words (about 10 MB for 20,000 paragraphs of Reuters), which a
+    worker's answers never read."""
+    from . import analysis
+
+    analysis.drop_words()
+    if fingerprints:
+        from .copies import fingerprint
+
+        fingerprint.drop_words()
 
 
 def _release_heap() -> None:
