@@ -261,14 +261,16 @@ def serve(parent: int) -> None:
             texts, bodies = _read_frame(source)  # type: ignore[misc]
         except EOFError:
             return
-        found = [analysis.indexed(t) for t in texts]
         prints = None
         if bodies is not None:
             from .copies.fingerprint import Batch
 
+            # First, so that the joined bodies are freed before the analyses are made.
             prints = Batch.of_bodies([" ".join(texts[n] for n in body) for body in bodies])
+        # Plain tuples, made one at a time (not a second list beside the analyses).
+        found = [tuple(analysis.indexed(t)) for t in texts]
         try:
-            _write_frame(sink, ([tuple(f) for f in found], prints))
+            _write_frame(sink, (found, prints))
         except BrokenPipeError:
             # The indexer stopped reading (Ctrl-C, an error): leave without a traceback
             # and without the interpreter's flush of the dead pipe at exit.
