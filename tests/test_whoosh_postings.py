@@ -55,7 +55,11 @@ def _build(where, articles: list[Article], monkeypatch, *, worker: bool) -> dict
 
 @pytest.mark.slow
 def test_whoosh_index_from_prepared_postings_is_byte_for_byte_the_same(tmp_path, monkeypatch):
+    """Postings prepared in this process or by the worker make every file of the index the
+    one whoosh's own writer makes from the documents, over several commits, merged
+    segments, articles rewritten for their copies and replaced articles."""
     from newsearch.engines import whoosh_postings, whoosh_writing
+    from newsearch.engines.whoosh import WhooshEngine
 
     prepared, decoded = [], []
     add = whoosh_postings.Prepared.add
@@ -72,13 +76,42 @@ def test_whoosh_index_from_prepared_postings_is_byte_for_byte_the_same(tmp_path,
         "decode_term",
         lambda postings, size: decoded.append(1) or decode(postings, size),
     )
+    lent = []
+    lend = WhooshEngine.prepared
+    monkeypatch.setattr(
+        WhooshEngine, "prepared", lambda self, answer: lent.append(1) or lend(self, answer)
+    )
     articles = _articles()
-    alone = _build(tmp_path / "alone", articles, monkeypatch, worker=False)
+    built = {}
+    for name, worker in (("here", False), ("worker", True)):
+        built[name] = _build(tmp_path / name, articles, monkeypatch, worker=worker)
+        assert len(prepared) > 500 and decoded
+        # terms with pooled postings too: rewritten articles, merged segments
+        prepared.clear(), decoded.clear()
+    assert len(lent) > 5  # batches the worker prepared
+    with monkeypatch.context() as patched:
+        patched.setattr(WhooshEngine, "_prepared_for", lambda self, writer, batch: None)
+        built["whoosh"] = _build(tmp_path / "whoosh", articles, monkeypatch, worker=False)
     assert not prepared
-    with_worker = _build(tmp_path / "worker", articles, monkeypatch, worker=True)
-    assert len(prepared) > 400  # most batches came prepared from the worker
-    assert decoded  # terms with pooled postings too: rewritten articles, merged segments
-    assert with_worker == alone
+    assert built["here"] == built["worker"] == built["whoosh"]
     terms = _whoosh_postings(tmp_path / "worker" / "data")
     fields = {fieldname for fieldname, *_ in terms}
     assert {"text", "exact", "joined", "title", "tags", "author", "section"} <= fields
+
+
+def test_whoosh_prepared_postings_of_another_batch_are_not_used(tmp_path):
+    from newsearch.engines import whoosh_postings
+    from newsearch.paragraphs import split_article
+
+    batch = [(a.id, split_article(a, a.id)) for a in _articles()[:6]]
+    other = whoosh_postings.prepare(whoosh_postings.job(batch[1:]))
+    assert not other.fits(batch) and other.fits(batch[1:])
+    found = []
+    for name, lent in (("lent", other), ("none", None)):
+        with Index.open(tmp_path / name, create=True, engine="whoosh") as index:
+            with index.engine.prepared(lent):
+                index.engine.replace_articles(batch, lock_timeout=0)
+            found.append(len(index.search("title:story", limit=50)))
+        found.append(_whoosh_postings(tmp_path / name / "data"))
+    assert found[0] == found[2] == 29  # every paragraph of the 5 synthetic articles
+    assert found[1] == found[3]

@@ -634,11 +634,18 @@ class WhooshEngine(Engine):
             self._prepared = None
 
     def _prepared_for(self, writer: Any, batch: ArticleBatch) -> Any:
-        """The worker's postings (``whoosh_postings.Prepared``) for ``batch``, handed to
-        ``writer``'s commit, if there are any and they fit (else None)."""
-        prepared, bulk = self._prepared, getattr(writer, "newsearch_postings", None)
-        if prepared is None or bulk is None or writer.docnum != 0 or not prepared.fits(batch):
+        """``batch``'s postings of the analysed fields (``whoosh_postings.Prepared``), the
+        worker's if they fit, handed to ``writer``'s commit; None where ``writer`` cannot
+        take them (whoosh's own writer then analyses every field)."""
+        from . import whoosh_postings
+
+        bulk = getattr(writer, "newsearch_postings", None)
+        if bulk is None or writer.docnum != 0:
             return None
+        prepared = self._prepared
+        if prepared is None or not prepared.fits(batch):
+            # Here: still fewer calls a posting than whoosh's pool, sort and merge.
+            prepared = whoosh_postings.prepare(whoosh_postings.job(batch))
         bulk.prepared = prepared.terms
         return prepared
 

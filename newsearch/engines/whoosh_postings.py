@@ -104,46 +104,55 @@ def job(batch: ArticleBatch) -> Job:
 def prepare(paragraphs: Job) -> Prepared:
     """The analysed fields' postings of ``paragraphs``, documents 0, 1, ... in order."""
     from .whoosh import _schema, text_values
-    from .whoosh_writing import TERM_HEAD, PreparedTerms, codec, encode_term
 
     schema = _schema()
     count = len(paragraphs)
-    postings: dict[str, dict[bytes, tuple[array, list[float], list[Any]]]] = {
-        name: {} for name in ANALYSED
-    }
+    # Each field's terms, each with its postings one after another: document, weight
+    # and value. Weights repeat: one object each, not one a posting.
+    postings: dict[str, dict[str, list[Any]]] = {name: {} for name in ANALYSED}
+    weights: dict[float, float] = {}
     lengths = {name: array("i", [_ABSENT]) * count for name in ANALYSED}
+    formats = {name: (schema[name].format.word_values, schema[name].analyzer) for name in ANALYSED}
     for number, (text, role, metadata) in enumerate(paragraphs):
         boost = float(ROLE_BOOST[role])
         for name, value in text_values(text, metadata).items():
             terms = postings[name]
+            word_values, analyzer = formats[name]
             length = 0
-            for term, freq, weight, encoded in schema[name].index(value):
+            # what whoosh's field.index(value) yields, its terms not yet encoded
+            for term, freq, weight, encoded in word_values(value, analyzer, mode="index"):
+                weight *= boost
                 found = terms.get(term)
                 if found is None:
-                    found = terms[term] = (array("i"), [], [])
-                found[0].append(number)
-                found[1].append(weight * boost)
-                found[2].append(encoded)
+                    terms[term] = [number, weights.setdefault(weight, weight), encoded]
+                else:
+                    found += (number, weights.setdefault(weight, weight), encoded)
                 length += freq  # every analysed field is scorable
             lengths[name][number] = length
-    made = codec()
-    prepared = {}
-    for name, terms in postings.items():
-        fixed_size = schema[name].format.fixed_value_size()
-        ready = PreparedTerms([], [], [])
-        for term in sorted(terms):
-            docnums, weights, values = terms.pop(term)
-            encoded, total, top = encode_term(
-                docnums, weights, values, made._blocklimit, made._compression, fixed_size
-            )
-            ready.terms.append(term)
-            ready.heads.append(
-                TERM_HEAD.pack(False, total, len(docnums), 0, 0, top, docnums[0], docnums[-1])
-            )
-            ready.postings.append(encoded)
-        prepared[name] = ready
+    prepared = {name: _encoded(schema[name], postings.pop(name)) for name in ANALYSED}
     texts = [text for text, _, _ in paragraphs]
     return Prepared(count, _digest(texts), prepared, lengths)
+
+
+def _encoded(field: Any, terms: dict[str, list[Any]]) -> Any:
+    """One field's ``whoosh_writing.PreparedTerms`` from its terms' postings."""
+    from .whoosh_writing import TERM_HEAD, PreparedTerms, codec, encode_term
+
+    made = codec()
+    limit, compression = made._blocklimit, made._compression
+    fixed_size = field.format.fixed_value_size()
+    heads, encoded = [], []
+    # Code point order is UTF-8's byte order: the order of whoosh's term bytes.
+    ordered = sorted(terms)
+    for term in ordered:
+        found = terms.pop(term)
+        docnums, weights = found[0::3], found[1::3]
+        postings, total, top = encode_term(
+            docnums, weights, found[2::3], limit, compression, fixed_size
+        )
+        heads.append(TERM_HEAD.pack(False, total, len(docnums), 0, 0, top, docnums[0], docnums[-1]))
+        encoded.append(postings)
+    return PreparedTerms.build([term.encode("utf-8") for term in ordered], heads, encoded)
 
 
 def _digest(texts: Sequence[str]) -> int:

@@ -137,12 +137,31 @@ _NO_LENGTHS = (length_to_byte(None), length_to_byte(0))
 @dataclass(frozen=True)
 class PreparedTerms:
     """One field's terms of a segment, their postings already encoded (``encode_term``)
-    for documents numbered from 0: each term's bytes, term record without the postings'
-    place (``TERM_HEAD``) and postings, in term order."""
+    for documents numbered from 0, in term order: each term's bytes; their term records
+    without the postings' place (``TERM_HEAD``), one after another; their postings, one
+    after another, and where each term's end."""
 
     terms: list[bytes]
-    heads: list[bytes]
-    postings: list[bytes]
+    heads: bytes
+    postings: bytes
+    ends: array  # of "q"
+
+    def postings_of(self, at: int) -> bytes:
+        """Term ``at``'s encoded postings."""
+        return self.postings[self.ends[at - 1] if at else 0 : self.ends[at]]
+
+    @classmethod
+    def build(
+        cls, terms: list[bytes], heads: Iterable[bytes], postings: Iterable[bytes]
+    ) -> PreparedTerms:
+        """From each term's record and postings."""
+        encoded = list(postings)
+        return cls(
+            terms,
+            b"".join(heads),
+            b"".join(encoded),
+            array("q", itertools.accumulate(map(len, encoded))),
+        )
 
 
 class BulkPostings:
@@ -250,7 +269,7 @@ class BulkPostings:
                 done = upto
                 if upto < len(ready.terms) and ready.terms[upto] == text:
                     # Prepared documents come first (numbers 0, 1, ...): theirs, then these.
-                    ids, amounts, encoded = decode_term(ready.postings[upto], self._fixed_size)
+                    ids, amounts, encoded = decode_term(ready.postings_of(upto), self._fixed_size)
                     docnums, weights, values = (
                         (*ids, *docnums),
                         (*amounts, *weights),
@@ -265,8 +284,20 @@ class BulkPostings:
         return last
 
     def _write_ready(self, ready: PreparedTerms, start: int, end: int) -> None:
+        """Write prepared terms ``start`` to ``end``: their postings at once, then their
+        records."""
+        if start >= end:
+            return
+        ends, size = ready.ends, TERM_HEAD.size
+        low = ends[start - 1] if start else 0
+        base = self._posted - low  # where the prepared postings' offset 0 lands
+        self._write_postings(memoryview(ready.postings)[low : ends[end - 1]])
+        self._posted = base + ends[end - 1]
+        key, heads, place = self._field_key, ready.heads, _PLACE.pack
         for at in range(start, end):
-            self._write_encoded(ready.terms[at], ready.heads[at], ready.postings[at])
+            begin = ends[at - 1] if at else 0
+            record = heads[at * size : (at + 1) * size] + place(base + begin, ends[at] - begin)
+            self._add_term(key + ready.terms[at], record)
 
     def _write_term(
         self, text: bytes, docnums: Sequence[int], weights: Sequence[float], values: Sequence[Any]
