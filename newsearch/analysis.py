@@ -245,21 +245,33 @@ def _joined_words(text: str, words: list[str]) -> str | None:
 
 
 class Initials:
-    """What a word's first character must be for its term to be among ``terms``: a
-    term starts with the first character of its folded word (the Snowball stemmer
-    changes a word's ending, never its first letter). For ASCII words the test needs
-    no folding: the set holds both cases."""
+    """What a word must start with for its term to be among ``terms`` or to match one of
+    ``prefixes``, so that a word that cannot match is not stemmed.
 
-    def __init__(self, terms: Collection[str]) -> None:
-        self.folded = {term[:1] for term in terms}
+    A term is its folded word cut short plus at most ``stemmer.KEPT_BUT`` letters, so
+    the folded word starts with the term less its last ``KEPT_BUT`` letters (one more
+    is left out, as a margin); a prefix's terms only share its first letter for sure
+    (``prefix_stems``). The first test, on the word's first character, needs no folding
+    for ASCII words: the set holds both cases.
+    """
+
+    def __init__(self, terms: Collection[str], prefixes: Collection[str] = ()) -> None:
+        cut = stemmer.KEPT_BUT + 1
+        heads = {term[: max(1, len(term) - cut)] for term in terms}
+        heads.update(prefix[:1] for prefix in prefixes)
+        self.heads = tuple(heads)
+        self.folded = {head[:1] for head in heads}
         self.ascii = {c for i in self.folded if i.isascii() for c in (i, i.upper())}
 
     def may_match(self, word: str) -> bool:
         """Whether ``word``'s term could be one of the terms."""
         first = word[:1]
         if first.isascii():
-            return first in self.ascii
-        return initial(word) in self.folded
+            if first not in self.ascii:
+                return False
+        elif initial(word) not in self.folded:
+            return False
+        return fold(word).startswith(self.heads)
 
 
 def word_spans(

@@ -38,15 +38,14 @@ class Highlighter:
         words = [leaf for leaf in self._leaves if isinstance(leaf, ast.Term)]
         self._terms = {leaf.term for leaf in words if leaf.field == "text"}
         self._forms = {leaf.term for leaf in words if leaf.field == ast.EXACT_FIELD}
-        # The terms a text word must have to match a word, prefix or phrase (a term
-        # matching a prefix starts with the prefix's first letter).
-        wanted = set(self._terms)
+        # The terms a text word must have to match a word or phrase, and the prefixes.
+        wanted, prefixes = set(self._terms), set()
         for leaf in self._leaves:
             if leaf.field == "text" and isinstance(leaf, ast.Prefix):
-                wanted.add(leaf.prefix)
+                prefixes.add(leaf.prefix)
             elif leaf.field == "text" and isinstance(leaf, ast.Phrase):
                 wanted.update(leaf.terms)
-        self._initials = analysis.Initials(wanted)
+        self._initials = analysis.Initials(wanted, prefixes)
 
     def spans(self, text: str) -> tuple[Span, ...]:
         """Sorted, non-overlapping highlight spans of the query in ``text``."""

@@ -129,11 +129,13 @@ def checked(article: Article) -> Article:
 
 
 def _batch_bodies(batch: dict[str, list[Paragraph]]) -> list[list[int]]:
-    """Each article's body (copy detection's input: every paragraph but the title) as
-    the numbers of its paragraphs in ``_batch_texts``."""
+    """Each article's body (copy detection's input, ``fingerprint.in_body``) as the
+    numbers of its paragraphs in ``_batch_texts``."""
+    from .copies.fingerprint import in_body  # numpy: loaded to write, never to query
+
     bodies, number = [], 0
     for paragraphs in batch.values():
-        bodies.append([number + n for n, p in enumerate(paragraphs) if p.role != "title"])
+        bodies.append([number + n for n, p in enumerate(paragraphs) if in_body(p)])
         number += len(paragraphs)
     return bodies
 
@@ -166,7 +168,7 @@ class Index:
         self.detect_copies = True
         # The band keys this writer knows to be committed (made when first writing).
         self._known_keys: copies.KnownKeys | None = None
-        self._lexicons: dict[str, tuple[object, Lexicon]] = {}
+        self._lexicons: dict[tuple[str, str], tuple[object, Lexicon]] = {}
         # Rank paragraphs holding the word as typed above those with only its stem.
         self.prefer_exact = True
 
@@ -460,13 +462,14 @@ class Index:
 
     # -- searching ---------------------------------------------------------------------
 
-    def lexicon(self, field: str = "text") -> Lexicon:
-        """The index terms of a text field with their paragraph counts (kept per commit)."""
+    def lexicon(self, field: str = "text", prefix: str = "") -> Lexicon:
+        """The index terms of a text field with their paragraph counts (kept per commit);
+        with ``prefix``, only the terms that start with it (the rest is not read)."""
         counts = self.engine.vocabulary(field)
-        cached = self._lexicons.get(field)
+        cached = self._lexicons.get((field, prefix))
         if cached is None or cached[0] is not counts:
-            cached = (counts, Lexicon(counts))
-            self._lexicons[field] = cached
+            cached = (counts, Lexicon(counts.starting_with(prefix) if prefix else counts))
+            self._lexicons[field, prefix] = cached
         return cached[1]
 
     def search(
@@ -554,7 +557,10 @@ class Index:
         def count(corrected: str) -> int:
             return self.engine.count(self._node(corrected, dates))
 
-        return tuple(suggest.suggest(query, node, self.lexicon(ast.EXACT_FIELD), count))
+        def words(initial: str) -> Lexicon:
+            return self.lexicon(ast.EXACT_FIELD, initial)
+
+        return tuple(suggest.suggest(query, node, words, count))
 
     @staticmethod
     def _collapsed(hit: Hit, found: EngineHit) -> Hit:

@@ -2,10 +2,17 @@
 
 When a query finds few paragraphs, each of its words that the index holds rarely (or
 not at all) is compared with the index's folded, unstemmed words (the ``exact``
-field's vocabulary, so names count like any word): the candidates within two edits
-(optimal string alignment) are ranked nearest first, then by how many paragraphs
-hold them. A candidate must be far more common than the word it replaces. The
-corrected query is run to count its hits; it is offered only when it finds more.
+field's vocabulary, so names count like any word) that start with the same letter:
+the candidates within two edits (optimal string alignment) are ranked nearest first,
+then by how many paragraphs hold them. A candidate must be far more common than the
+word it replaces. The corrected query is run to count its hits; it is offered only
+when it finds more.
+
+The first letter is kept as Lucene's and Elasticsearch's spell checkers keep it by
+default (a prefix length of 1): a first letter is rarely the one mistyped, a common
+word is not "corrected" into a commoner one (``wheat exprots`` is not ``that
+exports``), and only the words of one initial are read from the index, not its whole
+vocabulary, which grows with the archive.
 """
 
 from __future__ import annotations
@@ -27,21 +34,23 @@ MAX_SUGGESTIONS = 3
 
 
 def corrections(word: str, words: Lexicon, limit: int = MAX_SUGGESTIONS) -> list[str]:
-    """Folded index words that ``word`` may be a misspelling of, best first."""
+    """Folded index words (among ``words``) that ``word`` may be a misspelling of, best
+    first; each starts with the same letter as ``word`` folded."""
     folded = analysis.fold(word)
     own = words.count(folded)
     found = words.near(folded, MAX_EDITS, limit=None, min_count=max(MORE_COMMON * own, 1))
-    return [candidate for candidate, edits in found if edits][:limit]
+    return [word for word, edits in found if edits and word[:1] == folded[:1]][:limit]
 
 
 def suggest(
-    query: str, node: ast.Node, words: Lexicon, count: Callable[[str], int]
+    query: str, node: ast.Node, words: Callable[[str], Lexicon], count: Callable[[str], int]
 ) -> list[Suggestion]:
-    """Corrected forms of ``query`` (parsed as ``node``) that ``count`` finds more of."""
+    """Corrected forms of ``query`` (parsed as ``node``) that ``count`` finds more of;
+    ``words(initial)`` is the index's words that start with ``initial``."""
     replacements: list[tuple[str, list[str]]] = []
     for leaf in ast.positive_leaves(node):
         if isinstance(leaf, ast.Term) and leaf.field in ("text", ast.EXACT_FIELD) and leaf.text:
-            found = corrections(leaf.text, words)
+            found = corrections(leaf.text, words(analysis.fold(leaf.text)[:1]))
             if found:
                 replacements.append((leaf.text, found))
     if not replacements:

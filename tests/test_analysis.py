@@ -138,11 +138,26 @@ def test_a_words_initial_is_its_terms_first_character(text):
     st.lists(st.text(alphabet="abcdeéxyzAÉ1", min_size=1, max_size=3), max_size=3),
 )
 def test_initials_rule_out_only_words_whose_term_cannot_match(text, query_words):
-    terms = {analysis.stem(analysis.fold(w)) for w in query_words} | {"skie", "die", "elan"}
-    initials = analysis.Initials(terms)
-    for word in analysis.TOKEN_RE.findall(text + " " + _TRICKY_WORDS + " Élan ÉLAN élan"):
-        term = analysis.stem(analysis.fold(word))
-        assert initials.may_match(word) == (term[:1] in {t[:1] for t in terms})
+    terms = {analysis.stem(analysis.fold(w)) for w in query_words}
+    terms |= {"skie", "die", "elan", "possibl", "agricultur"}
+    initials = analysis.Initials(terms, prefixes={"negotiat"})
+    heads = (*(t[: max(1, len(t) - 3)] for t in terms), "n")
+    words = text + " " + _TRICKY_WORDS + " Élan ÉLAN élan possibility Agricultural agri"
+    for word in analysis.TOKEN_RE.findall(words + " negotiation negoti nation"):
+        folded = analysis.fold(word)
+        term = analysis.stem(folded)
+        if term in terms or analysis.term_matches_prefix(term, "negotiat"):
+            assert initials.may_match(word)
+        assert initials.may_match(word) == folded.startswith(heads)
+
+
+def test_initials_need_the_start_of_long_terms():
+    initials = analysis.Initials({"agricultur", "die"}, prefixes={"negotiat"})
+    assert initials.may_match("Agricultural") and initials.may_match("AGRICULTURE")
+    assert not initials.may_match("agri") and not initials.may_match("Agrarian")
+    assert initials.may_match("dying") and initials.may_match("Dust")  # a short term
+    assert initials.may_match("negoti") and initials.may_match("nation")  # a prefix
+    assert not initials.may_match("Oil")
 
 
 def test_word_spans_find_the_same_words_with_unseen_words_skipped():

@@ -593,8 +593,13 @@ def test_vocabulary_lookups_equal_the_whole_vocabulary(tmp_path, engine):
             assert looked_up.get("absent", 0) == 0 and "absent" not in looked_up
             assert looked_up._all is None  # nothing read but the terms asked for
             every = dict(looked_up)
-            fresh = type(looked_up)(looked_up._count, looked_up._read_all)
+            fresh = type(looked_up)(looked_up._count, looked_up._read)
             assert every[term] == looked_up[term]
+            # One prefix's terms, read from the index, as in the whole vocabulary.
+            for prefix in (term[:1], term[:3], "zz"):
+                expected = {word: n for word, n in every.items() if word.startswith(prefix)}
+                assert fresh.starting_with(prefix) == expected
+            assert fresh._all is None
             assert all(fresh[word] == count for word, count in every.items())
         assert len(index.engine.vocabulary("text")) > 10
 

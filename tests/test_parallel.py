@@ -150,6 +150,26 @@ def test_the_first_batch_is_written_while_the_worker_analyses_the_second() -> No
     assert written == [(["first text"], False), (["second text"], True), (["third text"], True)]
 
 
+@pytest.mark.parametrize("worker", [True, False])
+def test_the_indexer_hands_the_heap_back_after_each_batch_it_writes(
+    monkeypatch: pytest.MonkeyPatch, worker: bool
+) -> None:
+    """An engine's writer frees its buffers when a batch is written: the free heap goes
+    back to the OS then, before the next batch, with or without a worker."""
+    written: list[list[str]] = []
+    released: list[int] = []  # how many batches were written at each release
+    monkeypatch.setattr(parallel, "_release_heap", lambda: released.append(len(written)))
+    pipeline = parallel.Pipeline(lambda batch: written.append(batch), lambda b: b, worker)
+    try:
+        for n in range(3):
+            pipeline.submit([f"text {n}"], more=n < 2)
+        pipeline.finish()
+    finally:
+        pipeline.close()
+    assert written == [["text 0"], ["text 1"], ["text 2"]]
+    assert released == [1, 2, 3]
+
+
 def test_a_failed_worker_leaves_the_analysis_to_the_indexer(tmp_path: Path) -> None:
     pipeline = parallel.Pipeline(lambda batch: written.append(batch), lambda batch: batch)
     written: list[list[str]] = []

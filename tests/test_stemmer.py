@@ -42,7 +42,9 @@ def made_words(count: int, seed: int) -> list[str]:
         stemmer._STEP3,
         stemmer._STEP4,
     )
-    suffixes = [s for table in tables for _, group in table for s in group]
+    suffixes = sorted(
+        s for table in tables for groups in table.values() for _, group in groups for s in group
+    )
     suffixes += ["y", "ly", "e", "l", "ll", "at", "bl", "iz", "", ""]
     heads = ["gener", "commun", "arsen", "y", "", "", ""]
     rng = random.Random(seed)
@@ -85,3 +87,23 @@ def test_reuters_vocabulary_stems_as_nltk_stems_it():
             words.update(re.findall("[a-z]+", raw.read().lower()))
     assert len(words) > 40_000
     assert differences(words) == []
+    assert kept_from_the_word(words) == []
+
+
+def kept_from_the_word(words):
+    """Words whose stem keeps fewer than all but ``KEPT_BUT`` of its letters from the word."""
+    return [
+        (w, stemmer.stem(w))
+        for w in words
+        if not w.startswith(stemmer.stem(w)[: -stemmer.KEPT_BUT or None])
+    ]
+
+
+def test_a_stem_is_the_word_but_its_last_letters():
+    """``stem(w)`` is ``w[:k]`` and at most ``KEPT_BUT`` letters more (``biliti`` →
+    ``ble``, ``dying`` → ``die``): the highlighter relies on it to skip stemming."""
+    words = made_words(30_000, seed=11) + list(stemmer._EXCEPTIONS)
+    words = [w for w in words if "'" not in w]  # folding removes apostrophes first
+    assert kept_from_the_word(words) == []
+    assert kept_from_the_word(vocabulary([SEED_FILE.read_text(encoding="utf-8")])) == []
+    assert stemmer.stem("dying") == "die" and stemmer.stem("possibility") == "possibl"

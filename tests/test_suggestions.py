@@ -54,8 +54,9 @@ def test_no_suggestion_when_nothing_is_near(fed_index):
 
 
 def test_corrections_rank_nearest_then_commonest():
-    words = Lexicon({"volcker": 40, "volker": 1, "walker": 30, "volkers": 20})
-    assert corrections("volker", words) == ["volcker", "volkers", "walker"]
+    words = Lexicon({"volcker": 40, "volker": 1, "vulcker": 30, "volkers": 20, "walker": 50})
+    # "walker" is one edit away and the commonest, but starts with another letter.
+    assert corrections("volker", words) == ["volcker", "volkers", "vulcker"]
     assert corrections("volker", Lexicon({"volcker": 5, "volker": 1})) == []
 
 
@@ -68,3 +69,41 @@ def test_suggestions_in_json_and_on_the_cli(runner, fed_index):
     assert data["total"] == 0
     assert data["suggestions"][0] == {"query": "volcker", "hits": 12}
     assert [s["query"] for s in data["suggestions"]] == ["volcker", "volker"]
+
+
+# "wheat" is right and common; "that", two edits away, is ten times more common still.
+GRAIN = (
+    [Article(f"Note {n}", ("They said that it would rain.",), id=f"that-{n}") for n in range(40)]
+    + [Article(f"Grain {n}", ("Wheat prices fell.",), id=f"wheat-{n}") for n in range(3)]
+    + [Article("Trade", ("Wheat exports rose.",), id="exports")]
+)
+
+
+def test_a_correction_keeps_the_first_letter(new_index):
+    """As in Lucene's and Elasticsearch's spell checkers (prefix length 1): a common
+    word is not 'corrected' into a commoner word that starts differently."""
+    new_index.add_articles(GRAIN)
+    assert corrections("wheat", new_index.lexicon("exact")) == []
+    results = new_index.search("wheat exprots")
+    assert results.total == 0
+    assert results.suggestions == (Suggestion("wheat exports", 1),)
+    # Without the rule "wheat" would become "that": 40 paragraphs against 4.
+    assert new_index.lexicon("exact").near("wheat", 2) == [("that", 2), ("wheat", 0)][::-1]
+
+
+def test_suggestions_read_only_the_words_of_the_typed_initials(fed_index):
+    """A misspelled query reads the words starting like its words, not the whole
+    vocabulary (which grows with the archive)."""
+    assert fed_index.search("volker").suggestions == (Suggestion("volcker", 12),)
+    vocabulary = fed_index.engine.vocabulary("exact")
+    assert vocabulary._all is None
+    assert vocabulary.starting_with("v") == {"volcker": 12, "volker": 1}
+
+
+def test_starting_with_agrees_with_the_whole_vocabulary(fed_index):
+    for field in ("text", "exact"):
+        everything = dict(fed_index.engine.vocabulary(field))
+        for prefix in ("", "v", "w", "ra", "zz"):
+            found = fed_index.engine.vocabulary(field).starting_with(prefix)
+            assert found == {t: n for t, n in everything.items() if t.startswith(prefix)}
+    assert fed_index.engine.vocabulary("exact").starting_with("wa") == {"walker": 2}

@@ -204,15 +204,17 @@ class Vocabulary(Mapping[str, int]):
     """A text field's index terms and how many paragraphs hold each, for one commit.
 
     Looking up a term asks the index's term table (``count``); iterating reads every
-    term once (``read_all``). Query words only look up a few terms, and a large
-    archive's whole vocabulary takes a while to read.
+    term once (``read("")``); ``starting_with`` reads only the terms of one prefix
+    (``read(prefix)``). Query words only look up a few terms, and a large archive's
+    whole vocabulary takes a while to read.
     """
 
-    def __init__(self, count: Callable[[str], int], read_all: Callable[[], dict[str, int]]):
+    def __init__(self, count: Callable[[str], int], read: Callable[[str], dict[str, int]]):
         self._count = count
-        self._read_all = read_all
+        self._read = read
         self._all: dict[str, int] | None = None
         self._seen: dict[str, int] = {}
+        self._prefixes: dict[str, dict[str, int]] = {}
 
     def __getitem__(self, term: str) -> int:
         if self._all is not None:
@@ -224,9 +226,18 @@ class Vocabulary(Mapping[str, int]):
             raise KeyError(term)
         return found
 
+    def starting_with(self, prefix: str) -> dict[str, int]:
+        """The terms that start with ``prefix`` and their counts (read once)."""
+        if self._all is not None:
+            return {term: n for term, n in self._all.items() if term.startswith(prefix)}
+        if prefix not in self._prefixes:
+            self._prefixes[prefix] = self._read(prefix)
+        return self._prefixes[prefix]
+
     def _every(self) -> dict[str, int]:
         if self._all is None:
-            self._all = self._read_all()
+            self._all = self._read("")
+            self._prefixes.clear()
         return self._all
 
     def __iter__(self) -> Iterator[str]:

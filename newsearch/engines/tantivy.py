@@ -705,7 +705,7 @@ class TantivyEngine(Engine):
             if field not in cache:
                 cache[field] = Vocabulary(
                     lambda term: self._term_count(searcher, field, term),
-                    lambda: self._read_vocabulary(searcher, field),
+                    lambda prefix: self._read_vocabulary(searcher, field, prefix),
                 )
             return cache[field]
 
@@ -713,9 +713,11 @@ class TantivyEngine(Engine):
         with _engine_errors(self._path):
             return int(searcher.doc_freq(field, term))
 
-    def _read_vocabulary(self, searcher: tantivy.Searcher, field: str) -> dict[str, int]:
+    def _read_vocabulary(
+        self, searcher: tantivy.Searcher, field: str, prefix: str
+    ) -> dict[str, int]:
         with _engine_errors(self._path):
-            return dict(searcher.terms_with_prefix(field, ""))
+            return dict(searcher.terms_with_prefix(field, prefix))
 
     def article(self, article_id: str) -> list[Paragraph]:
         with _engine_errors(self._path):

@@ -829,7 +829,7 @@ class WhooshEngine(Engine):
                     lambda term: self._read(
                         searcher, lambda s: int(s.reader().doc_frequency(field, term))
                     ),
-                    lambda: self._read(searcher, lambda s: _term_counts(s, field)),
+                    lambda prefix: self._read(searcher, lambda s: _term_counts(s, field, prefix)),
                 )
             return vocabularies[field]
 
@@ -957,25 +957,26 @@ def _column_values(reader: Any, column: str, docnums: list[int]) -> list[Any]:
     return [values[d] for d in docnums]
 
 
-def _term_counts(searcher: Any, field: str) -> dict[str, int]:
-    """Every term of ``field`` and how many documents hold it (deleted ones too, until
-    merged), read segment by segment: whoosh's reader of several segments looks each
-    term up in every segment, 8 times slower."""
+def _term_counts(searcher: Any, field: str, prefix: str = "") -> dict[str, int]:
+    """Every term of ``field`` starting with ``prefix`` and how many documents hold it
+    (deleted ones too, until merged), read segment by segment: whoosh's reader of
+    several segments looks each term up in every segment, 8 times slower."""
     counts: Counter[str] = Counter()
     for reader, _ in searcher.reader().leaf_readers():
         table = getattr(reader, "_terms", None)
         if isinstance(table, W3TermsReader) and _RECORD_KNOWN:
             # Each record's document count read in place: whoosh decodes every record
             # whole, unpickling the postings a one-document term keeps inline.
-            prefix = table._keycoder(field, b"")
-            for key, record in table._tindex.items_from(prefix):
-                if not key.startswith(prefix):
+            start = table._keycoder(field, prefix.encode("utf-8"))
+            skip = len(table._keycoder(field, b""))  # the field's part of each key
+            for key, record in table._tindex.items_from(start):
+                if not key.startswith(start):
                     break
-                counts[key[len(prefix) :].decode("utf-8")] += _RECORD_DOCS.unpack_from(
+                counts[key[skip:].decode("utf-8")] += _RECORD_DOCS.unpack_from(
                     record, _RECORD_DOCS_AT
                 )[0]
         else:
-            for term, info in reader.iter_field(field):
+            for term, info in reader.iter_prefix(field, prefix):
                 counts[term.decode("utf-8")] += info.doc_frequency()
     return dict(counts)
 
