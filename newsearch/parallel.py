@@ -19,19 +19,23 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib
 import os
 import pickle
 import signal
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from typing import IO, TYPE_CHECKING, Generic, TypeVar
+from contextlib import AbstractContextManager
+from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from .analysis import Indexed
     from .copies.fingerprint import Batch as Fingerprints
 
 B = TypeVar("B")
+# The worker's answer to a batch: analyses, fingerprints, the job's answer.
+Answer = tuple[list["Indexed"], "Fingerprints | None", Any]
 _PR_SET_PDEATHSIG = 1
 STOP_SECONDS = 5.0
 # Not ``-m newsearch.parallel``: the package imports this module before running it.
@@ -70,31 +74,39 @@ class AnalysisWorker:
         """The worker's process id (None once it has stopped)."""
         return self._process.pid if self._process is not None else None
 
-    def send(self, texts: Sequence[str], bodies: Sequence[Sequence[int]] | None = None) -> None:
+    def send(
+        self,
+        texts: Sequence[str],
+        bodies: Sequence[Sequence[int]] | None = None,
+        job: tuple[str, Any] | None = None,
+    ) -> None:
         """Start analysing ``texts`` (and fingerprinting ``bodies``: each article's body
-        as the numbers of its texts); ``receive`` takes the result."""
+        as the numbers of its texts); ``receive`` takes the result. With ``job`` (a
+        function of this package as ``"module:name"`` and its argument) the worker runs
+        that instead of analysing the texts."""
         if self._process is None or self._out:
             return
         try:
-            _write_frame(self._process.stdin, (list(texts), bodies))  # type: ignore[arg-type]
+            _write_frame(self._process.stdin, (list(texts), bodies, job))  # type: ignore[arg-type]
             self._out = True
         except OSError:
             self.close()
 
-    def receive(self) -> tuple[list[Indexed], Fingerprints | None] | None:
-        """``analysis.indexed`` of each text sent and the bodies' fingerprints (None if
-        none were asked for), or None when the worker failed."""
+    def receive(self) -> Answer | None:
+        """``analysis.indexed`` of each text sent (none with a job), the bodies'
+        fingerprints (None if none were asked for) and the job's answer (None without
+        one), or None when the worker failed."""
         if self._process is None or not self._out:
             return None
         self._out = False
         try:
-            found, prints = _read_frame(self._process.stdout)  # type: ignore[misc]
+            found, prints, done = _read_frame(self._process.stdout)  # type: ignore[misc]
         except (OSError, EOFError, pickle.UnpicklingError, TypeError, ValueError):
             self.close()
             return None
         from .analysis import Indexed
 
-        return [Indexed._make(f) for f in found], prints
+        return [Indexed._make(f) for f in found], prints, done
 
     def close(self) -> None:
         """Stop the worker: its input closes, so it exits; killed if it does not."""
@@ -128,10 +140,14 @@ class Pipeline(Generic[B]):
         texts: Callable[[B], list[str]],
         enabled: bool = True,
         bodies: Callable[[B], list[list[int]]] | None = None,
+        job: Callable[[B], tuple[str, Any] | None] | None = None,
+        lend: Callable[[Any], AbstractContextManager[None]] | None = None,
     ) -> None:
         self._write = write
         self._texts = texts
         self._bodies = bodies
+        self._job = job
+        self._lend = lend
         self._enabled = enabled
         self._worker: AnalysisWorker | None = None
         # The first batch, held until the second is out to the worker (analysed here).
@@ -153,7 +169,11 @@ class Pipeline(Generic[B]):
             return
         texts = self._texts(batch)
         found = self._worker.receive() if self._pending is not None else None
-        self._worker.send(texts, self._bodies(batch) if self._bodies is not None else None)
+        self._worker.send(
+            texts,
+            self._bodies(batch) if self._bodies is not None else None,
+            self._job(batch) if self._job is not None else None,
+        )
         self._write_held()
         if self._pending is not None:
             self._write_with(self._pending, found)
@@ -190,24 +210,26 @@ class Pipeline(Generic[B]):
             # The last batch analysed in this process: the worker analyses the others.
             self._written(held, last_here=True)
 
-    def _write_with(
-        self,
-        pending: tuple[B, list[str]],
-        found: tuple[list[Indexed], Fingerprints | None] | None,
-    ) -> None:
+    def _write_with(self, pending: tuple[B, list[str]], found: Answer | None) -> None:
         from . import analysis
 
         batch, texts = pending
-        prints = None
-        if found is not None and len(found[0]) == len(texts):
-            analysis.remember(texts, found[0])
-            prints = found[1]
+        prints = done = None
+        if found is not None:
+            if len(found[0]) == len(texts):
+                analysis.remember(texts, found[0])
+            prints, done = found[1], found[2]
         if prints is not None:
             from .copies import fingerprint
 
             fingerprint.remember(batch, prints)
+        lent = self._lend(done) if done is not None and self._lend is not None else None
         try:
-            self._written(batch)
+            if lent is None:
+                self._written(batch)
+            else:
+                with lent:
+                    self._written(batch)
         finally:
             analysis.forget()
             if prints is not None:
@@ -249,6 +271,14 @@ def _release_heap() -> None:
         ctypes.CDLL(None).malloc_trim(0)
 
 
+def _run(job: tuple[str, Any]) -> Any:
+    """(worker) Call a job's function, named ``"module:name"`` in this package."""
+    module, name = job[0].split(":")
+    if module.split(".")[0] != __name__.split(".")[0]:
+        raise ValueError(f"not a function of this package: {job[0]}")
+    return getattr(importlib.import_module(module), name)(job[1])
+
+
 def serve(parent: int) -> None:
     """(worker) Answer batches of texts with their analyses until the input closes."""
     _die_with(parent)
@@ -258,7 +288,7 @@ def serve(parent: int) -> None:
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     while True:
         try:
-            texts, bodies = _read_frame(source)  # type: ignore[misc]
+            texts, bodies, job = _read_frame(source)  # type: ignore[misc]
         except EOFError:
             return
         prints = None
@@ -267,15 +297,16 @@ def serve(parent: int) -> None:
 
             # First, so that the joined bodies are freed before the analyses are made.
             prints = Batch.of_bodies([" ".join(texts[n] for n in body) for body in bodies])
+        done = _run(job) if job is not None else None
         # Plain tuples, made one at a time (not a second list beside the analyses).
-        found = [tuple(analysis.indexed(t)) for t in texts]
+        found = [tuple(analysis.indexed(t)) for t in texts] if job is None else []
         try:
-            _write_frame(sink, (found, prints))
+            _write_frame(sink, (found, prints, done))
         except BrokenPipeError:
             # The indexer stopped reading (Ctrl-C, an error): leave without a traceback
             # and without the interpreter's flush of the dead pipe at exit.
             os._exit(0)
         # The batch is answered: free it before waiting for the next one, which comes
         # while the indexer writes (its memory peak), and give the freed heap back.
-        del texts, bodies, found, prints
+        del texts, bodies, job, found, prints, done
         _release_heap()

@@ -107,7 +107,7 @@ def test_the_worker_frees_a_batch_before_waiting_for_the_next(
     texts = [f"{' '.join(WORDS[n % 9 : n % 9 + 8])} line{n}" for n in range(777)]
     frames = io.BytesIO()
     for _ in range(2):
-        parallel._write_frame(frames, (texts, None))
+        parallel._write_frame(frames, (texts, None, None))
     frames.seek(0)
     answers = io.BytesIO()
     monkeypatch.setattr(sys, "stdin", type("In", (), {"buffer": frames})())
@@ -124,8 +124,8 @@ def test_the_worker_frees_a_batch_before_waiting_for_the_next(
     parallel.serve(os.getpid())
     assert held == [0, 0]  # after each of the two batches
     answers.seek(0)
-    first, prints = parallel._read_frame(answers)  # type: ignore[misc]
-    assert len(first) == 777 and prints is None
+    first, prints, done = parallel._read_frame(answers)  # type: ignore[misc]
+    assert len(first) == 777 and prints is None and done is None
     assert first[0][1] == "ceasefire talks resumed in doha as mediators from line0"
 
 
