@@ -1,17 +1,21 @@
-"""A batch's postings of the analysed fields, prepared away from whoosh's writer.
+"""A batch's postings, prepared away from whoosh's writer.
 
 whoosh's writer spends most of its time one posting at a time: each field of each
 document analysed (``field.index``), each posting added to its pool as a tuple, sorted,
-spilled to runs and merged back at the commit, then encoded block by block. For the
-fields newsearch analyses itself (the text fields, ``exact`` and ``joined``: about three
-quarters of a paragraph's postings) none of that needs the writer. Given a batch's
-paragraphs in the order the engine adds them (documents 0, 1, ... of the commit's new
-segment), ``prepare`` builds each such field's terms with their postings encoded as
-whoosh's writer encodes them (``whoosh_writing.encode_term``) and each document's field
-lengths. The analysis worker (``newsearch.parallel``) runs it while the indexer writes
-the batch before; the indexer then adds each document's other fields with
-``Prepared.add`` and the commit writes the prepared terms among the pooled ones
-(``whoosh_writing.BulkPostings``). The segment is the same, byte for byte.
+spilled to runs and merged back at the commit, then encoded block by block. Only the
+copy fields (``story``, ``bands``) need the copy plan, made once the write lock is held;
+every other indexed field (``ANALYSED``: the text fields, ``exact`` and ``joined``;
+``KEYS``: id, day, language, role) is known from the batch alone: about 95% of a
+paragraph's postings. Given a batch's paragraphs in the order the engine adds them
+(documents 0, 1, ... of the commit's new segment), ``prepare`` builds each such field's
+terms with their postings encoded as whoosh's writer encodes them
+(``whoosh_writing.encode_term``), and each document's field lengths, with one dict
+operation a posting. The analysis worker (``newsearch.parallel``) runs it while the
+indexer writes the batch before; the first batch, or every batch in one process, is
+prepared by the engine itself, which still costs less than whoosh's pool. The indexer
+adds each document's stored values and copy fields with ``Prepared.add``, and the
+commit writes the prepared terms among the pooled ones (``whoosh_writing.BulkPostings``).
+The segment is the same, byte for byte (tests/test_whoosh_postings.py).
 
 Weights are a term's frequency times the paragraph's role boost (``ROLE_BOOST``), exact
 in 32 bits, which is what lets a term that also has pooled postings (articles rewritten
