@@ -198,8 +198,10 @@ class Pipeline(Generic[B]):
             self._worker.close()
             self._worker = None
 
-    def _written(self, batch: B) -> None:
+    def _written(self, batch: B, *, last_here: bool = False) -> None:
         self._write(batch)
+        if last_here:
+            _drop_words(fingerprints=self._bodies is not None)
         # What the engine freed (its writer's buffers, a merge's) goes back to the OS
         # before the next batch: a writer's threads each take a malloc arena of their
         # own, so without it free memory piled up from batch to batch (on tantivy, the
@@ -209,7 +211,8 @@ class Pipeline(Generic[B]):
     def _write_held(self) -> None:
         if self._held is not None:
             held, self._held = self._held, None
-            self._written(held)
+            # The last batch analysed in this process: the worker analyses the others.
+            self._written(held, last_here=True)
 
     def _write_with(self, pending: tuple[B, list[str]], found: Answer | None) -> None:
         from . import analysis
@@ -252,6 +255,19 @@ def _die_with(parent: int) -> None:
         os._exit(0)
 
 
+def _drop_words(*, fingerprints: bool) -> None:
+    """Empty this process's word caches, once its texts are analysed by the worker: they
+    hold the first batch's words (about 10 MB for 20,000 paragraphs of Reuters), which a
+    worker's answers never read."""
+    from . import analysis
+
+    analysis.drop_words()
+    if fingerprints:
+        from .copies import fingerprint
+
+        fingerprint.drop_words()
+
+
 def _release_heap() -> None:
     """Return the C heap's free pages to the OS (glibc's ``malloc_trim``; elsewhere a
     no-op). Without it a batch's freed objects stay resident while the worker waits."""
@@ -279,15 +295,17 @@ def serve(parent: int) -> None:
             texts, bodies, job = _read_frame(source)  # type: ignore[misc]
         except EOFError:
             return
-        done = _run(job) if job is not None else None
-        found = [analysis.indexed(t) for t in texts] if job is None else []
         prints = None
         if bodies is not None:
             from .copies.fingerprint import Batch
 
+            # First, so that the joined bodies are freed before the analyses are made.
             prints = Batch.of_bodies([" ".join(texts[n] for n in body) for body in bodies])
+        done = _run(job) if job is not None else None
+        # Plain tuples, made one at a time (not a second list beside the analyses).
+        found = [tuple(analysis.indexed(t)) for t in texts] if job is None else []
         try:
-            _write_frame(sink, ([tuple(f) for f in found], prints, done))
+            _write_frame(sink, (found, prints, done))
         except BrokenPipeError:
             # The indexer stopped reading (Ctrl-C, an error): leave without a traceback
             # and without the interpreter's flush of the dead pipe at exit.

@@ -170,6 +170,33 @@ def test_the_indexer_hands_the_heap_back_after_each_batch_it_writes(
     assert released == [1, 2, 3]
 
 
+def test_the_indexer_drops_its_word_caches_once_the_worker_analyses() -> None:
+    """The first batch is analysed in the indexer; the worker analyses the others, so
+    the indexer's word caches would only hold memory. The analyses stay the same."""
+    from newsearch import analysis
+
+    one_process = [analysis.indexed(t) for t in ("Ceasefire talks", "Gaza aid", "talks")]
+    analysis.drop_words()
+    cached: list[int] = []
+    found: list[analysis.Indexed] = []
+
+    def write(batch: list[str]) -> None:  # as an engine does: analyse, then index
+        found.extend(map(analysis.indexed, batch))
+        cached.append(len(analysis._TERMS))
+
+    pipeline = parallel.Pipeline(write, lambda batch: batch)
+    try:
+        pipeline.submit(["Ceasefire talks"], more=True)
+        pipeline.submit(["Gaza aid"], more=True)
+        assert cached == [2] and len(analysis._TERMS) == 0  # dropped after the first
+        pipeline.submit(["talks"], more=False)
+        pipeline.finish()
+    finally:
+        pipeline.close()
+    assert cached == [2, 0, 0]  # the worker's analyses were lent, none made here
+    assert found == one_process
+
+
 def test_a_failed_worker_leaves_the_analysis_to_the_indexer(tmp_path: Path) -> None:
     pipeline = parallel.Pipeline(lambda batch: written.append(batch), lambda batch: batch)
     written: list[list[str]] = []

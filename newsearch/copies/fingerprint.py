@@ -79,10 +79,15 @@ _SEPARATOR_ID = 1 << 32
 _word_hashes = _WordHashes({_SEPARATOR: _SEPARATOR_ID})
 
 
+def drop_words() -> None:
+    """Empty the words' hashes remembered (they are made again on demand)."""
+    _word_hashes.clear()
+    _word_hashes[_SEPARATOR] = _SEPARATOR_ID
+
+
 def _word_ids(tokens: Sequence[str]) -> np.ndarray:
     if len(_word_hashes) > 2_000_000:  # an endless vocabulary must not grow memory
-        _word_hashes.clear()
-        _word_hashes[_SEPARATOR] = _SEPARATOR_ID
+        drop_words()
     return np.fromiter(map(_word_hashes.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
 
