@@ -6,6 +6,10 @@ previous batch into the engine meanwhile, then takes the worker's analyses back
 the engine writes that batch. The worker runs the same ``analysis.indexed``, so the
 index is the same as one process builds.
 
+An engine can ask for more than analyses (``Engine.worker_job``): the whoosh engine has
+the worker prepare a batch's postings (``engines.whoosh_postings``), and the indexer
+lends them to the engine while it writes that batch (``Engine.prepared``).
+
 With copy detection on, the worker also fingerprints each article's body
 (``newsearch.copies``: the indexer says which texts make each body) and the indexer lends
 those fingerprints to the copy planner of that batch (``fingerprint.remember``).

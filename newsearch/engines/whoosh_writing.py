@@ -5,7 +5,9 @@ runs written to temporary files when the pool outgrows ``WRITER_POOL_MB``, then 
 the runs into the segment. Two of its defaults cost newsearch time for nothing:
 per-block field-length statistics (``codec``) and one pickle call per posting in the
 runs (``ChunkedPool``). Its commit then passes every posting through a chain of Python
-calls into per-term blocks; ``BulkPostings`` writes each term's blocks at once instead.
+calls into per-term blocks; ``BulkPostings`` writes each term's blocks at once instead,
+and writes the terms whose blocks were encoded before the commit (``PreparedTerms``, by
+``whoosh_postings``) among them.
 """
 
 from __future__ import annotations
