@@ -162,6 +162,16 @@ class Cache(dict[K, V]):
         return value
 
 
+def _shared(value: str, *held: str | None) -> str:
+    """``value``, or an equal string the word caches hold already (the word itself, its
+    term or exact form): one string instead of two for most words (on Reuters' 89,000 words, 95,000
+    strings and about 5 MB fewer)."""
+    for other in held:
+        if value == other:
+            return other  # type: ignore[return-value]
+    return value
+
+
 # Word as found in the text → (folded form, index term), analysed once.
 _PAIRS: Cache[str, tuple[str, str]] = Cache(_analyze)
 
@@ -179,7 +189,7 @@ class _TermCache(Cache[str, str]):
         term = _analyze(word)[1]
         if not term.isalnum() and any(c.isspace() for c in term):
             self.spaced.add(word)
-        return term
+        return _shared(term, word, _FORMS.get(word))
 
 
 _TERMS = _TermCache()
@@ -206,6 +216,15 @@ def remember(texts: Iterable[str], indexed: Iterable[Indexed]) -> None:
 def forget() -> None:
     """Drop what ``remember`` lent."""
     _KNOWN.clear()
+
+
+def drop_words() -> None:
+    """Empty the word caches (they fill again on demand): for a process whose texts
+    another process analyses from now on (``newsearch.parallel``)."""
+    for cache in (_PAIRS, _TERMS, _FORMS, _RUNS):
+        cache.clear()
+    fold.cache_clear()
+    stem.cache_clear()
 
 
 def indexed(text: str) -> Indexed:
@@ -414,7 +433,7 @@ def compound_terms(text: str) -> str:
 # A run of non-space characters holding a hyphen → its compounds' terms joined.
 _RUNS: Cache[str, str] = Cache(lambda run: " ".join(c.term for c in compounds(run)))
 # Word as found in the text → its exact form; a missing word is folded once.
-_FORMS: Cache[str, str] = Cache(lambda word: solid(fold(word)))
+_FORMS: Cache[str, str] = Cache(lambda word: _shared(solid(fold(word)), word, _TERMS.get(word)))
 
 
 def exact_terms(text: str) -> list[str]:

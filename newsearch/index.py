@@ -314,6 +314,8 @@ class Index:
             _batch_texts,
             self.analysis_process,
             _batch_bodies if self.detect_copies else None,
+            lambda b: self.engine.worker_job(list(b.items())),
+            self.engine.prepared,
         )
         try:
             for item in items:

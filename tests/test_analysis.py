@@ -183,3 +183,13 @@ def test_tokens_with_initials_give_the_terms_that_can_match_and_real_positions()
             t.term for t in full if t.term in terms
         ]
         assert all(t.term in ("", f.term) for t, f in zip(only, full, strict=True))
+
+
+def test_the_word_caches_keep_one_string_where_a_word_its_form_and_its_term_are_equal():
+    analysis.drop_words()
+    assert analysis.indexed("Gaza oil talks") == ("gaza oil talk", "gaza oil talks", "")
+    word = {key: key for key in analysis._FORMS}  # the word objects the caches hold
+    forms, terms = analysis._FORMS, analysis._TERMS
+    assert forms["oil"] is terms["oil"] is word["oil"]
+    assert forms["talks"] is word["talks"] and terms["talks"] == "talk"
+    assert forms["Gaza"] is terms["Gaza"] == "gaza"

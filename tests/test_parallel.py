@@ -107,7 +107,7 @@ def test_the_worker_frees_a_batch_before_waiting_for_the_next(
     texts = [f"{' '.join(WORDS[n % 9 : n % 9 + 8])} line{n}" for n in range(777)]
     frames = io.BytesIO()
     for _ in range(2):
-        parallel._write_frame(frames, (texts, None))
+        parallel._write_frame(frames, (texts, None, None))
     frames.seek(0)
     answers = io.BytesIO()
     monkeypatch.setattr(sys, "stdin", type("In", (), {"buffer": frames})())
@@ -124,8 +124,8 @@ def test_the_worker_frees_a_batch_before_waiting_for_the_next(
     parallel.serve(os.getpid())
     assert held == [0, 0]  # after each of the two batches
     answers.seek(0)
-    first, prints = parallel._read_frame(answers)  # type: ignore[misc]
-    assert len(first) == 777 and prints is None
+    first, prints, done = parallel._read_frame(answers)  # type: ignore[misc]
+    assert len(first) == 777 and prints is None and done is None
     assert first[0][1] == "ceasefire talks resumed in doha as mediators from line0"
 
 
@@ -148,6 +148,53 @@ def test_the_first_batch_is_written_while_the_worker_analyses_the_second() -> No
     finally:
         pipeline.close()
     assert written == [(["first text"], False), (["second text"], True), (["third text"], True)]
+
+
+@pytest.mark.parametrize("worker", [True, False])
+def test_the_indexer_hands_the_heap_back_after_each_batch_it_writes(
+    monkeypatch: pytest.MonkeyPatch, worker: bool
+) -> None:
+    """An engine's writer frees its buffers when a batch is written: the free heap goes
+    back to the OS then, before the next batch, with or without a worker."""
+    written: list[list[str]] = []
+    released: list[int] = []  # how many batches were written at each release
+    monkeypatch.setattr(parallel, "_release_heap", lambda: released.append(len(written)))
+    pipeline = parallel.Pipeline(lambda batch: written.append(batch), lambda b: b, worker)
+    try:
+        for n in range(3):
+            pipeline.submit([f"text {n}"], more=n < 2)
+        pipeline.finish()
+    finally:
+        pipeline.close()
+    assert written == [["text 0"], ["text 1"], ["text 2"]]
+    assert released == [1, 2, 3]
+
+
+def test_the_indexer_drops_its_word_caches_once_the_worker_analyses() -> None:
+    """The first batch is analysed in the indexer; the worker analyses the others, so
+    the indexer's word caches would only hold memory. The analyses stay the same."""
+    from newsearch import analysis
+
+    one_process = [analysis.indexed(t) for t in ("Ceasefire talks", "Gaza aid", "talks")]
+    analysis.drop_words()
+    cached: list[int] = []
+    found: list[analysis.Indexed] = []
+
+    def write(batch: list[str]) -> None:  # as an engine does: analyse, then index
+        found.extend(map(analysis.indexed, batch))
+        cached.append(len(analysis._TERMS))
+
+    pipeline = parallel.Pipeline(write, lambda batch: batch)
+    try:
+        pipeline.submit(["Ceasefire talks"], more=True)
+        pipeline.submit(["Gaza aid"], more=True)
+        assert cached == [2] and len(analysis._TERMS) == 0  # dropped after the first
+        pipeline.submit(["talks"], more=False)
+        pipeline.finish()
+    finally:
+        pipeline.close()
+    assert cached == [2, 0, 0]  # the worker's analyses were lent, none made here
+    assert found == one_process
 
 
 def test_a_failed_worker_leaves_the_analysis_to_the_indexer(tmp_path: Path) -> None:

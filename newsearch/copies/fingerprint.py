@@ -79,10 +79,15 @@ _SEPARATOR_ID = 1 << 32
 _word_hashes = _WordHashes({_SEPARATOR: _SEPARATOR_ID})
 
 
+def drop_words() -> None:
+    """Empty the words' hashes remembered (they are made again on demand)."""
+    _word_hashes.clear()
+    _word_hashes[_SEPARATOR] = _SEPARATOR_ID
+
+
 def _word_ids(tokens: Sequence[str]) -> np.ndarray:
     if len(_word_hashes) > 2_000_000:  # an endless vocabulary must not grow memory
-        _word_hashes.clear()
-        _word_hashes[_SEPARATOR] = _SEPARATOR_ID
+        drop_words()
     return np.fromiter(map(_word_hashes.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
 
@@ -112,23 +117,11 @@ def _shingles(ids: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     return (found >> np.uint64(32)).astype(np.int64), (found & _LOW_32).astype(np.uint32)
 
 
-# Bodies folded and split at once. A whole batch at once held every word of it as a
-# Python string (about 30 MB for 20,000 paragraphs of Reuters) and made the analysis
-# worker's memory peak; a few hundred articles at once cost the same time.
+# Bodies fingerprinted at once, from their words to their signatures. A whole batch at
+# once held every word of it as a Python string (about 30 MB for 20,000 paragraphs of
+# Reuters), then its shingles and their permuted copies as arrays (another 20-30 MB),
+# the analysis worker's memory peak; a few hundred articles at once cost the same time.
 BODIES_AT_ONCE = 256
-
-
-def _batch_shingles(bodies: Sequence[str], size: int) -> tuple[np.ndarray, np.ndarray]:
-    """``_shingles`` of all ``bodies`` (body numbers counted over all of them), made
-    ``BODIES_AT_ONCE`` bodies at a time: the same arrays, with a smaller peak."""
-    if len(bodies) <= BODIES_AT_ONCE:
-        return _shingles(_batch_ids(bodies), size)
-    owners, hashes = [], []
-    for first in range(0, len(bodies), BODIES_AT_ONCE):
-        owner, found = _shingles(_batch_ids(bodies[first : first + BODIES_AT_ONCE]), size)
-        owners.append(owner + first)
-        hashes.append(found)
-    return np.concatenate(owners), np.concatenate(hashes)
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -253,13 +246,20 @@ class Batch:
         per_band: int = ROWS,
     ) -> Batch:
         """The fingerprints of articles given by their bodies (``words``'s input)."""
-        owner, hashes = _batch_shingles(bodies, size)
-        counts = np.bincount(owner, minlength=len(bodies))
-        usable = np.flatnonzero(counts >= MIN_SHINGLES)
-        keep = (counts >= MIN_SHINGLES)[owner]
-        kept = counts[usable]
-        rows = _minhash(hashes[keep], np.cumsum(kept) - kept, num_perm)
-        return cls(len(bodies), usable, rows, band_keys(rows, bands, per_band))
+        usable, rows = [], []
+        # Each body's fingerprint depends on that body alone: a few at a time give the
+        # batch's arrays with a peak that does not grow with the batch.
+        for first in range(0, len(bodies), BODIES_AT_ONCE) or [0]:
+            part = bodies[first : first + BODIES_AT_ONCE]
+            owner, hashes = _shingles(_batch_ids(part), size)
+            counts = np.bincount(owner, minlength=len(part))
+            kept_at = np.flatnonzero(counts >= MIN_SHINGLES)
+            kept = counts[kept_at]
+            keep = (counts >= MIN_SHINGLES)[owner]
+            usable.append(kept_at + first)
+            rows.append(_minhash(hashes[keep], np.cumsum(kept) - kept, num_perm))
+        found = np.concatenate(rows)
+        return cls(len(bodies), np.concatenate(usable), found, band_keys(found, bands, per_band))
 
     def fingerprints(self) -> list[Fingerprint | None]:
         found: list[Fingerprint | None] = [None] * self.size

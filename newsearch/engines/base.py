@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -344,6 +345,17 @@ class Engine(ABC):
     @abstractmethod
     def stats(self) -> EngineStats:
         """Counts, date span and sources."""
+
+    def worker_job(self, batch: ArticleBatch) -> tuple[str, Any] | None:
+        """Work an analysis worker process can do for ``batch`` before it is written: a
+        function of this package (``"module:name"``) and its picklable argument, or None.
+        The function's answer is handed back through ``prepared``."""
+        return None
+
+    @contextmanager
+    def prepared(self, answer: Any) -> Iterator[None]:
+        """While the batch of ``worker_job`` is written, use ``answer`` (the worker's)."""
+        yield
 
     @abstractmethod
     def close(self) -> None:

@@ -5,19 +5,23 @@ runs written to temporary files when the pool outgrows ``WRITER_POOL_MB``, then 
 the runs into the segment. Two of its defaults cost newsearch time for nothing:
 per-block field-length statistics (``codec``) and one pickle call per posting in the
 runs (``ChunkedPool``). Its commit then passes every posting through a chain of Python
-calls into per-term blocks; ``BulkPostings`` writes each term's blocks at once instead.
+calls into per-term blocks; ``BulkPostings`` writes each term's blocks at once instead,
+and writes the terms whose blocks were encoded before the commit (``PreparedTerms``, by
+``whoosh_postings``) among them.
 """
 
 from __future__ import annotations
 
 import bisect
+import io
 import itertools
 import operator
 import pickle
 import struct
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from whoosh.codec.base import OutOfOrderError
@@ -121,13 +125,45 @@ def with_chunked_pool(writer: Any) -> Any:
     writer.pool = ChunkedPool(writer._tempstorage, writer.newsegment, limitmb=WRITER_POOL_MB)
     fieldwriter = writer.fieldwriter
     if type(fieldwriter) is W3FieldWriter and BulkPostings.handles(writer.codec):
-        fieldwriter.add_postings = BulkPostings(fieldwriter).add_postings
+        bulk = BulkPostings(fieldwriter)
+        fieldwriter.add_postings = bulk.add_postings
+        writer.newsearch_postings = bulk  # where prepared terms go (whoosh_postings)
     return writer
 
 
 # A block's shortest and longest field lengths, as whoosh writes them without length
 # statistics (no lengths read: none known).
 _NO_LENGTHS = (length_to_byte(None), length_to_byte(0))
+
+
+@dataclass(frozen=True)
+class PreparedTerms:
+    """One field's terms of a segment, their postings already encoded (``encode_term``)
+    for documents numbered from 0, in term order: each term's bytes; their term records
+    without the postings' place (``TERM_HEAD``), one after another; their postings, one
+    after another, and where each term's end."""
+
+    terms: list[bytes]
+    heads: bytes
+    postings: bytes
+    ends: array  # of "q"
+
+    def postings_of(self, at: int) -> bytes:
+        """Term ``at``'s encoded postings."""
+        return self.postings[self.ends[at - 1] if at else 0 : self.ends[at]]
+
+    @classmethod
+    def build(
+        cls, terms: list[bytes], heads: Iterable[bytes], postings: Iterable[bytes]
+    ) -> PreparedTerms:
+        """From each term's record and postings."""
+        encoded = list(postings)
+        return cls(
+            terms,
+            b"".join(heads),
+            b"".join(encoded),
+            array("q", itertools.accumulate(map(len, encoded))),
+        )
 
 
 class BulkPostings:
@@ -157,6 +193,8 @@ class BulkPostings:
         self._tabled = 0
         self._write_postings: Any = None
         self._posted = 0
+        # Fields whose terms are already encoded (``PreparedTerms``), by name.
+        self.prepared: dict[str, PreparedTerms] = {}
 
     @staticmethod
     def handles(codec: Any) -> bool:
@@ -170,7 +208,8 @@ class BulkPostings:
 
     def add_postings(self, schema: Any, lengths: Any, items: Iterable[tuple[Any, ...]]) -> None:
         """whoosh's ``FieldWriter.add_postings``: ``items`` are sorted
-        ``(fieldname, term bytes, docnum, weight, value bytes)`` postings."""
+        ``(fieldname, term bytes, docnum, weight, value bytes)`` postings; the terms of
+        ``prepared`` fields are written among them."""
         if lengths is not None:  # length statistics asked for after all: whoosh's way
             W3FieldWriter.add_postings(self._fields, schema, lengths, items)
             return
@@ -181,72 +220,103 @@ class BulkPostings:
         self._tabled = table.dbfile.tell()
         self._write_postings = fields._postfile.file.write
         self._posted = fields._postfile.tell()
-        fieldname = last = None
-        for key, group in itertools.groupby(items, operator.itemgetter(0, 1)):
-            if last is not None and key <= last:
-                raise OutOfOrderError(f"Term {last!r} .. {key!r}")
-            last = key
-            if key[0] != fieldname:
-                if fieldname is not None:
-                    fields.finish_field()
-                fieldname = key[0]
-                fields.start_field(fieldname, schema[fieldname])
-                self._field_key = pack_ushort(fields._fieldid)
-                self._fixed_size = fields._format.fixed_value_size()
+        last = None
+        for fieldname, pooled, ready in self._fields_in_order(items):
+            fields.start_field(fieldname, schema[fieldname])
+            self._field_key = pack_ushort(fields._fieldid)
+            self._fixed_size = fields._format.fixed_value_size()
+            written = self._write_field(pooled, ready)
+            fields.finish_field()
+            if written is not None:
+                last = self._field_key + written
+        if last is not None:
+            table.lastkey = last
+
+    def _fields_in_order(
+        self, items: Iterable[tuple[Any, ...]]
+    ) -> Iterator[tuple[str, Iterable[tuple[Any, ...]], PreparedTerms | None]]:
+        """Each field with postings, in order: its pooled postings and its prepared terms."""
+        ready = sorted((name, terms) for name, terms in self.prepared.items() if terms.terms)
+        at = 0
+        for fieldname, pooled in itertools.groupby(items, operator.itemgetter(0)):
+            while at < len(ready) and ready[at][0] < fieldname:
+                yield ready[at][0], (), ready[at][1]
+                at += 1
+            if at < len(ready) and ready[at][0] == fieldname:
+                yield fieldname, pooled, ready[at][1]
+                at += 1
+            else:
+                yield fieldname, pooled, None
+        for fieldname, terms in ready[at:]:
+            yield fieldname, (), terms
+
+    def _write_field(
+        self, pooled: Iterable[tuple[Any, ...]], ready: PreparedTerms | None
+    ) -> bytes | None:
+        """Write one field's terms, pooled and prepared; the last term written."""
+        done = 0  # prepared terms written
+        last = None
+        for text, group in itertools.groupby(pooled, operator.itemgetter(1)):
+            if last is not None and text <= last:
+                raise OutOfOrderError(f"Term {last!r} .. {text!r}")
             postings = list(group)
             if postings[0][2] == -1:  # whoosh's spelling marks, never written
                 postings = [posting for posting in postings if posting[2] != -1]
                 if not postings:
                     continue
             _, _, docnums, weights, values = zip(*postings, strict=True)
-            self._write_term(key[1], docnums, weights, values)
-        if fieldname is not None:
-            fields.finish_field()
-        if last is not None:
-            table.lastkey = pack_ushort(fields._fieldid) + last[1]
+            if ready is not None:
+                upto = bisect.bisect_left(ready.terms, text, done)
+                self._write_ready(ready, done, upto)
+                done = upto
+                if upto < len(ready.terms) and ready.terms[upto] == text:
+                    # Prepared documents come first (numbers 0, 1, ...): theirs, then these.
+                    ids, amounts, encoded = decode_term(ready.postings_of(upto), self._fixed_size)
+                    docnums, weights, values = (
+                        (*ids, *docnums),
+                        (*amounts, *weights),
+                        (*encoded, *values),
+                    )
+                    done += 1
+            self._write_term(text, docnums, weights, values)
+            last = text
+        if ready is not None and done < len(ready.terms):
+            self._write_ready(ready, done, len(ready.terms))
+            last = ready.terms[-1]
+        return last
+
+    def _write_ready(self, ready: PreparedTerms, start: int, end: int) -> None:
+        """Write prepared terms ``start`` to ``end``: their postings at once, then their
+        records."""
+        if start >= end:
+            return
+        ends, size = ready.ends, TERM_HEAD.size
+        low = ends[start - 1] if start else 0
+        base = self._posted - low  # where the prepared postings' offset 0 lands
+        self._write_postings(memoryview(ready.postings)[low : ends[end - 1]])
+        self._posted = base + ends[end - 1]
+        key, heads, place = self._field_key, ready.heads, _PLACE.pack
+        for at in range(start, end):
+            begin = ends[at - 1] if at else 0
+            record = heads[at * size : (at + 1) * size] + place(base + begin, ends[at] - begin)
+            self._add_term(key + ready.terms[at], record)
 
     def _write_term(
-        self, text: bytes, docnums: tuple[int, ...], weights: tuple[float, ...], values: tuple
+        self, text: bytes, docnums: Sequence[int], weights: Sequence[float], values: Sequence[Any]
     ) -> None:
-        limit = self._limit
-        compression = self._compression
-        fixed_size = self._fixed_size
-        written = [WHOOSH3_HEADER_MAGIC]
-        total = 0
-        top = 0
-        count = len(docnums)
-        for low in range(0, count, limit):
-            high = low + limit
-            ids, block, block_values = docnums[low:high], weights[low:high], values[low:high]
-            stored = array("f", block)
-            total += sum(stored)
-            # whoosh keeps the first weight above 0 that no later one exceeds
-            block_top = max(block)
-            if not block_top > 0:
-                block_top = 0
-            top = max(top, block_top)
-            data = pickle.dumps(
-                (
-                    tuple(map(operator.sub, ids, itertools.chain((0,), ids))),
-                    _mini_weights(stored),
-                    _mini_values(list(filter(None, block_values)), fixed_size),
-                ),
-                2,
-            )
-            level = compression if len(data) >= STORED_BELOW else 0
-            if level:
-                data = zlib.compress(data, level)
-            info = pickle.dumps((len(ids), ids[-1], block_top, level, *_NO_LENGTHS), 2)
-            size = len(info) + len(data)
-            written += (pack_int(-size if high >= count else size), info, data)
-        postings = b"".join(written)
+        postings, total, top = encode_term(
+            docnums, weights, values, self._limit, self._compression, self._fixed_size
+        )
+        head = TERM_HEAD.pack(False, total, len(docnums), 0, 0, top, docnums[0], docnums[-1])
+        self._write_encoded(text, head, postings)
+
+    def _write_encoded(self, text: bytes, head: bytes, postings: bytes) -> None:
+        """Write one term's encoded postings and its term record (``head``: the record
+        without the postings' place in the postings file)."""
         start = self._posted
         self._write_postings(postings)
         self._posted += len(postings)
-        terminfo = _TERMINFO.pack(
-            False, total, count, 0, 0, top, docnums[0], docnums[-1], start, len(postings)
-        )
-        self._add_term(self._field_key + text, terminfo)
+        self._add_term(self._field_key + text, head + _PLACE.pack(start, len(postings)))
 
     def _add_term(self, key: bytes, terminfo: bytes) -> None:
         """whoosh's ``OrderedHashWriter.add`` for the term table, keys known in order: the
@@ -263,10 +333,90 @@ class BulkPostings:
 
 # whoosh's W3TermInfo as bytes for postings in the postings file, without field lengths:
 # flags, total weight, doc frequency, min and max length bytes, max weight, first and
-# last docnum; the postings' offset and length.
-_TERMINFO = struct.Struct(W3TermInfo._struct.format + "qi")
+# last docnum (``TERM_HEAD``); then the postings' offset and length (``_PLACE``).
+TERM_HEAD = struct.Struct(W3TermInfo._struct.format)
+_PLACE = struct.Struct("!qi")
 _TABLE_LENGTHS = filetables._lengths
+_BLOCK_SIZE = struct.Struct("!i")
 assert W3TermInfo._struct.format == "!BfIBBfII" and _NO_LENGTHS == (0, 0)
+
+
+def encode_term(
+    docnums: Sequence[int],
+    weights: Sequence[float],
+    values: Sequence[Any],
+    limit: int,
+    compression: int,
+    fixed_size: int | None,
+) -> tuple[bytes, float, float]:
+    """One term's postings (ascending ``docnums``) encoded as whoosh's ``W3PostingsWriter``
+    writes them in blocks of ``limit``: the bytes, the total weight and the top weight."""
+    written = [WHOOSH3_HEADER_MAGIC]
+    total = 0.0
+    top = 0
+    count = len(docnums)
+    for low in range(0, count, limit):
+        high = low + limit
+        ids, block, block_values = docnums[low:high], weights[low:high], values[low:high]
+        stored = array("f", block)
+        total += sum(stored)
+        # whoosh keeps the first weight above 0 that no later one exceeds
+        block_top = max(block)
+        if not block_top > 0:
+            block_top = 0
+        top = max(top, block_top)
+        data = pickle.dumps(
+            (
+                tuple(map(operator.sub, ids, itertools.chain((0,), ids))),
+                _mini_weights(stored),
+                _mini_values(list(filter(None, block_values)), fixed_size),
+            ),
+            2,
+        )
+        level = compression if len(data) >= STORED_BELOW else 0
+        if level:
+            data = zlib.compress(data, level)
+        info = pickle.dumps((len(ids), ids[-1], block_top, level, *_NO_LENGTHS), 2)
+        size = len(info) + len(data)
+        written += (pack_int(-size if high >= count else size), info, data)
+    return b"".join(written), total, top
+
+
+def decode_term(
+    postings: bytes, fixed_size: int | None
+) -> tuple[list[int], list[float], list[Any]]:
+    """``encode_term``'s postings back as docnums, weights (as stored: 32-bit) and values."""
+    docnums: list[int] = []
+    weights: list[float] = []
+    values: list[Any] = []
+    at = len(WHOOSH3_HEADER_MAGIC)
+    last = False
+    while not last:
+        (size,) = _BLOCK_SIZE.unpack_from(postings, at)
+        last, size, at = size < 0, abs(size), at + _BLOCK_SIZE.size
+        stream = io.BytesIO(postings[at : at + size])
+        count, _, _, level, _, _ = pickle.load(stream)
+        data = stream.read()
+        deltas, block_weights, block_values = pickle.loads(zlib.decompress(data) if level else data)
+        docnums.extend(itertools.accumulate(deltas))  # a block's first id is whole
+        if block_weights is None or isinstance(block_weights, float):
+            weights.extend([1.0 if block_weights is None else block_weights] * count)
+        else:
+            weights.extend(block_weights)
+        values.extend(_values_back(block_values, count, fixed_size))
+        at += size
+    return docnums, weights, values
+
+
+def _values_back(values: Any, count: int, fixed_size: int | None) -> list[Any]:
+    """A block's values as ``_mini_values`` stored them, one per posting."""
+    if fixed_size is None or fixed_size < 0:
+        if len(values) != count:  # empty values are not stored: which ones is lost
+            raise ValueError("a block of postings with empty values cannot be read back")
+        return list(values)
+    if fixed_size == 0:
+        return [b""] * count
+    return [values[i : i + fixed_size] for i in range(0, count * fixed_size, fixed_size)]
 
 
 def _mini_weights(weights: array) -> Any:
