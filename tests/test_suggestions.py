@@ -8,6 +8,7 @@ import json
 import pytest
 
 from newsearch import Article, Index
+from newsearch.engines.base import PREFIX_READS
 from newsearch.lexicon import Lexicon
 from newsearch.suggest import Suggestion, corrections
 
@@ -107,3 +108,16 @@ def test_starting_with_agrees_with_the_whole_vocabulary(fed_index):
             found = fed_index.engine.vocabulary(field).starting_with(prefix)
             assert found == {t: n for t, n in everything.items() if t.startswith(prefix)}
     assert fed_index.engine.vocabulary("exact").starting_with("wa") == {"walker": 2}
+
+
+def test_a_vocabulary_asked_for_many_letters_is_read_whole_once(fed_index):
+    vocabulary = fed_index.engine.vocabulary("exact")
+    everything = dict(type(vocabulary)(vocabulary._count, vocabulary._read))
+    letters = sorted({t[:1] for t in everything})
+    assert len(letters) > PREFIX_READS + 1
+    for n, letter in enumerate(letters):
+        expected = {t: c for t, c in everything.items() if t.startswith(letter)}
+        assert vocabulary.starting_with(letter) == expected
+        # The first PREFIX_READS letters are read apart, then the vocabulary whole.
+        assert (vocabulary._all is None) == (n < PREFIX_READS)
+    assert vocabulary.starting_with("vol") == {"volcker": 12, "volker": 1}

@@ -200,13 +200,19 @@ class EngineStats:
 ArticleBatch = Sequence[tuple[str, Sequence[Paragraph]]]
 
 
+# Prefixes read apart from a vocabulary before the next one reads it whole: a one-off
+# query (the command line) reads only its words' letters; a process that keeps asking
+# (a server) reads every term once, as it would have a letter at a time anyway.
+PREFIX_READS = 4
+
+
 class Vocabulary(Mapping[str, int]):
     """A text field's index terms and how many paragraphs hold each, for one commit.
 
     Looking up a term asks the index's term table (``count``); iterating reads every
     term once (``read("")``); ``starting_with`` reads only the terms of one prefix
-    (``read(prefix)``). Query words only look up a few terms, and a large archive's
-    whole vocabulary takes a while to read.
+    (``read(prefix)``), up to ``PREFIX_READS`` prefixes. Query words only look up a few
+    terms, and a large archive's whole vocabulary takes a while to read.
     """
 
     def __init__(self, count: Callable[[str], int], read: Callable[[str], dict[str, int]]):
@@ -215,6 +221,7 @@ class Vocabulary(Mapping[str, int]):
         self._all: dict[str, int] | None = None
         self._seen: dict[str, int] = {}
         self._prefixes: dict[str, dict[str, int]] = {}
+        self._initials: dict[str, dict[str, int]] | None = None
 
     def __getitem__(self, term: str) -> int:
         if self._all is not None:
@@ -228,16 +235,28 @@ class Vocabulary(Mapping[str, int]):
 
     def starting_with(self, prefix: str) -> dict[str, int]:
         """The terms that start with ``prefix`` and their counts (read once)."""
-        if self._all is not None:
-            return {term: n for term, n in self._all.items() if term.startswith(prefix)}
-        if prefix not in self._prefixes:
-            self._prefixes[prefix] = self._read(prefix)
-        return self._prefixes[prefix]
+        found = self._prefixes.get(prefix)
+        if found is None:
+            if self._all is None and len(self._prefixes) < PREFIX_READS:
+                found = self._read(prefix)
+            elif len(prefix) == 1:
+                found = self._by_initial().get(prefix, {})
+            else:
+                found = {t: n for t, n in self._every().items() if t.startswith(prefix)}
+            self._prefixes[prefix] = found
+        return found
+
+    def _by_initial(self) -> dict[str, dict[str, int]]:
+        """Every term grouped by its first letter, in one pass."""
+        if self._initials is None:
+            self._initials = {}
+            for term, n in self._every().items():
+                self._initials.setdefault(term[:1], {})[term] = n
+        return self._initials
 
     def _every(self) -> dict[str, int]:
         if self._all is None:
             self._all = self._read("")
-            self._prefixes.clear()
         return self._all
 
     def __iter__(self) -> Iterator[str]:
