@@ -59,6 +59,14 @@ def stored_paragraph(fields: Mapping[str, Any], date: datetime | None) -> Paragr
     return Paragraph(meta, number=fields["paragraph"], role=fields["role"], text=fields["text"])
 
 
+def metadata_values(p: Paragraph) -> tuple[str | None, ...]:
+    """The article's values of the text fields after ``text`` in ``ast.TEXT_FIELDS``:
+    title, source, author, section and its tags joined by VALUE_SEPARATOR (None where
+    it has none)."""
+    tags = VALUE_SEPARATOR.join(p.tags) if p.tags else None
+    return (p.title, p.source, p.author, p.section, tags)
+
+
 def article_key(article_id: str) -> int:
     """A 63-bit number standing for an article id, for engines' numeric columns."""
     digest = hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).digest()

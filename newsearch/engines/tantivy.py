@@ -63,6 +63,7 @@ from .base import (
     article_level,
     day_number,
     group_values,
+    metadata_values,
     stored_paragraph,
 )
 from .tantivy_query import (
@@ -80,7 +81,6 @@ from .tantivy_query import (
 if not hasattr(tantivy.Searcher, "fast_field_values"):  # nor the other 0.27 calls used here
     raise ImportError("newsearch needs tantivy 0.27 or later")
 
-TEXT_FIELDS = ("text", "title", "source", "author", "section", "tags")
 KEYWORD_FIELDS = ("article_id", "role", "language", "url", "source_key", "key")
 # The raw, fast field that tantivy's terms aggregation counts for each group.
 GROUP_FIELDS: dict[str, str] = {
@@ -119,7 +119,7 @@ def _schema() -> tantivy.Schema:
         builder.add_text_field(name, stored=stored, fast=fast, tokenizer_name="raw")
     for name in _NEW_GROUP_FIELDS:
         builder.add_text_field(name, stored=False, fast=True, tokenizer_name="raw")
-    for name in TEXT_FIELDS:
+    for name in ast.TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name=_TERMS_TOKENIZER)
         builder.add_text_field(
             stored_field(name), stored=True, tokenizer_name=_STORED_ONLY, index_option="basic"
@@ -191,9 +191,7 @@ def _article_fields(p: Paragraph) -> tuple[dict[str, Any], _Tokenized]:
         "article_key": article_key(p.article_id),
     }
     tokenized: _Tokenized = []
-    tags = analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None
-    metadata = (p.title, p.source, p.author, p.section, tags)
-    for name, value in zip(TEXT_FIELDS[1:], metadata, strict=True):
+    for name, value in zip(ast.TEXT_FIELDS[1:], metadata_values(p), strict=True):
         if value is not None:
             _indexed(fields, name, value, tokenized)
     if p.source:
@@ -283,7 +281,7 @@ def _fields(doc: tantivy.Document) -> dict[str, Any]:
     return {name(stored, stored): values[0] for stored, values in doc.to_dict().items() if values}
 
 
-_STORED_NAMES = {stored_field(name): name for name in TEXT_FIELDS}
+_STORED_NAMES = {stored_field(name): name for name in ast.TEXT_FIELDS}
 
 
 def _stored_date(fields: dict[str, Any]) -> datetime | None:

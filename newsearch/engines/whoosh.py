@@ -68,6 +68,7 @@ from .base import (
     article_key,
     day_number,
     group_values,
+    metadata_values,
     stored_paragraph,
 )
 
@@ -83,7 +84,6 @@ T = TypeVar("T")
 
 # Marks a value that is the original text, to be tokenized, rather than joined terms.
 _TOKENIZE = "\x00"
-TEXT_FIELDS = ("text", "title", "source", "author", "section", "tags")
 
 
 @lru_cache(maxsize=512)
@@ -170,7 +170,7 @@ def _schema() -> Schema:
         article_id=ID(stored=True),
         paragraph=STORED(),
         role=ID(stored=True),
-        **{name: _text_field() for name in TEXT_FIELDS},
+        **{name: _text_field() for name in ast.TEXT_FIELDS},
         # The paragraph text again, unstemmed (``=word``) and with hyphenated words
         # joined (``cooperation`` finds "co-operation"); neither is stored.
         exact=_text_field(stored=False),
@@ -217,19 +217,12 @@ def _day(value: datetime) -> int:
     return (value - _EPOCH).days
 
 
-def _metadata(p: Paragraph) -> tuple[str | None, ...]:
-    """The article's values of the text fields after ``text``: title, source, author,
-    section and tags (joined)."""
-    tags = analysis.VALUE_SEPARATOR.join(p.tags) if p.tags else None
-    return (p.title, p.source, p.author, p.section, tags)
-
-
 def text_values(text: str, metadata: Sequence[str | None]) -> dict[str, str]:
     """What the analysed fields index for a paragraph's ``text`` and its article's
-    ``metadata`` (``_metadata``): the text fields, ``exact`` and ``joined``."""
+    ``metadata`` (``metadata_values``): the text fields, ``exact`` and ``joined``."""
     forms = analysis.indexed(text)
     values = {"text": _marked(text, forms.terms)}
-    for name, value in zip(TEXT_FIELDS[1:], metadata, strict=True):
+    for name, value in zip(ast.TEXT_FIELDS[1:], metadata, strict=True):
         if value is not None:
             values[name] = _metadata_value(value)
     values["exact"] = forms.exact
@@ -239,7 +232,7 @@ def text_values(text: str, metadata: Sequence[str | None]) -> dict[str, str]:
 
 
 def _document(p: Paragraph) -> dict[str, Any]:
-    metadata = _metadata(p)
+    metadata = metadata_values(p)
     return _other_fields(p, metadata) | text_values(p.text, metadata)
 
 
@@ -253,7 +246,7 @@ def _other_fields(p: Paragraph, metadata: Sequence[str | None]) -> dict[str, Any
         "_boost": ROLE_BOOST[p.role],
         "_stored_text": p.text,
     }
-    for name, value in zip(TEXT_FIELDS[1:], metadata, strict=True):
+    for name, value in zip(ast.TEXT_FIELDS[1:], metadata, strict=True):
         if value is not None:
             doc["_stored_" + name] = value
     if p.language:
@@ -612,7 +605,7 @@ class WhooshEngine(Engine):
                     continue
                 copies = made.copies.get(article_id) or ArticleCopies(story=article_id)
                 for p in paragraphs:
-                    fields = _with_copies(_other_fields(p, _metadata(p)), p, copies)
+                    fields = _with_copies(_other_fields(p, metadata_values(p)), p, copies)
                     prepared.add(writer, number, fields)
                     number += 1
             self._rewrite(writer, made)

@@ -109,10 +109,10 @@ class Prepared:
 
 def job(batch: ArticleBatch) -> Job:
     """``prepare``'s input for ``batch``: each paragraph in the order the engine adds them."""
-    from .whoosh import _metadata
+    from .base import metadata_values
 
     return [
-        (p.text, p.role, _metadata(p), _key_values(p))
+        (p.text, p.role, metadata_values(p), _key_values(p))
         for _, paragraphs in batch
         for p in paragraphs
     ]
