@@ -236,21 +236,32 @@ def _document(p: Paragraph) -> dict[str, Any]:
     return _other_fields(p, metadata) | text_values(p.text, metadata)
 
 
+# Fields whose values come from the paragraph alone, in ``key_values``'s order.
+KEY_FIELDS = ("article_id", "day", "language", "role")
+
+
+def key_values(p: Paragraph) -> tuple[Any, ...]:
+    """A paragraph's values of ``KEY_FIELDS`` (None where it has none): the language
+    lower-cased, the day counted on the publication's clock."""
+    language = p.language.lower() if p.language else None
+    day = _day(local_time(p.date)) if p.date is not None else None
+    return (p.article_id, day, language, p.role)
+
+
 def _other_fields(p: Paragraph, metadata: Sequence[str | None]) -> dict[str, Any]:
     """A paragraph's document without the analysed fields (``text_values``), with the
     text fields' stored values."""
     doc: dict[str, Any] = {
-        "article_id": p.article_id,
         "paragraph": p.number,
-        "role": p.role,
         "_boost": ROLE_BOOST[p.role],
         "_stored_text": p.text,
     }
+    for name, value in zip(KEY_FIELDS, key_values(p), strict=True):
+        if value is not None:
+            doc[name] = value
     for name, value in zip(ast.TEXT_FIELDS[1:], metadata, strict=True):
         if value is not None:
             doc["_stored_" + name] = value
-    if p.language:
-        doc["language"] = p.language.lower()
     if p.url is not None:
         doc["url"] = p.url
     doc["article_key"] = article_key(p.article_id)
@@ -261,7 +272,6 @@ def _other_fields(p: Paragraph, metadata: Sequence[str | None]) -> dict[str, Any
         local = local_time(p.date)  # days and sorting go by the publication's clock
         doc["calendar_day"] = day_number(p.date)
         doc["date"] = p.date
-        doc["day"] = _day(local)
         doc["undated"] = 0
         doc["stamp"] = (local - _EPOCH) // timedelta(microseconds=1)
     return doc

@@ -5,7 +5,7 @@ document analysed (``field.index``), each posting added to its pool as a tuple, 
 spilled to runs and merged back at the commit, then encoded block by block. Only the
 copy fields (``story``, ``bands``) need the copy plan, made once the write lock is held;
 every other indexed field (``ANALYSED``: the text fields, ``exact`` and ``joined``;
-``KEYS``: id, day, language, role) is known from the batch alone: 96% of the postings
+``KEY_FIELDS``: id, day, language, role) is known from the batch alone: 96% of the postings
 on Reuters. Given a batch's paragraphs in the order the engine adds them (documents 0,
 1, ... of the commit's new segment), ``prepare`` builds each such field's
 terms with their postings encoded as whoosh's writer encodes them
@@ -32,17 +32,16 @@ from typing import Any
 
 from whoosh.fields import FieldType
 
-from ..model import local_time
 from .base import ROLE_BOOST, ArticleBatch
+from .whoosh import KEY_FIELDS
 
 # A paragraph as ``prepare`` takes it: its text, its role, its article's metadata and its
-# values of ``KEYS``.
+# values of ``KEY_FIELDS``.
 Job = list[tuple[str, str, tuple[str | None, ...], tuple[Any, ...]]]
 ANALYSED = ("author", "exact", "joined", "section", "source", "tags", "text", "title")
-# Fields indexed as whoosh's own fields index them, whose values are known before the
-# copy plan (unlike ``story`` and ``bands``): their postings can be prepared too.
-KEYS = ("article_id", "day", "language", "role")
-PREPARED = ANALYSED + KEYS
+# ``KEY_FIELDS`` are indexed as whoosh's own fields index them, and their values are
+# known before the copy plan (unlike ``story`` and ``bands``): prepared too.
+PREPARED = ANALYSED + KEY_FIELDS
 _INDEX = FieldType.index
 _ABSENT = -1  # a document's length in a field it does not have
 
@@ -110,22 +109,13 @@ class Prepared:
 def job(batch: ArticleBatch) -> Job:
     """``prepare``'s input for ``batch``: each paragraph in the order the engine adds them."""
     from .base import metadata_values
+    from .whoosh import key_values
 
     return [
-        (p.text, p.role, metadata_values(p), _key_values(p))
+        (p.text, p.role, metadata_values(p), key_values(p))
         for _, paragraphs in batch
         for p in paragraphs
     ]
-
-
-def _key_values(p: Any) -> tuple[Any, ...]:
-    """A paragraph's values of ``KEYS`` (None: it has none), as ``whoosh._document``
-    gives them."""
-    from .whoosh import _day
-
-    language = p.language.lower() if p.language else None
-    day = _day(local_time(p.date)) if p.date is not None else None
-    return (p.article_id, day, language, p.role)
 
 
 def prepare(paragraphs: Job) -> Prepared:
@@ -144,7 +134,7 @@ def prepare(paragraphs: Job) -> Prepared:
     for number, (text, role, metadata, keys) in enumerate(paragraphs):
         boost = float(ROLE_BOOST[role])
         values: dict[str, Any] = text_values(text, metadata)
-        values.update(zip(KEYS, keys, strict=True))
+        values.update(zip(KEY_FIELDS, keys, strict=True))
         for name, value in values.items():
             if value is None:
                 continue
