@@ -194,7 +194,7 @@ def _postings(
 
 def _encoded(field: Any, terms: dict[Any, list[Any]]) -> Any:
     """One field's ``whoosh_writing.PreparedTerms`` from its terms' postings."""
-    from .whoosh_writing import TERM_HEAD, PreparedTerms, codec, encode_term
+    from .whoosh_writing import PreparedTerms, codec, encode_term
 
     made = codec()
     limit, compression = made._blocklimit, made._compression
@@ -205,10 +205,8 @@ def _encoded(field: Any, terms: dict[Any, list[Any]]) -> Any:
     for term in ordered:
         found = terms.pop(term)
         docnums, weights = found[0::3], found[1::3]
-        postings, total, top = encode_term(
-            docnums, weights, found[2::3], limit, compression, fixed_size
-        )
-        heads.append(TERM_HEAD.pack(False, total, len(docnums), 0, 0, top, docnums[0], docnums[-1]))
+        postings, head = encode_term(docnums, weights, found[2::3], limit, compression, fixed_size)
+        heads.append(head)
         encoded.append(postings)
     return PreparedTerms.build(
         [term if isinstance(term, bytes) else term.encode("utf-8") for term in ordered],

@@ -304,15 +304,9 @@ class BulkPostings:
     def _write_term(
         self, text: bytes, docnums: Sequence[int], weights: Sequence[float], values: Sequence[Any]
     ) -> None:
-        postings, total, top = encode_term(
+        postings, head = encode_term(
             docnums, weights, values, self._limit, self._compression, self._fixed_size
         )
-        head = TERM_HEAD.pack(False, total, len(docnums), 0, 0, top, docnums[0], docnums[-1])
-        self._write_encoded(text, head, postings)
-
-    def _write_encoded(self, text: bytes, head: bytes, postings: bytes) -> None:
-        """Write one term's encoded postings and its term record (``head``: the record
-        without the postings' place in the postings file)."""
         start = self._posted
         self._write_postings(postings)
         self._posted += len(postings)
@@ -348,9 +342,10 @@ def encode_term(
     limit: int,
     compression: int,
     fixed_size: int | None,
-) -> tuple[bytes, float, float]:
+) -> tuple[bytes, bytes]:
     """One term's postings (ascending ``docnums``) encoded as whoosh's ``W3PostingsWriter``
-    writes them in blocks of ``limit``: the bytes, the total weight and the top weight."""
+    writes them in blocks of ``limit``, and its term record without the postings' place
+    (``TERM_HEAD``)."""
     written = [WHOOSH3_HEADER_MAGIC]
     total = 0.0
     top = 0
@@ -379,7 +374,8 @@ def encode_term(
         info = pickle.dumps((len(ids), ids[-1], block_top, level, *_NO_LENGTHS), 2)
         size = len(info) + len(data)
         written += (pack_int(-size if high >= count else size), info, data)
-    return b"".join(written), total, top
+    head = TERM_HEAD.pack(False, total, count, 0, 0, top, docnums[0], docnums[-1])
+    return b"".join(written), head
 
 
 def decode_term(
