@@ -39,7 +39,9 @@ def corrections(word: str, words: Lexicon, limit: int = MAX_SUGGESTIONS) -> list
     folded = analysis.fold(word)
     own = words.count(folded)
     found = words.near(folded, MAX_EDITS, limit=None, min_count=max(MORE_COMMON * own, 1))
-    return [word for word, edits in found if edits and word[:1] == folded[:1]][:limit]
+    return [candidate for candidate, edits in found if edits and candidate[:1] == folded[:1]][
+        :limit
+    ]
 
 
 def suggest(
