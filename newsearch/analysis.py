@@ -13,10 +13,12 @@ of thousands groups (``28,000`` and ``1,234.5`` are ``28000`` and ``1234.5``).
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
+from itertools import compress, filterfalse
 from typing import NamedTuple, TypeVar
 
 from . import stemmer
@@ -303,29 +305,25 @@ def word_spans(
         return [
             (t.start, t.end) for t in tokens(text) if t.term in terms or solid(t.folded) in forms
         ]
-    regex = _words_re(text)
-    words = regex.findall(text)
+    matches = list(_words_re(text).finditer(text))
+    words = list(map(re.Match.group, matches))
     # A word not analysed yet is stemmed only if it can match, so that a hit shown for
     # a query costs a stem for its query's words, not for every new word in it.
-    found_terms = list(map(_TERMS.get, words))
-    if None in found_terms:
+    new = set(filterfalse(_TERMS.__contains__, words))
+    if new:
         may_match = (initials or Initials(terms)).may_match
-        for i in [i for i, term in enumerate(found_terms) if term is None]:
-            if may_match(words[i]):
-                found_terms[i] = _TERMS[words[i]]
-    wanted = {i for i, term in enumerate(found_terms) if term in terms}
+        for word in new:
+            if may_match(word):
+                _TERMS[word]  # analysed and kept
+    # One flag a word, computed in C: the loops over a hit's words cost more than the
+    # rest of its highlighting.
+    flags = list(map(terms.__contains__, map(_TERMS.get, words)))
     if forms:
-        wanted.update(i for i, form in enumerate(map(_FORMS.__getitem__, words)) if form in forms)
-    if not wanted:
+        exact = map(forms.__contains__, map(_FORMS.__getitem__, words))
+        flags = list(map(operator.or_, flags, exact))
+    if True not in flags:
         return []
-    last = max(wanted)
-    found = []
-    for i, match in enumerate(regex.finditer(text)):
-        if i in wanted:
-            found.append(match.span())
-            if i == last:
-                break
-    return found
+    return list(map(re.Match.span, compress(matches, flags)))
 
 
 def initial(word: str) -> str:
