@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
-from itertools import compress, filterfalse
+from itertools import filterfalse
 from typing import NamedTuple, TypeVar
 
 from . import stemmer
@@ -283,6 +283,17 @@ class Initials:
         self.heads = tuple(heads)
         self.folded = {head[:1] for head in heads}
         self.ascii = {c for i in self.folded if i.isascii() for c in (i, i.upper())}
+        # Words found unable to match, not to be tested again (a page's hits share many).
+        self._rejected: set[str] = set()
+
+    def analyse(self, words: set[str]) -> None:
+        """Analyse (into the word caches) those of ``words`` that ``may_match``."""
+        words -= self._rejected
+        for word in words:
+            if self.may_match(word):
+                _TERMS[word]  # analysed and kept
+            else:
+                self._rejected.add(word)
 
     def may_match(self, word: str) -> bool:
         """Whether ``word``'s term could be one of the terms."""
@@ -305,25 +316,32 @@ def word_spans(
         return [
             (t.start, t.end) for t in tokens(text) if t.term in terms or solid(t.folded) in forms
         ]
-    matches = list(_words_re(text).finditer(text))
-    words = list(map(re.Match.group, matches))
+    words = _words_re(text).findall(text)
     # A word not analysed yet is stemmed only if it can match, so that a hit shown for
     # a query costs a stem for its query's words, not for every new word in it.
     new = set(filterfalse(_TERMS.__contains__, words))
     if new:
-        may_match = (initials or Initials(terms)).may_match
-        for word in new:
-            if may_match(word):
-                _TERMS[word]  # analysed and kept
-    # One flag a word, computed in C: the loops over a hit's words cost more than the
-    # rest of its highlighting.
+        (initials or Initials(terms)).analyse(new)
+    # One flag a word, computed in C: loops over a hit's words cost more than the rest
+    # of its highlighting.
     flags = list(map(terms.__contains__, map(_TERMS.get, words)))
     if forms:
         exact = map(forms.__contains__, map(_FORMS.__getitem__, words))
         flags = list(map(operator.or_, flags, exact))
     if True not in flags:
         return []
-    return list(map(re.Match.span, compress(matches, flags)))
+    # Each word is the text's first occurrence of it after the word before: the
+    # characters between two words cannot start a word (TOKEN_RE matches from any
+    # letter or digit), so ``find`` lands on the word itself.
+    last = len(flags) - flags[::-1].index(True)
+    found = []
+    at = 0
+    for word, flag in zip(words[:last], flags):
+        at = text.find(word, at)
+        if flag:
+            found.append((at, at + len(word)))
+        at += len(word)
+    return found
 
 
 def initial(word: str) -> str:
