@@ -336,7 +336,7 @@ def word_spans(
     last = len(flags) - flags[::-1].index(True)
     found = []
     at = 0
-    for word, flag in zip(words[:last], flags):
+    for word, flag in zip(words[:last], flags[:last], strict=True):
         at = text.find(word, at)
         if flag:
             found.append((at, at + len(word)))
