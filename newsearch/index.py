@@ -560,7 +560,8 @@ class Index:
         def words(initial: str) -> Lexicon:
             return self.lexicon(ast.EXACT_FIELD, initial)
 
-        return tuple(suggest.suggest(query, node, words, count))
+        paragraphs = self.engine.doc_frequencies(())[0]
+        return tuple(suggest.suggest(query, node, words, count, paragraphs))
 
     @staticmethod
     def _collapsed(hit: Hit, found: EngineHit) -> Hit:
