@@ -13,10 +13,12 @@ of thousands groups (``28,000`` and ``1,234.5`` are ``28000`` and ``1234.5``).
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
+from itertools import filterfalse
 from typing import NamedTuple, TypeVar
 
 from . import stemmer
@@ -281,6 +283,17 @@ class Initials:
         self.heads = tuple(heads)
         self.folded = {head[:1] for head in heads}
         self.ascii = {c for i in self.folded if i.isascii() for c in (i, i.upper())}
+        # Words found unable to match, not to be tested again (a page's hits share many).
+        self._rejected: set[str] = set()
+
+    def analyse(self, words: set[str]) -> None:
+        """Analyse (into the word caches) those of ``words`` that ``may_match``."""
+        words -= self._rejected
+        for word in words:
+            if self.may_match(word):
+                _TERMS[word]  # analysed and kept
+            else:
+                self._rejected.add(word)
 
     def may_match(self, word: str) -> bool:
         """Whether ``word``'s term could be one of the terms."""
@@ -303,28 +316,31 @@ def word_spans(
         return [
             (t.start, t.end) for t in tokens(text) if t.term in terms or solid(t.folded) in forms
         ]
-    regex = _words_re(text)
-    words = regex.findall(text)
+    words = _words_re(text).findall(text)
     # A word not analysed yet is stemmed only if it can match, so that a hit shown for
     # a query costs a stem for its query's words, not for every new word in it.
-    found_terms = list(map(_TERMS.get, words))
-    if None in found_terms:
-        may_match = (initials or Initials(terms)).may_match
-        for i in [i for i, term in enumerate(found_terms) if term is None]:
-            if may_match(words[i]):
-                found_terms[i] = _TERMS[words[i]]
-    wanted = {i for i, term in enumerate(found_terms) if term in terms}
+    new = set(filterfalse(_TERMS.__contains__, words))
+    if new:
+        (initials or Initials(terms)).analyse(new)
+    # One flag a word, computed in C: loops over a hit's words cost more than the rest
+    # of its highlighting.
+    flags = list(map(terms.__contains__, map(_TERMS.get, words)))
     if forms:
-        wanted.update(i for i, form in enumerate(map(_FORMS.__getitem__, words)) if form in forms)
-    if not wanted:
+        exact = map(forms.__contains__, map(_FORMS.__getitem__, words))
+        flags = list(map(operator.or_, flags, exact))
+    if True not in flags:
         return []
-    last = max(wanted)
+    # Each word is the text's first occurrence of it after the word before: the
+    # characters between two words cannot start a word (TOKEN_RE matches from any
+    # letter or digit), so ``find`` lands on the word itself.
+    last = len(flags) - flags[::-1].index(True)
     found = []
-    for i, match in enumerate(regex.finditer(text)):
-        if i in wanted:
-            found.append(match.span())
-            if i == last:
-                break
+    at = 0
+    for word, flag in zip(words[:last], flags[:last], strict=True):
+        at = text.find(word, at)
+        if flag:
+            found.append((at, at + len(word)))
+        at += len(word)
     return found
 
 

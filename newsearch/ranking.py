@@ -26,6 +26,8 @@ class Scored(Protocol):
 
 def article_score(scores: Sequence[float], decay: float = ARTICLE_DECAY) -> float:
     """The article's score from its paragraphs' scores (any order)."""
+    if len(scores) == 1:  # most articles on a page have one hit
+        return scores[0]
     best = sorted(scores, reverse=True)[:ARTICLE_PARAGRAPHS]
     return sum(score * decay**rank for rank, score in enumerate(best))
 
@@ -36,4 +38,5 @@ def rank_articles(hits: Iterable[Scored], decay: float = ARTICLE_DECAY) -> list[
     for hit in hits:
         scores.setdefault(hit.article_id, []).append(hit.score)
     combined = {aid: article_score(values, decay) for aid, values in scores.items()}
-    return sorted(scores, key=lambda aid: -combined[aid])
+    # A stable sort keeps equal keys in their order, reversed or not.
+    return sorted(scores, key=combined.__getitem__, reverse=True)

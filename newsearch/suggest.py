@@ -13,10 +13,16 @@ default (a prefix length of 1): a first letter is rarely the one mistyped, a com
 word is not "corrected" into a commoner one (``wheat exprots`` is not ``that
 exports``), and only the words of one initial are read from the index, not its whole
 vocabulary, which grows with the archive.
+
+A word held by more than 1% of the paragraphs (``COMMON_SHARE``, Lucene's
+``maxQueryFrequency`` default) is taken as spelt right and never corrected, however
+much commoner a neighbour is: ``bzw makes`` is not "by market", and a few-hit query of
+common words does not run a corrected query for each of them.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 
@@ -31,13 +37,20 @@ FEW_HITS = 5
 MORE_COMMON = 10
 MAX_EDITS = 2
 MAX_SUGGESTIONS = 3
+# A word held by more than this share of the paragraphs is spelt right.
+COMMON_SHARE = 0.01
 
 
-def corrections(word: str, words: Lexicon, limit: int = MAX_SUGGESTIONS) -> list[str]:
+def corrections(
+    word: str, words: Lexicon, limit: int = MAX_SUGGESTIONS, *, common: int | None = None
+) -> list[str]:
     """Folded index words (among ``words``) that ``word`` may be a misspelling of, best
-    first; each starts with the same letter as ``word`` folded."""
+    first; each starts with the same letter as ``word`` folded. None when ``word`` is
+    held by more than ``common`` paragraphs."""
     folded = analysis.fold(word)
     own = words.count(folded)
+    if common is not None and own > common:
+        return []
     found = words.near(folded, MAX_EDITS, limit=None, min_count=max(MORE_COMMON * own, 1))
     return [candidate for candidate, edits in found if edits and candidate[:1] == folded[:1]][
         :limit
@@ -45,14 +58,21 @@ def corrections(word: str, words: Lexicon, limit: int = MAX_SUGGESTIONS) -> list
 
 
 def suggest(
-    query: str, node: ast.Node, words: Callable[[str], Lexicon], count: Callable[[str], int]
+    query: str,
+    node: ast.Node,
+    words: Callable[[str], Lexicon],
+    count: Callable[[str], int],
+    paragraphs: int,
 ) -> list[Suggestion]:
     """Corrected forms of ``query`` (parsed as ``node``) that ``count`` finds more of;
-    ``words(initial)`` is the index's words that start with ``initial``."""
+    ``words(initial)`` is the index's words that start with ``initial``, of its
+    ``paragraphs``."""
+    common = math.ceil(COMMON_SHARE * paragraphs)
     replacements: list[tuple[str, list[str]]] = []
     for leaf in ast.positive_leaves(node):
         if isinstance(leaf, ast.Term) and leaf.field in ("text", ast.EXACT_FIELD) and leaf.text:
-            found = corrections(leaf.text, words(analysis.fold(leaf.text)[:1]))
+            initial = analysis.fold(leaf.text)[:1]
+            found = corrections(leaf.text, words(initial), common=common)
             if found:
                 replacements.append((leaf.text, found))
     if not replacements:

@@ -212,3 +212,17 @@ def test_every_hit_on_the_archive_has_sound_highlights(archive_index, query):
     for hit in results:
         assert_sound_highlights(hit.text, hit.highlights, node)
         assert_sound_snippet(hit.text, hit.highlights, hit.snippet)
+
+
+@given(paragraphs, st.data())
+def test_word_spans_find_what_the_tokens_say(text, data):
+    # word_spans locates each word by searching on from the word before; tokens has
+    # the regex's own offsets: they must agree on any text.
+    found = analysis.tokens(text)
+    wanted = data.draw(st.sets(st.sampled_from([t.term for t in found] or ["x"])))
+    forms = data.draw(st.sets(st.sampled_from([analysis.solid(t.folded) for t in found] or ["x"])))
+    expected = [
+        (t.start, t.end) for t in found if t.term in wanted or analysis.solid(t.folded) in forms
+    ]
+    assert analysis.word_spans(text, wanted, forms) == expected
+    assert analysis.word_spans(text, wanted, forms, analysis.Initials(wanted)) == expected

