@@ -157,6 +157,44 @@ def test_the_worker_keeps_no_word_hashes_between_batches(monkeypatch: pytest.Mon
     assert len(fingerprint._word_hashes) > 30  # this process keeps its own
 
 
+def test_what_a_batch_left_in_cycles_is_collected_once_it_is_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An engine's writer left in cycles is freed after its batch, not batches later (the
+    pipeline raises the collector's threshold); once a batch leaves next to nothing in
+    cycles, the full collections stop."""
+    import weakref
+
+    class Writer:  # refers to itself, as whoosh's writer objects do to each other
+        def __init__(self) -> None:
+            self.me = self
+            self.parts = [[self] for _ in range(parallel.CYCLES_WORTH_COLLECTING)]
+
+    left: list[weakref.ref[Writer]] = []
+    alive: list[bool] = []
+
+    def write(batch: list[str]) -> None:
+        if left:
+            alive.append(left[-1]() is not None)
+        if batch[0] != "tidy":
+            left.append(weakref.ref(Writer()))
+
+    collect = gc.collect
+    collected: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda: collected.append(n := collect()) or n)
+    pipeline = parallel.Pipeline(write, lambda batch: batch, enabled=False)
+    try:
+        for text in ("first", "second", "tidy", "after"):
+            pipeline.submit([text], more=True)
+        pipeline.finish()
+    finally:
+        pipeline.close()
+    assert alive == [False, False, False]  # each writer gone before the next batch
+    assert len(collected) == 3 and collected[0] > parallel.CYCLES_WORTH_COLLECTING
+    assert collected[2] < parallel.CYCLES_WORTH_COLLECTING  # "tidy": then no more
+    assert left[-1]() is not None  # after "tidy": no collection
+
+
 def test_every_batch_is_analysed_by_the_worker_while_the_one_before_is_written() -> None:
     from newsearch import analysis
 
