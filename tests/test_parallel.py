@@ -4,6 +4,7 @@ killed indexer."""
 from __future__ import annotations
 
 import gc
+import io
 import os
 import signal
 import subprocess
@@ -97,24 +98,28 @@ def test_a_worker_that_cannot_start_leaves_the_analysis_to_the_indexer(
         assert len(index.search("item7x2").hits) == 1
 
 
-def test_the_worker_frees_a_batch_before_waiting_for_the_next(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The next batch comes while the indexer writes, its memory peak: the worker holds
-    none of the batch it answered by then, and hands the freed heap back."""
-    import gc
-    import io
-
-    texts = [f"{' '.join(WORDS[n % 9 : n % 9 + 8])} line{n}" for n in range(777)]
-    frames = io.BytesIO()
-    for _ in range(2):
-        parallel._write_frame(frames, (texts, None, None))
+def _serving(monkeypatch: pytest.MonkeyPatch, frames: io.BytesIO) -> io.BytesIO:
+    """Where ``parallel.serve``, run in this process, answers the batches in ``frames``
+    (read from their start)."""
     frames.seek(0)
     answers = io.BytesIO()
     monkeypatch.setattr(sys, "stdin", type("In", (), {"buffer": frames})())
     monkeypatch.setattr(sys, "stdout", type("Out", (), {"buffer": answers})())
     monkeypatch.setattr(parallel, "_die_with", lambda parent: None)
     monkeypatch.setattr(signal, "signal", lambda *args: None)
+    return answers
+
+
+def test_the_worker_frees_a_batch_before_waiting_for_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The next batch comes while the indexer writes, its memory peak: the worker holds
+    none of the batch it answered by then, and hands the freed heap back."""
+    texts = [f"{' '.join(WORDS[n % 9 : n % 9 + 8])} line{n}" for n in range(777)]
+    frames = io.BytesIO()
+    for _ in range(2):
+        parallel._write_frame(frames, (texts, None, None))
+    answers = _serving(monkeypatch, frames)
     held: list[int] = []
 
     def release() -> None:  # a batch of 777 texts is 777-long lists: texts, analyses
@@ -133,20 +138,13 @@ def test_the_worker_frees_a_batch_before_waiting_for_the_next(
 def test_the_worker_keeps_no_word_hashes_between_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """The words' hashes a batch's fingerprints used are dropped once it is answered:
     kept, they would grow with the corpus's vocabulary. The fingerprints are the same."""
-    import io
-
     from newsearch.copies import fingerprint
 
     texts = [" ".join(WORDS[n % 9 :]) + f" item{n}" for n in range(40)]
     bodies = [[n, n + 1] for n in range(0, 40, 2)]
     frames = io.BytesIO()
     parallel._write_frame(frames, (texts, bodies, None))
-    frames.seek(0)
-    answers = io.BytesIO()
-    monkeypatch.setattr(sys, "stdin", type("In", (), {"buffer": frames})())
-    monkeypatch.setattr(sys, "stdout", type("Out", (), {"buffer": answers})())
-    monkeypatch.setattr(parallel, "_die_with", lambda parent: None)
-    monkeypatch.setattr(signal, "signal", lambda *args: None)
+    answers = _serving(monkeypatch, frames)
     fingerprint.drop_words()
     parallel.serve(os.getpid())
     assert list(fingerprint._word_hashes) == [fingerprint._SEPARATOR]
