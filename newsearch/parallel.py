@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import importlib
 import os
 import pickle
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar
@@ -157,6 +159,8 @@ class Pipeline(Generic[B]):
         # The first batch, held until the second is out to the worker (analysed here).
         self._held: B | None = None
         self._pending: tuple[B, list[str]] | None = None
+        self._collecting_less = True  # until ``close``: see _collect_less
+        _collect_less(True)
 
     def submit(self, batch: B, *, more: bool) -> None:
         """Write ``batch`` (now, or after the worker has analysed it)."""
@@ -197,6 +201,9 @@ class Pipeline(Generic[B]):
         if self._worker is not None:
             self._worker.close()
             self._worker = None
+        if self._collecting_less:
+            self._collecting_less = False
+            _collect_less(False)
 
     def _written(self, batch: B, *, last_here: bool = False) -> None:
         self._write(batch)
@@ -253,6 +260,35 @@ def _die_with(parent: int) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(0)
+
+
+# While a pipeline runs, the cyclic garbage collector's youngest generation is collected
+# after this many new objects instead of Python's 700: indexing makes a few tracked
+# objects a paragraph (read records, articles, paragraphs, analyses) and no cycles, and
+# those collections, each older one walking every batch's paragraphs, took about 6% of
+# the indexer's time on the whole of Reuters (3 µs a paragraph; 0.6 with this).
+_FEWER_COLLECTIONS = 50_000
+_collecting = threading.Lock()
+_pipelines = 0  # pipelines running in this process (each thread may run one)
+_saved_threshold: tuple[int, ...] = ()
+
+
+def _collect_less(start: bool) -> None:
+    """Raise the collector's first threshold when the first pipeline starts; put back
+    what it was when the last one stops."""
+    global _pipelines, _saved_threshold
+    with _collecting:
+        if start:
+            _pipelines += 1
+            if _pipelines == 1:
+                _saved_threshold = gc.get_threshold()
+                first = _saved_threshold[0]
+                if first:  # 0: the collector is off; it stays so
+                    gc.set_threshold(max(_FEWER_COLLECTIONS, first), *_saved_threshold[1:])
+        else:
+            _pipelines -= 1
+            if _pipelines == 0:
+                gc.set_threshold(*_saved_threshold)
 
 
 def _drop_words(*, fingerprints: bool) -> None:

@@ -3,6 +3,7 @@ killed indexer."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -195,6 +196,32 @@ def test_the_indexer_drops_its_word_caches_once_the_worker_analyses() -> None:
         pipeline.close()
     assert cached == [2, 0, 0]  # the worker's analyses were lent, none made here
     assert found == one_process
+
+
+def test_pipelines_collect_garbage_less_often_while_they_run() -> None:
+    """The collector's first threshold is raised while pipelines run (two at once here)
+    and put back when the last stops; a collector turned off stays off."""
+    seen: list[int] = []
+    before = gc.get_threshold()
+    first = parallel.Pipeline(lambda b: seen.append(gc.get_threshold()[0]), lambda b: b, False)
+    second = parallel.Pipeline(lambda b: seen.append(gc.get_threshold()[0]), lambda b: b, False)
+    try:
+        first.submit(["one"], more=False)
+        second.submit(["two"], more=False)
+        first.close()
+        second.submit(["three"], more=False)
+        second.close()
+        assert seen == [parallel._FEWER_COLLECTIONS] * 3
+        assert gc.get_threshold() == before
+        gc.set_threshold(0)
+        third = parallel.Pipeline(lambda b: seen.append(gc.get_threshold()[0]), lambda b: b)
+        third.submit(["four"], more=False)
+        third.close()
+        assert seen[-1] == 0 and gc.get_threshold()[0] == 0
+    finally:
+        first.close()
+        second.close()
+        gc.set_threshold(*before)
 
 
 def test_a_failed_worker_leaves_the_analysis_to_the_indexer(tmp_path: Path) -> None:
