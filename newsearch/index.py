@@ -141,9 +141,10 @@ def _batch_bodies(batch: dict[str, list[Paragraph]]) -> list[list[int]]:
 
 
 def _batch_texts(batch: dict[str, list[Paragraph]]) -> list[str]:
-    """The texts an engine analyses for a batch: paragraphs and each article's title."""
+    """The texts an engine analyses for a batch: paragraphs and each article's title
+    (once: a title is its article's paragraph 1 when it has one)."""
     texts = [p.text for paragraphs in batch.values() for p in paragraphs]
-    texts.extend(paragraphs[0].title for paragraphs in batch.values() if paragraphs)
+    texts.extend(ps[0].title for ps in batch.values() if ps and ps[0].text != ps[0].title)
     return texts
 
 

@@ -198,6 +198,18 @@ def test_the_indexer_drops_its_word_caches_once_the_worker_analyses() -> None:
     assert found == one_process
 
 
+def test_a_batch_sends_each_title_to_the_worker_once() -> None:
+    from newsearch.index import _batch_texts
+    from newsearch.paragraphs import split_article
+
+    articles = [Article("Gaza talks", ("Talks resumed.",), id="a1"), *_articles(1)]
+    batch = {a.id: split_article(a, a.id) for a in articles}
+    texts = [p.text for paragraphs in batch.values() for p in paragraphs]
+    assert texts[0] == "Gaza talks" and _batch_texts(batch) == texts
+    batch["a1"] = batch["a1"][1:]  # an article whose paragraph 1 is not its title
+    assert _batch_texts(batch) == [*texts[1:], "Gaza talks"]
+
+
 def test_pipelines_collect_garbage_less_often_while_they_run() -> None:
     """The collector's first threshold is raised while pipelines run (two at once here)
     and put back when the last stops; a collector turned off stays off."""
