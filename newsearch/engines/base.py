@@ -329,8 +329,13 @@ class Engine(ABC):
         number of hits and the number of distinct stories among them."""
 
     @abstractmethod
-    def copy_candidates(self, band_keys: Iterable[int]) -> list[CopyRecord]:
-        """The articles holding any of these LSH band keys (each article once)."""
+    def copy_candidates(
+        self, band_keys: Iterable[int], near: Callable[[datetime], bool] | None = None
+    ) -> list[CopyRecord]:
+        """The articles holding any of these LSH band keys (each article once). With
+        ``near``, an engine that reads an article's date cheaply leaves out a dated
+        article for which ``near(date)`` (its date on its own clock, as stored) is False
+        before reading its record; undated articles are always in."""
 
     @abstractmethod
     def commit_token(self) -> object:

@@ -633,11 +633,27 @@ class TantivyEngine(Engine):
             self._copied = (searcher, found)
         return self._copied[1]
 
-    def _heads(self, query: Query, searcher: tantivy.Searcher | None = None) -> list[CopyRecord]:
-        """The copy records of the paragraph-1 documents matching ``query``."""
+    def _heads(
+        self,
+        query: Query,
+        searcher: tantivy.Searcher | None = None,
+        near: Callable[[datetime], bool] | None = None,
+    ) -> list[CopyRecord]:
+        """The copy records of the paragraph-1 documents matching ``query`` (with
+        ``near``: those undated or dated where it says True)."""
         with _engine_errors(self._path):
             searcher = searcher or self._searcher()
-            docs = (searcher.doc(address) for _, address in all_hits(searcher, query))
+            addresses = [address for _, address in all_hits(searcher, query)]
+            if near is not None and addresses:
+                # The date's fast field first: each stored record read decompresses a
+                # block of the doc store, and the pages it touched stay resident.
+                dates = searcher.fast_field_values("date", addresses)
+                addresses = [
+                    a
+                    for a, d in zip(addresses, dates, strict=True)
+                    if d is None or near(_datetime(d))  # type: ignore[arg-type]
+                ]
+            docs = (searcher.doc(address) for address in addresses)
             return [_copy_record(doc) for doc in docs if doc.get_first("story") is not None]
 
     def _story_members(
@@ -656,7 +672,9 @@ class TantivyEngine(Engine):
         terms = [Query.term_query(self._schema, field, v) for v in set(values)]
         return all_of(Occur.Should, terms) if terms else None
 
-    def copy_candidates(self, band_keys: Iterable[int]) -> list[CopyRecord]:
+    def copy_candidates(
+        self, band_keys: Iterable[int], near: Callable[[datetime], bool] | None = None
+    ) -> list[CopyRecord]:
         with _engine_errors(self._path):
             searcher = self._searcher()
             # Most keys are in no other article: a term-table lookup settles those
@@ -664,7 +682,7 @@ class TantivyEngine(Engine):
             keys = set(band_keys) if searcher.num_docs else ()
             present = [k for k in keys if searcher.doc_freq("bands", k)]
         query = self._any_term("bands", present)
-        return self._heads(query) if query is not None else []
+        return self._heads(query, searcher, near) if query is not None else []
 
     def commit_token(self) -> object:
         # Every commit, by any writer, raises the opstamp in meta.json; merges keep it.

@@ -787,7 +787,10 @@ class WhooshEngine(Engine):
         with self._lock, _reading(self._path):
             return _heads(self._current_searcher(), query)
 
-    def copy_candidates(self, band_keys: Iterable[int]) -> list[CopyRecord]:
+    def copy_candidates(
+        self, band_keys: Iterable[int], near: Callable[[datetime], bool] | None = None
+    ) -> list[CopyRecord]:
+        # ``near`` is not used: a date is read with the record (nothing stays mapped).
         with self._lock, _reading(self._path):
             reader = self._current_searcher().reader()
             # Most keys are in no other article: a term-table lookup settles those
