@@ -5,7 +5,7 @@ from __future__ import annotations
 from newsearch import analysis
 from newsearch.highlight import find_spans, make_snippet, merge_spans
 from newsearch.model import Span
-from newsearch.query import ast
+from newsearch.query import ast, parse
 
 TEXT = (
     "Relations between Egypt and Israel have been tense since the Gaza war began, "
@@ -119,3 +119,11 @@ def test_one_highlighter_for_many_texts_matches_each_text_alone():
     # A short paragraph is its own snippet, spans unchanged.
     spans, snippet = Highlighter(parse("Israel"))(TEXT[:60])
     assert snippet.text == TEXT[:60] and snippet.highlights == spans == (Span(28, 34),)
+
+
+def test_a_word_that_folds_to_nothing_takes_no_position():
+    # "ʼs" (a modifier-letter apostrophe) is a word that folds to nothing: the index
+    # gives it no position, so "Rafah border" is a phrase here.
+    text = "Rafah ʼs border"
+    assert find_spans(text, parse('"Rafah border"')) == (Span(0, 15),)
+    assert find_spans(text, parse("Rafah border")) == (Span(0, 5), Span(9, 15))

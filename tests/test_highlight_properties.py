@@ -50,6 +50,7 @@ VOCABULARY = [
     "שלום",
     "😀",
     "e\u0301\u0301",
+    "ʼs",  # folds to nothing: no position of its own
 ]
 GLUE = [" ", " ", " ", "", "  ", "\n", ". ", ", ", "-", "’", "\u0301", "—", "…", "“", "» ", "/"]
 
