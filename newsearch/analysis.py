@@ -143,25 +143,43 @@ def _value_tokens(text: str) -> Iterator[Token]:
         base += len(value) + 1
 
 
-# A word cache is cleared when it outgrows this, so memory stays bounded on archives
-# whose vocabulary (numbers, names, typos) keeps growing.
-WORDS_LIMIT = 1_000_000
+# A word cache starts a new generation when it holds this many words, so memory stays
+# bounded on archives whose vocabulary (numbers, names, typos) keeps growing: about 300
+# bytes a word over the caches of one process, at most twice this many words each.
+WORDS_LIMIT = 100_000
+_ABSENT = object()
 
 
 class Cache(dict[K, V]):
-    """``make(key)`` for each key asked for, made once: a dict whose missing keys are
-    made and kept, cleared when it holds ``limit`` of them."""
+    """``make(key)`` for each key asked for, made once and kept while it is in use: a
+    dict whose missing keys are made, or brought back from the previous generation.
+
+    When it holds ``limit`` keys, they become the previous generation and it starts
+    empty: it never holds more than twice ``limit`` keys, and a key asked for since the
+    last switch is not made again (the words a text uses all the time stay; a word
+    seen once is made again if it comes back two generations later).
+    """
 
     def __init__(self, make: Callable[[K], V], limit: int = WORDS_LIMIT) -> None:
         super().__init__()
         self._make = make
         self._limit = limit
+        self._previous: dict[K, V] = {}
 
     def __missing__(self, key: K) -> V:
         if len(self) >= self._limit:
-            self.clear()
-        value = self[key] = self._make(key)
-        return value
+            self._previous = dict(self)
+            super().clear()
+        value = self._previous.get(key, _ABSENT)
+        if value is _ABSENT:
+            value = self._make(key)
+        self[key] = value  # type: ignore[assignment]
+        return value  # type: ignore[return-value]
+
+    def clear(self) -> None:
+        """Forget every key, of both generations."""
+        super().clear()
+        self._previous = {}
 
 
 def _shared(value: str, *held: str | None) -> str:

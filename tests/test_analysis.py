@@ -193,3 +193,23 @@ def test_the_word_caches_keep_one_string_where_a_word_its_form_and_its_term_are_
     assert forms["oil"] is terms["oil"] is word["oil"]
     assert forms["talks"] is word["talks"] and terms["talks"] == "talk"
     assert forms["Gaza"] is terms["Gaza"] == "gaza"
+
+
+def test_a_word_cache_keeps_the_words_in_use_within_twice_its_limit():
+    made: list[str] = []
+
+    def make(word: str) -> str:
+        made.append(word)
+        return word.upper()
+
+    cache = analysis.Cache(make, limit=3)
+    assert [cache[w] for w in "abc"] == ["A", "B", "C"]
+    assert cache["d"] == "D"  # full: a, b, c become the previous generation
+    assert cache["a"] == "A"  # brought back, not made again
+    assert cache["e"] == "E"
+    assert cache["f"] == "F"  # full again: d, a, e are the previous generation
+    assert cache["a"] == "A" and cache["b"] == "B"  # a in use, b two generations old
+    assert made == ["a", "b", "c", "d", "e", "f", "b"]
+    assert len(cache) <= 3 and len(cache._previous) <= 3
+    cache.clear()
+    assert cache["a"] == "A" and made[-1] == "a"  # clear forgets both generations
