@@ -240,8 +240,7 @@ def forget() -> None:
 
 
 def drop_words() -> None:
-    """Empty the word caches (they fill again on demand): for a process whose texts
-    another process analyses from now on (``newsearch.parallel``)."""
+    """Empty the word caches, both generations (they fill again on demand)."""
     for cache in (_PAIRS, _TERMS, _FORMS, _RUNS):
         cache.clear()
     fold.cache_clear()
