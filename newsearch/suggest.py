@@ -46,15 +46,14 @@ def corrections(
 ) -> list[str]:
     """Folded index words (among ``words``) that ``word`` may be a misspelling of, best
     first; each starts with the same letter as ``word`` folded. None when ``word`` is
-    held by more than ``common`` paragraphs."""
+    held by more than ``common`` paragraphs (an empty list)."""
     folded = analysis.fold(word)
     own = words.count(folded)
     if common is not None and own > common:
         return []
     found = words.near(folded, MAX_EDITS, limit=None, min_count=max(MORE_COMMON * own, 1))
-    return [candidate for candidate, edits in found if edits and candidate[:1] == folded[:1]][
-        :limit
-    ]
+    candidates = [c for c, edits in found if edits and c[:1] == folded[:1]]
+    return candidates[:limit]
 
 
 def suggest(
