@@ -221,7 +221,7 @@ def method_note(plan: PassPlan, warmup: int, queries: int, slow: Sequence[str]) 
     return (
         "Query latency: each system's index is opened once, in its own process, and stays "
         "open while the timed passes are interleaved: round k runs one pass of every "
-        "system (and of every newsearch system answering as JSON), alternately in one "
+        "system (and of newsearch on each engine answering as JSON), alternately in one "
         "order and in reverse, each target's raw peer next to its newsearch system, so "
         "that the two passes of a ratio run one after the other. A pass runs the "
         f"{warmup} warm-up queries untimed, then times each of the {queries} queries "

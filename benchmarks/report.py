@@ -1,7 +1,10 @@
 """Writing the results: ``results.json`` (everything) and ``RESULTS.md`` (tables).
 
 Figures are copied from the measurements as they are; the MET / MISSED verdicts are
-computed here from the targets of the "Benchmarks" issue.
+computed here from the targets of the "Benchmarks" issue. Query latencies are medians
+over interleaved passes (``benchmarks.latency``), shown with the passes' range; a
+``results.json`` written before passes were kept (no ``latency.passes``) still renders,
+as one pass per system, without ranges.
 """
 
 from __future__ import annotations

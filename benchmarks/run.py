@@ -47,7 +47,7 @@ from benchmarks.latency import (
 from benchmarks.measure import QuerySession, measure_build, percentile
 from benchmarks.queries import KINDS, BenchQuery, make_queries, topic_queries
 from benchmarks.relevance import evaluate
-from benchmarks.systems import SYSTEMS, NewsearchSystem, get_system
+from benchmarks.systems import SYSTEMS, get_system
 
 SCALING_FRACTIONS = (0.1, 0.3, 1.0)
 
@@ -154,9 +154,7 @@ def query_systems(
                 answers[name] = {"error": str(error)}
         series = [Series(name) for name in sessions]
         series += [
-            Series(name, as_json=True)
-            for name in sessions
-            if isinstance(get_system(name), NewsearchSystem)
+            Series(name, as_json=True) for name in sessions if name in speed_targets.JSON_SYSTEMS
         ]
         plan = PassPlan(args.passes, args.slow_passes, args.slow_pass_s)
         print(f"querying: {len(series)} series, {plan.passes} interleaved passes", flush=True)

@@ -41,6 +41,9 @@ QUERY_PEERS = tuple(
     )
 )
 
+# The systems also timed answering as JSON (the -1proc ones hold the same index).
+JSON_SYSTEMS = ("newsearch", "newsearch-tantivy")
+
 # The README's headline: these systems, under these names.
 HEADLINE = {
     "newsearch": "newsearch (whoosh)",
@@ -160,7 +163,7 @@ def json_lines(results: dict[str, Any]) -> list[str]:
     """Latency of newsearch answering with its JSON object, which counts the matching
     articles (``total_articles``), beside the page of hits and snippets alone."""
     rows = []
-    for system in ("newsearch", "newsearch-tantivy"):
+    for system in JSON_SYSTEMS:
         result = results["systems"].get(system, {})
         if "latency_json" not in result:
             continue
