@@ -321,7 +321,7 @@ class Initials:
                 return False
         elif initial(word) not in self.folded:
             return False
-        return fold(word).startswith(self.heads)
+        return _stem_case(fold(word)).startswith(self.heads)
 
 
 def word_spans(
@@ -362,10 +362,17 @@ def word_spans(
     return found
 
 
+def _stem_case(folded: str) -> str:
+    """``folded`` in the case of its term: ``stem`` lowercases a word (not a number),
+    and casefolding leaves a few scripts upper case ("Ꭰ" folds to itself, its term is
+    "ꭰ")."""
+    return folded if folded[:1].isdigit() else folded.lower()
+
+
 def initial(word: str) -> str:
     """The first character of ``word`` folded, which is also the first of its index term
     (the Snowball stemmer changes a word's ending, never its first letter)."""
-    return word[0].lower() if word.isascii() else fold(word)[:1]
+    return word[0].lower() if word.isascii() else _stem_case(fold(word))[:1]
 
 
 def terms(text: str) -> list[str]:

@@ -213,3 +213,15 @@ def test_a_word_cache_keeps_the_words_in_use_within_twice_its_limit():
     assert len(cache) <= 3 and len(cache._previous) <= 3
     cache.clear()
     assert cache["a"] == "A" and made[-1] == "a"  # clear forgets both generations
+
+
+def test_a_word_whose_script_casefolds_upper_is_highlighted():
+    # Casefolding leaves Cherokee upper case, and the stemmer lowercases: the word's
+    # initial must be its term's, or the highlighter rules the word out unanalysed.
+    analysis.drop_words()
+    text = "ᏣᎳᎩ and more"
+    term = analysis.terms("ᏣᎳᎩ")[0]
+    analysis.drop_words()
+    assert term == "ꮳꮃꭹ"
+    assert analysis.initial("ᏣᎳᎩ") == "ꮳ"
+    assert analysis.word_spans(text, {term}, ()) == [(0, 3)]
