@@ -3,7 +3,7 @@
 Indexing, query parsing and highlighting all call this module, so a query word finds
 exactly the words it highlights. Offsets always point into the original text.
 
-Pipeline for each word found by ``TOKEN_RE`` in the original text:
+Pipeline for each word found by ``scan.TOKEN_RE`` in the original text:
 every apostrophe form (``'`` ``’`` ``ʼ`` ``‘`` `````` ``´``) made straight, NFKD
 decomposition, accents dropped, case folded, a possessive ``'s`` removed, remaining
 apostrophes removed, then the Snowball English stemmer. Stop words are kept, so phrases
@@ -18,10 +18,11 @@ import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
-from itertools import filterfalse
+from itertools import compress, filterfalse
 from typing import NamedTuple, TypeVar
 
-from . import stemmer
+from . import scan, stemmer
+from .scan import APOSTROPHES, TOKEN_RE
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -30,22 +31,7 @@ V = TypeVar("V")
 VALUE_SEPARATOR = "\x1f"
 _VALUE_GAP = 100
 
-_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-_APOSTROPHES = "'\u2019\u02bc\u2018`\u00b4"
-TOKEN_RE = re.compile(
-    rf"\d+(?:[.,]\d+)+"  # numbers with separators: 28,000  2.3
-    rf"|[^\W_][^\W_{_MARKS}]*[{_MARKS}]*(?:[^\W_]|[{_MARKS}])*"  # a word, accents included
-    rf"(?:[{_APOSTROPHES}](?:[^\W_]|[{_MARKS}])+)*"  # inner apostrophes: Netanyahu’s, don't
-)
-# The same pattern for ASCII text, where marks and curly apostrophes cannot occur and
-# ``[^\W_]`` is ``[A-Za-z0-9]``: it finds exactly the words TOKEN_RE finds, and faster.
-_ASCII_TOKEN_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)+|[A-Za-z0-9]+(?:['`][A-Za-z0-9]+)*")
-_APOSTROPHE_RE = re.compile(f"[{_APOSTROPHES}]")
-
-
-def _words_re(text: str) -> re.Pattern[str]:
-    """The pattern that finds the words of ``text``: the ASCII one when it can."""
-    return _ASCII_TOKEN_RE if text.isascii() else TOKEN_RE
+_APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
 
 
 _POSSESSIVE_RE = re.compile(r"'s$")
@@ -113,17 +99,16 @@ def tokens(text: str, only: Initials | None = None) -> list[Token]:
         return list(_value_tokens(text))
     found: list[Token] = []
     pairs = _PAIRS
-    for match in _words_re(text).finditer(text):
-        word = match.group()
+    for word, start in zip(scan.findall(text), scan.starts(text), strict=True):
         if only is None or word in pairs or only.may_match(word):
             folded, term = pairs[word]
         else:
             folded, term = fold(word), ""
         if folded:
-            start, end = match.span()
             # tuple.__new__ skips the keyword handling of Token(...): most of the cost
             # of a token, and the highlighter tokenizes every hit it shows.
-            found.append(tuple.__new__(Token, (term, len(found), start, end, folded)))
+            token = (term, len(found), start, start + len(word), folded)
+            found.append(tuple.__new__(Token, token))
     return found
 
 
@@ -253,9 +238,10 @@ def indexed(text: str) -> Indexed:
         known = _KNOWN.get(text)
         if known is not None:
             return known
-    words = _words_re(text).findall(text)
-    exact = " ".join(filter(None, map(_FORMS.__getitem__, words)))
-    return Indexed(_joined_words(text, words), exact, compound_terms(text))
+    terms, exact = scan.joined_pair(text, _TERMS, _TERMS.spaced, _FORMS)
+    if VALUE_SEPARATOR in text:
+        terms = None
+    return Indexed(terms, exact, compound_terms(text))
 
 
 def joined_terms(text: str) -> str | None:
@@ -271,16 +257,9 @@ def joined_terms(text: str) -> str | None:
         known = _KNOWN.get(text)
         if known is not None:
             return known.terms
-    return _joined_words(text, _words_re(text).findall(text))
-
-
-def _joined_words(text: str, words: list[str]) -> str | None:
     if VALUE_SEPARATOR in text:
         return None
-    joined = " ".join(map(_TERMS.__getitem__, words))
-    if _TERMS.spaced and not _TERMS.spaced.isdisjoint(words):
-        return None
-    return joined
+    return scan.joined(text, _TERMS, _TERMS.spaced)
 
 
 class Initials:
@@ -321,7 +300,7 @@ class Initials:
                 return False
         elif initial(word) not in self.folded:
             return False
-        return fold(word).startswith(self.heads)
+        return _stem_case(fold(word)).startswith(self.heads)
 
 
 def word_spans(
@@ -334,7 +313,7 @@ def word_spans(
         return [
             (t.start, t.end) for t in tokens(text) if t.term in terms or solid(t.folded) in forms
         ]
-    words = _words_re(text).findall(text)
+    words = scan.findall(text)
     # A word not analysed yet is stemmed only if it can match, so that a hit shown for
     # a query costs a stem for its query's words, not for every new word in it.
     new = set(filterfalse(_TERMS.__contains__, words))
@@ -348,24 +327,21 @@ def word_spans(
         flags = list(map(operator.or_, flags, exact))
     if True not in flags:
         return []
-    # Each word is the text's first occurrence of it after the word before: the
-    # characters between two words cannot start a word (TOKEN_RE matches from any
-    # letter or digit), so ``find`` lands on the word itself.
-    last = len(flags) - flags[::-1].index(True)
-    found = []
-    at = 0
-    for word, flag in zip(words[:last], flags[:last], strict=True):
-        at = text.find(word, at)
-        if flag:
-            found.append((at, at + len(word)))
-        at += len(word)
-    return found
+    flagged = compress(zip(scan.starts(text), words, strict=True), flags)
+    return [(start, start + len(word)) for start, word in flagged]
+
+
+def _stem_case(folded: str) -> str:
+    """``folded`` in the case of its term: ``stem`` lowercases a word (not a number),
+    and casefolding leaves a few scripts upper case ("Ꭰ" folds to itself, its term is
+    "ꭰ")."""
+    return folded if folded[:1].isdigit() else folded.lower()
 
 
 def initial(word: str) -> str:
     """The first character of ``word`` folded, which is also the first of its index term
     (the Snowball stemmer changes a word's ending, never its first letter)."""
-    return word[0].lower() if word.isascii() else fold(word)[:1]
+    return word[0].lower() if word.isascii() else _stem_case(fold(word))[:1]
 
 
 def terms(text: str) -> list[str]:
@@ -472,8 +448,7 @@ _FORMS: Cache[str, str] = Cache(lambda word: _shared(solid(fold(word)), word, _T
 
 def exact_terms(text: str) -> list[str]:
     """The folded, unstemmed words of ``text`` in order (the ``exact`` field's terms)."""
-    words = _words_re(text).findall(text)
-    return list(filter(None, map(_FORMS.__getitem__, words)))
+    return list(filter(None, map(_FORMS.__getitem__, scan.findall(text))))
 
 
 def _joined(parts: Sequence[tuple[str, int, int]], position: int) -> Token:

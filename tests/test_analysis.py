@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsearch import analysis
+from newsearch import analysis, scan
 
 
 def test_offsets_point_into_the_original_text():
@@ -61,13 +61,13 @@ def test_prefix_also_matches_shorter_stems():
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
 def test_ascii_pattern_finds_the_words_of_the_full_pattern(text):
     # The fast pattern for ASCII text must find the very same words at the same offsets.
-    fast = [m.span() for m in analysis._ASCII_TOKEN_RE.finditer(text)]
-    assert fast == [m.span() for m in analysis.TOKEN_RE.finditer(text)]
+    fast = [m.span() for m in scan._ASCII_TOKEN_RE.finditer(text)]
+    assert fast == [m.span() for m in scan.TOKEN_RE.finditer(text)]
 
 
 def test_ascii_pattern_on_numbers_apostrophes_and_underscores():
     text = "don't O`Neil 28,000 1,5 2.3.4 a_b __x 7up x'' 'y"
-    assert analysis._ASCII_TOKEN_RE.findall(text) == analysis.TOKEN_RE.findall(text)
+    assert scan._ASCII_TOKEN_RE.findall(text) == scan.TOKEN_RE.findall(text)
     assert analysis.terms(text) == [t.term for t in analysis._value_tokens(text)]
 
 
@@ -128,7 +128,7 @@ _TRICKY_WORDS = (
 def test_a_words_initial_is_its_terms_first_character(text):
     """``word_spans`` skips the stemming of words whose initial no query term has: that
     is only right if stemming never changes a folded word's first character."""
-    for word in analysis.TOKEN_RE.findall(text + " " + _TRICKY_WORDS):
+    for word in scan.TOKEN_RE.findall(text + " " + _TRICKY_WORDS):
         assert analysis.initial(word) == analysis.stem(analysis.fold(word))[:1]
 
 
@@ -143,7 +143,7 @@ def test_initials_rule_out_only_words_whose_term_cannot_match(text, query_words)
     initials = analysis.Initials(terms, prefixes={"negotiat"})
     heads = (*(t[: max(1, len(t) - 3)] for t in terms), "n")
     words = text + " " + _TRICKY_WORDS + " Élan ÉLAN élan possibility Agricultural agri"
-    for word in analysis.TOKEN_RE.findall(words + " negotiation negoti nation"):
+    for word in scan.TOKEN_RE.findall(words + " negotiation negoti nation"):
         folded = analysis.fold(word)
         term = analysis.stem(folded)
         if term in terms or analysis.term_matches_prefix(term, "negotiat"):
@@ -213,3 +213,15 @@ def test_a_word_cache_keeps_the_words_in_use_within_twice_its_limit():
     assert len(cache) <= 3 and len(cache._previous) <= 3
     cache.clear()
     assert cache["a"] == "A" and made[-1] == "a"  # clear forgets both generations
+
+
+def test_a_word_whose_script_casefolds_upper_is_highlighted():
+    # Casefolding leaves Cherokee upper case, and the stemmer lowercases: the word's
+    # initial must be its term's, or the highlighter rules the word out unanalysed.
+    analysis.drop_words()
+    text = "ᏣᎳᎩ and more"
+    term = analysis.terms("ᏣᎳᎩ")[0]
+    analysis.drop_words()
+    assert term == "ꮳꮃꭹ"
+    assert analysis.initial("ᏣᎳᎩ") == "ꮳ"
+    assert analysis.word_spans(text, {term}, ()) == [(0, 3)]

@@ -15,7 +15,7 @@ import re
 import pytest
 from nltk.stem.snowball import SnowballStemmer
 
-from newsearch import analysis, stemmer
+from newsearch import analysis, scan, stemmer
 
 from .conftest import SEED_FILE
 from .test_engine_parity import REUTERS
@@ -28,7 +28,7 @@ def differences(words):
 
 
 def vocabulary(texts):
-    words = {analysis.fold(w) for text in texts for w in analysis.TOKEN_RE.findall(text)}
+    words = {analysis.fold(w) for text in texts for w in scan.TOKEN_RE.findall(text)}
     return sorted(w for w in words if w and not w[0].isdigit())
 
 

@@ -1,0 +1,74 @@
+"""Finding the words of a text: the one scanner under every analysis.
+
+A word is what ``TOKEN_RE`` finds. ``newsearch._scan``, compiled from ``_scan.c`` by
+``setup.py`` when a C compiler is there, finds the same words in one pass without
+backtracking, and looks them up in the word caches in the same call; without it the
+twins below (``py_*``) do the same work with the patterns. ``tests/test_scan.py`` holds
+both to the same results. The compiled scanner exists for speed: finding a paragraph's
+words and joining their terms was most of the analysis, and the analysis the largest
+cost of indexing (Reuters: 11.3 against 4.8 µs a paragraph; ``benchmarks/causes.md``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Set
+
+MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+APOSTROPHES = "'\u2019\u02bc\u2018`\u00b4"
+TOKEN_RE = re.compile(
+    rf"\d+(?:[.,]\d+)+"  # numbers with separators: 28,000  2.3
+    rf"|[^\W_][^\W_{MARKS}]*[{MARKS}]*(?:[^\W_]|[{MARKS}])*"  # a word, accents included
+    rf"(?:[{APOSTROPHES}](?:[^\W_]|[{MARKS}])+)*"  # inner apostrophes: Netanyahu’s, don't
+)
+# The same pattern for ASCII text, where marks and curly apostrophes cannot occur and
+# ``[^\W_]`` is ``[A-Za-z0-9]``: it finds exactly the words TOKEN_RE finds, and faster.
+_ASCII_TOKEN_RE = re.compile(r"[0-9]+(?:[.,][0-9]+)+|[A-Za-z0-9]+(?:['`][A-Za-z0-9]+)*")
+
+
+def pattern(text: str) -> re.Pattern[str]:
+    """The pattern that finds the words of ``text``: the ASCII one when it can."""
+    return _ASCII_TOKEN_RE if text.isascii() else TOKEN_RE
+
+
+def py_findall(text: str) -> list[str]:
+    """The words of ``text`` in order."""
+    return pattern(text).findall(text)
+
+
+def py_starts(text: str) -> list[int]:
+    """The offset of each word of ``text`` (``findall``'s words)."""
+    return [match.start() for match in pattern(text).finditer(text)]
+
+
+def py_joined(text: str, terms: Mapping[str, str], spaced: Set[str] | None) -> str | None:
+    """``terms[word]`` of each word of ``text``, joined by single spaces (empty terms
+    kept); None when one of the words is in ``spaced``."""
+    words = py_findall(text)
+    joined = " ".join(map(terms.__getitem__, words))
+    # Asked only now: a lookup (a cache's __missing__) may have added to the set.
+    if spaced and not spaced.isdisjoint(words):
+        return None
+    return joined
+
+
+def py_joined_pair(
+    text: str, terms: Mapping[str, str], spaced: Set[str] | None, forms: Mapping[str, str]
+) -> tuple[str | None, str]:
+    """``joined(text, terms, spaced)`` and the words' non-empty ``forms`` joined by
+    single spaces, from one scan (each word's form is looked up before its term)."""
+    words = py_findall(text)
+    exact = " ".join(filter(None, map(forms.__getitem__, words)))
+    joined = " ".join(map(terms.__getitem__, words))
+    if spaced and not spaced.isdisjoint(words):
+        return None, exact
+    return joined, exact
+
+
+try:
+    from ._scan import findall, joined, joined_pair, starts
+
+    COMPILED = True
+except ImportError:  # installed without a C compiler: the patterns, same words
+    findall, starts, joined, joined_pair = py_findall, py_starts, py_joined, py_joined_pair
+    COMPILED = False
