@@ -62,7 +62,6 @@ from .base import (
     article_key,
     article_level,
     day_number,
-    group_values,
     metadata_values,
     stored_paragraph,
 )
@@ -174,9 +173,17 @@ def _forms(value: str) -> _Forms:
 _METADATA_FORMS: analysis.Cache[str, _Forms] = analysis.Cache(_forms, limit=10_000)
 
 
-def _indexed(fields: dict[str, Any], name: str, value: str, tokenized: _Tokenized) -> None:
-    """Add a text field: the original, stored, and its terms, indexed (see ``_forms``)."""
-    fields[stored_field(name)] = value
+# Each metadata text field (``metadata_values``'s order) with its stored original's name.
+_METADATA_FIELDS = tuple((name, stored_field(name)) for name in ast.TEXT_FIELDS[1:])
+_SECOND = timedelta(seconds=1)
+
+
+def _indexed(
+    fields: dict[str, Any], name: str, stored: str, value: str, tokenized: _Tokenized
+) -> None:
+    """Add a text field: the original, stored as ``stored``, and its terms, indexed
+    (see ``_forms``)."""
+    fields[stored] = value
     joined, tokens = _forms(value) if name == "title" else _METADATA_FORMS[value]
     if tokens is not None:
         tokenized.append((name, tokens))
@@ -185,31 +192,39 @@ def _indexed(fields: dict[str, Any], name: str, value: str, tokenized: _Tokenize
 
 
 def _article_fields(p: Paragraph) -> tuple[dict[str, Any], _Tokenized]:
-    """The fields every paragraph of ``p``'s article shares (built once per article)."""
-    fields: dict[str, Any] = {
-        "article_id": p.article_id,
-        "article_key": article_key(p.article_id),
-    }
+    """The fields every paragraph of ``p``'s article shares (built once per article).
+
+    Read from ``p.meta`` once (each ``p.<name>`` is a property reading it), the group
+    fields written here, not through ``group_values``' dictionary of tuples (Reuters:
+    0.9 against 1.6 µs a paragraph)."""
+    meta = p.meta
+    fields: dict[str, Any] = {"article_id": meta.id, "article_key": article_key(meta.id)}
     tokenized: _Tokenized = []
-    for name, value in zip(ast.TEXT_FIELDS[1:], metadata_values(p), strict=True):
+    for (name, stored), value in zip(_METADATA_FIELDS, metadata_values(p), strict=True):
         if value is not None:
-            _indexed(fields, name, value, tokenized)
-    if p.source:
-        fields["source_key"] = p.source
-    if p.language:
-        fields["language"] = p.language.lower()
-    if p.url is not None:
-        fields["url"] = p.url
-    if p.date is not None:
-        fields["date"] = micros(local_time(p.date))  # the publication's clock
-        offset = p.date.utcoffset()
+            _indexed(fields, name, stored, value, tokenized)
+    if meta.source:
+        fields["source_key"] = meta.source
+    if meta.language:
+        fields["language"] = meta.language.lower()
+    if meta.url is not None:
+        fields["url"] = meta.url
+    date = meta.date
+    if date is not None:
+        offset = date.utcoffset()
+        # The publication's clock (``local_time``): a naive date is that already.
+        fields["date"] = micros(date if offset is None else local_time(date))
         if offset is not None:
-            fields["utc_offset"] = offset // timedelta(seconds=1)
-        fields["day"] = day_number(p.date)
-    grouped = group_values(p)
-    for name in ("section", "author", "tags"):
-        if grouped[name]:  # type: ignore[index]
-            fields[GROUP_FIELDS[name]] = list(grouped[name])  # type: ignore[index]
+            fields["utc_offset"] = offset // _SECOND
+        fields["day"] = day_number(date)
+    # The group fields (``group_values``): the section, the author, the non-empty tags.
+    if meta.section:
+        fields["section_key"] = [meta.section]
+    if meta.author:
+        fields["author_key"] = [meta.author]
+    tags = [tag for tag in meta.tags if tag]
+    if tags:
+        fields["tag_key"] = tags
     return fields, tokenized
 
 
