@@ -1,8 +1,10 @@
 """Measurements taken in fresh child processes: indexing, opening, query latency.
 
-Each indexing run and each query run happens in a new ``spawn`` process, so a system's
-peak memory is its own and its index is opened cold by a process that never saw it
-(the OS page cache is warm: dropping it needs root on a shared machine).
+Each indexing run and each query session happens in a new ``spawn`` process, so a
+system's peak memory is its own and its index is opened cold by a process that never
+saw it (the OS page cache is warm: dropping it needs root on a shared machine). A query
+session keeps its index open and times passes when asked (``QuerySession``), so that
+the passes of several systems can be interleaved (``benchmarks.latency``).
 """
 
 from __future__ import annotations
@@ -152,61 +154,126 @@ def _timed_queries(
     return latencies, hits, snippets
 
 
-def query_worker(
-    system_name: str,
-    index_dir: str,
-    queries: list[dict[str, Any]],
-    topics: dict[str, dict[str, Any]],
-    warmup: int,
-    as_json: bool = False,
-) -> dict[str, Any]:
-    """(child) Open cold, warm up, time the queries, then fetch the topic rankings
-    (``as_json``: newsearch answering with its JSON object)."""
-    system = get_system(system_name)
-    system.unavailable()
-    bench = [BenchQuery.from_dict(q) for q in queries]
-    start = time.perf_counter()
-    searcher = system.open(Path(index_dir))
-    open_ms = (time.perf_counter() - start) * 1000
-    if as_json:
-        searcher.as_json = True
+def session_main(
+    connection: Any, system_name: str, index_dir: str, queries: list[dict[str, Any]], warmup: int
+) -> None:
+    """(child) Open the index cold, then answer the parent's commands until ``close``:
+    ``("pass", as_json)`` warms up and times every query once; ``("rankings", topics)``
+    fetches each topic's top 1000."""
     try:
-        for query in bench[:warmup]:
-            searcher.search(query, 10, True)
-        latencies, hits, snippets = _timed_queries(searcher, bench, 10)
-        rankings = {
-            topic: [aid for aid, _ in searcher.search(BenchQuery.from_dict(q), 1000, False)]
-            for topic, q in topics.items()
-        }
+        system = get_system(system_name)
+        system.unavailable()
+        bench = [BenchQuery.from_dict(q) for q in queries]
+        start = time.perf_counter()
+        searcher = system.open(Path(index_dir))
+        connection.send({"ok": {"open_ms": (time.perf_counter() - start) * 1000}})
+    except BaseException:
+        connection.send({"error": traceback.format_exc()})
+        connection.close()
+        return
+    try:
+        while True:
+            try:
+                command, argument = connection.recv()
+            except EOFError:  # the parent is gone
+                break
+            if command == "close":
+                break
+            try:
+                if command == "pass":
+                    connection.send({"ok": _one_pass(searcher, bench, warmup, argument)})
+                else:
+                    connection.send({"ok": _rankings(searcher, argument)})
+            except Exception:
+                connection.send({"error": traceback.format_exc()})
     finally:
         searcher.close()
+        connection.close()
+
+
+def _answer_as(searcher: Any, as_json: bool) -> None:
+    if as_json or hasattr(searcher, "as_json"):  # only newsearch answers as JSON
+        searcher.as_json = as_json
+
+
+def _rankings(searcher: Any, topics: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    _answer_as(searcher, False)
     return {
-        "open_ms": open_ms,
-        "latencies_ms": latencies,
-        "hits": hits,
-        "snippets": snippets,
-        "rankings": rankings,
+        topic: [aid for aid, _ in searcher.search(BenchQuery.from_dict(q), 1000, False)]
+        for topic, q in topics.items()
     }
 
 
-def measure_queries(
-    system_name: str,
-    index_dir: Path,
-    queries: Sequence[BenchQuery],
-    topics: dict[str, BenchQuery],
-    warmup: int = 20,
-    as_json: bool = False,
+def _one_pass(
+    searcher: Any, queries: Sequence[BenchQuery], warmup: int, as_json: bool
 ) -> dict[str, Any]:
-    """Run the query worker for one system in a fresh process."""
-    return run_in_child(
-        query_worker,
-        system_name,
-        str(index_dir),
-        [q.to_dict() for q in queries],
-        {topic: q.to_dict() for topic, q in topics.items()},
-        warmup,
-        as_json,
-    )
+    # The warm-up runs before every pass: the process may have idled for a minute
+    # while the other systems ran theirs.
+    _answer_as(searcher, as_json)
+    for query in queries[:warmup]:
+        searcher.search(query, 10, True)
+    start = time.perf_counter()
+    latencies, hits, snippets = _timed_queries(searcher, queries, 10)
+    return {
+        "seconds": time.perf_counter() - start,
+        "latencies_ms": latencies,
+        "hits": hits,
+        "snippets": snippets,
+    }
+
+
+class QuerySession:
+    """One system's index, open in a fresh ``spawn`` process until ``close``: the
+    parent asks for timed passes over the same queries whenever it chooses, so the
+    passes of several systems can be interleaved."""
+
+    def __init__(
+        self, system_name: str, index_dir: Path, queries: Sequence[BenchQuery], warmup: int
+    ) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._connection, child_end = context.Pipe()
+        arguments = (child_end, system_name, str(index_dir), [q.to_dict() for q in queries])
+        self._process = context.Process(target=session_main, args=(*arguments, warmup))
+        self._process.start()
+        child_end.close()
+        self.open_ms: float = self._answer()["open_ms"]
+
+    def __enter__(self) -> QuerySession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _answer(self) -> Any:
+        try:
+            message = self._connection.recv()
+        except EOFError:
+            message = {"error": "the query process died without an answer"}
+        if "error" in message:
+            self.close()
+            raise RuntimeError(message["error"])
+        return message["ok"]
+
+    def run_pass(self, as_json: bool = False) -> dict[str, Any]:
+        """Warm up, then time every query once: latencies (ms), seconds, hits, snippets."""
+        self._connection.send(("pass", as_json))
+        return dict(self._answer())
+
+    def rankings(self, topics: dict[str, BenchQuery]) -> dict[str, list[str]]:
+        """Each topic query's top 1000 article ids, in rank order."""
+        self._connection.send(("rankings", {t: q.to_dict() for t, q in topics.items()}))
+        return dict(self._answer())
+
+    def close(self) -> None:
+        """End the child process (it closes its index first)."""
+        if self._process.is_alive():
+            with contextlib.suppress(OSError):
+                self._connection.send(("close", None))
+            self._process.join(timeout=60)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._connection.close()
 
 
 def percentile(values: Sequence[float], q: float) -> float:

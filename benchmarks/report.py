@@ -1,7 +1,10 @@
 """Writing the results: ``results.json`` (everything) and ``RESULTS.md`` (tables).
 
 Figures are copied from the measurements as they are; the MET / MISSED verdicts are
-computed here from the targets of the "Benchmarks" issue.
+computed here from the targets of the "Benchmarks" issue. Query latencies are medians
+over interleaved passes (``benchmarks.latency``), shown with the passes' range; a
+``results.json`` written before passes were kept (no ``latency.passes``) still renders,
+as one pass per system, without ranges.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import speed_targets
+from benchmarks.latency import spread
 
 NEWSEARCH = "newsearch"
 BASELINE = "whoosh-2proc"
@@ -88,13 +92,33 @@ def headline_row(name: str, result: dict[str, Any]) -> list[str]:
         _fmt(build["size_bytes"] / MB, 1),
         _fmt(build["peak_rss_bytes"] / MB, 0),
         _fmt(result["open_ms"], 1),
-        _fmt(latency["p50"], 2),
-        _fmt(latency["p95"], 2),
+        latency_cell(latency, "p50"),
+        latency_cell(latency, "p95"),
         _fmt(latency["p99"], 2),
         _fmt(rel.get("map"), 3),
         _fmt(rel.get("p10"), 3),
         "",
     ]
+
+
+def latency_cell(latency: dict[str, Any], figure: str) -> str:
+    """A latency figure (the median over passes) and, beside it, the passes' range."""
+    text = _fmt(latency[figure], 2)
+    lowest_highest = spread(latency, figure)
+    if lowest_highest:
+        text += f" ({lowest_highest[0]:.2f}–{lowest_highest[1]:.2f})"
+    return text
+
+
+def passes_text(queries: dict[str, Any]) -> str:
+    """How the latencies were timed, for the header of RESULTS.md."""
+    passes, slow = queries.get("passes"), queries.get("slow_passes")
+    if not passes:  # results.json from before passes were interleaved
+        return "timed in one pass per system"
+    text = f"timed in {passes} interleaved passes"
+    if slow and slow < passes:
+        text += f" ({slow} for a system whose first pass took over {queries['slow_pass_s']:g} s)"
+    return text + "; latencies are medians over passes (lowest–highest pass)"
 
 
 def table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -268,7 +292,7 @@ def markdown(results: dict[str, Any]) -> str:
     """RESULTS.md text."""
     info, corpus = results["machine"], results["corpus"]
     header = ["system", "paragraphs/s", "index time s", "index size MB", "peak RSS MB"]
-    header += ["open ms", "p50 ms", "p95 ms", "p99 ms", "MAP", "P@10", "note"]
+    header += ["open ms", "p50 ms (range)", "p95 ms (range)", "p99 ms", "MAP", "P@10", "note"]
     rows = [headline_row(name, r) for name, r in results["systems"].items()]
     target_rows = [
         [
@@ -298,7 +322,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"{corpus['paragraphs']:,} paragraphs ({corpus['paragraph_source']})",
         f"- queries: {results['queries']['count']} (seed {results['queries']['seed']}; "
         f"kinds {', '.join(results['queries']['kinds'])}), top 10 with snippets, after "
-        f"{results['queries']['warmup']} warm-up queries; relevance: "
+        f"{results['queries']['warmup']} warm-up queries, {passes_text(results['queries'])}; "
+        f"relevance: "
         f"{results['relevance']['topics']} topics with ≥ "
         f"{results['relevance']['min_articles']} articles, top 1000 paragraphs",
         "",

@@ -29,6 +29,7 @@ needs_corpus = pytest.mark.skipif(
     reason=f"Reuters-21578 not found at {CORPUS} (set NEWSEARCH_REUTERS to its folder)",
 )
 QUERIES = 40
+PASSES = 3
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +37,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
     out = tmp_path_factory.mktemp("bench")
     argv = ["--corpus", str(CORPUS), "--fraction", "1.0", "--limit-articles", "300"]
     argv += ["--queries", str(QUERIES), "--warmup", "5", "--min-topic-articles", "3"]
+    argv += ["--passes", str(PASSES)]
     argv += ["--no-scaling", "--out", str(out), "--workdir", str(out / "work")]
     return run.run(argv), out
 
@@ -69,9 +71,13 @@ def test_figures_are_well_formed(quick_run: tuple[dict, Path]) -> None:
         assert build["size_bytes"] > 0 and build["peak_rss_bytes"] > 0
         assert system["open_ms"] > 0
         assert 0 < latency["p50"] <= latency["p95"] <= latency["p99"]
-        if name.startswith("newsearch"):  # also timed answering with the JSON object
+        # Every system ran a pass in each round (none is slow on 300 articles).
+        assert [p["round"] for p in latency["passes"]] == list(range(PASSES)), name
+        assert len(system["latencies_ms"]) == QUERIES
+        if name in ("newsearch", "newsearch-tantivy"):  # also timed answering as JSON
             as_json = system["latency_json"]
             assert 0 < as_json["p50"] <= as_json["p95"] <= as_json["p99"]
+            assert len(as_json["passes"]) == PASSES
         assert 0 <= system["relevance"]["map"] <= 1
         assert 0 <= system["relevance"]["p10"] <= 1
         assert system["relevance"]["topics"] == results["relevance"]["topics"] > 0
@@ -87,6 +93,7 @@ def test_results_files_have_a_row_per_system(quick_run: tuple[dict, Path]) -> No
         assert f"| {name} |" in markdown
     assert "MET" in markdown or "MISSED" in markdown
     assert "| newsearch-tantivy |" in markdown.split("answered as JSON")[1]
+    assert f"timed in {PASSES} interleaved passes" in markdown
     assert {t["measure"] for t in results["targets"]} >= {"indexing throughput", "MAP"}
 
 
