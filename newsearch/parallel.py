@@ -324,9 +324,6 @@ def serve(parent: int) -> None:
             prints = fingerprint.Batch.of_bodies(
                 [" ".join(texts[n] for n in body) for body in bodies]
             )
-            # The batch's words' hashes: kept, they grew with the corpus's vocabulary
-            # (44,000 words, 8 MB after the whole of Reuters) for about 0.1 s saved.
-            fingerprint.drop_words()
         done = _run(job) if job is not None else None
         # Plain tuples, made one at a time (not a second list beside the analyses).
         found = [tuple(analysis.indexed(t)) for t in texts] if job is None else []

@@ -4,6 +4,7 @@ as copies arrive, are replaced and deleted."""
 from __future__ import annotations
 
 import os
+import zlib
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -91,6 +92,55 @@ def test_bodies_fingerprinted_a_few_at_a_time_give_the_batch_s_fingerprints(monk
     assert parts.usable.tolist() == whole.usable.tolist() == [0, 2, 3]
     assert parts.rows.tolist() == whole.rows.tolist()
     assert parts.keys.tolist() == whole.keys.tolist()
+
+
+# Bodies whose words are hard to find in bytes: whitespace other than ASCII's (no-break,
+# em and ideographic spaces, NEL, the ASCII separators), a NUL, case folding that
+# changes a word's length, accents, quotes, and words longer than 255 and 65,535 bytes.
+AWKWARD_BODIES = [
+    "Stra\u00dfe \u00c9TAT \u03a3\u03bf\u03c6\u03af\u03b1\u00a0caf\u00e9\u2003na\u00efve"
+    "\u3000\u201cquoted\u201d\x85next\x1cfield\x1frecord \u2014 dash",
+    "",
+    " \t\n\r\x0b\x0c ",
+    "a NUL\0inside, tabs\tand\nlines",
+    "x" * 300 + " short " + "\u00e9" * 200,
+    "y" * 65_540 + " tail",
+    "!!! ... ,,,",
+]
+
+
+def words_of(body: str) -> list[str]:
+    """``words`` of a body given as text (a NUL is a space: the batch's separator)."""
+    from newsearch.copies.fingerprint import _fold
+
+    return _fold(body.replace("\0", " "))
+
+
+def test_a_batch_s_word_ids_are_each_word_s_crc32():
+    from newsearch.copies import fingerprint as fingerprint_mod
+
+    expected: list[int] = []
+    for n, body in enumerate(AWKWARD_BODIES):
+        if n:
+            expected.append(fingerprint_mod._SEPARATOR_ID)
+        expected.extend(zlib.crc32(w.encode("utf-8")) for w in words_of(body))
+    assert fingerprint_mod._batch_ids(AWKWARD_BODIES).tolist() == expected
+
+
+@pytest.mark.parametrize("chunk", [7, 100, 8192])
+def test_a_batch_s_signatures_are_each_body_s_alone(monkeypatch, chunk):
+    """Blocks of shingles (``_CHUNK``: several groups in one, a group larger than one)
+    give each body the signature its own words' shingles give."""
+    from newsearch.copies import fingerprint as fingerprint_mod
+
+    monkeypatch.setattr(fingerprint_mod, "_CHUNK", chunk)
+    batch = [WIRE_ARTICLE, OTHER_STORY, GULF_COPY, ARAB_COPY]
+    bodies = [" ".join(p.text for p in split_article(a, "x")[1:]) for a in batch]
+    bodies.append(" ".join(AWKWARD_BODIES) + " " + bodies[0])
+    found = fingerprint_mod.Batch.of_bodies(bodies)
+    alone = signatures([shingle_hashes(words_of(body)) for body in bodies])
+    assert found.usable.tolist() == [0, 1, 2, 3, 4]
+    assert found.rows.tolist() == alone.tolist()
 
 
 def test_signatures_are_datasketch_minhash():

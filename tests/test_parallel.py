@@ -135,26 +135,6 @@ def test_the_worker_frees_a_batch_before_waiting_for_the_next(
     assert first[0][1] == "ceasefire talks resumed in doha as mediators from line0"
 
 
-def test_the_worker_keeps_no_word_hashes_between_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The words' hashes a batch's fingerprints used are dropped once it is answered:
-    kept, they would grow with the corpus's vocabulary. The fingerprints are the same."""
-    from newsearch.copies import fingerprint
-
-    texts = [" ".join(WORDS[n % 9 :]) + f" item{n}" for n in range(40)]
-    bodies = [[n, n + 1] for n in range(0, 40, 2)]
-    frames = io.BytesIO()
-    parallel._write_frame(frames, (texts, bodies, None))
-    answers = _serving(monkeypatch, frames)
-    fingerprint.drop_words()
-    parallel.serve(os.getpid())
-    assert list(fingerprint._word_hashes) == [fingerprint._SEPARATOR]
-    answers.seek(0)
-    _, prints, _ = parallel._read_frame(answers)  # type: ignore[misc]
-    here = fingerprint.Batch.of_bodies([" ".join(texts[n] for n in body) for body in bodies])
-    assert prints.keys.tolist() == here.keys.tolist() and len(here.keys) == 20
-    assert len(fingerprint._word_hashes) > 30  # this process keeps its own
-
-
 def test_what_a_batch_left_in_cycles_is_collected_once_it_is_written(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
