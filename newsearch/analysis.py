@@ -283,10 +283,9 @@ class Initials:
         # Words found unable to match, not to be tested again (a page's hits share many).
         self._rejected: set[str] = set()
 
-    def analyse(self, words: set[str]) -> None:
+    def analyse(self, words: Iterable[str]) -> None:
         """Analyse (into the word caches) those of ``words`` that ``may_match``."""
-        words -= self._rejected
-        for word in words:
+        for word in filterfalse(self._rejected.__contains__, words):
             if self.may_match(word):
                 _TERMS[word]  # analysed and kept
             else:

@@ -225,3 +225,12 @@ def test_a_word_whose_script_casefolds_upper_is_highlighted():
     assert term == "ꮳꮃꭹ"
     assert analysis.initial("ᏣᎳᎩ") == "ꮳ"
     assert analysis.word_spans(text, {term}, ()) == [(0, 3)]
+
+
+def test_initials_leave_the_words_they_are_given_alone():
+    initials = analysis.Initials({"oil"})
+    words = {"zebra", "oil"}
+    initials.analyse(words)
+    initials.analyse(words)  # "zebra" is rejected by now, and stays in the caller's set
+    assert words == {"zebra", "oil"}
+    assert "oil" in analysis._TERMS

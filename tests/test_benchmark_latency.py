@@ -1,8 +1,9 @@
 """Query latency over interleaved passes: the order of the passes, the medians, and the
 tables that read them (benchmarks/latency.py).
 
-The sessions here are stand-ins answering fixed latencies, so every figure is exact;
-the real sessions (a process per index) run in test_benchmark_harness.py's quick run.
+The sessions of the interleaving tests are stand-ins answering fixed latencies, so
+every figure is exact; a real session (a process per index) runs on a three-paragraph
+SQLite index here, and on every system in test_benchmark_harness.py's quick run.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from benchmarks.latency import (  # noqa: E402
     spread,
     spread_rounds,
 )
+from benchmarks.measure import QuerySession  # noqa: E402
+from benchmarks.peers import SqliteSystem  # noqa: E402
 from benchmarks.queries import BenchQuery  # noqa: E402
 
 QUERIES = [
@@ -221,3 +224,29 @@ def test_the_method_note_names_the_systems_that_ran_fewer_passes() -> None:
     note = method_note(PassPlan(), warmup=20, queries=300, slow=slow)
     assert "5 passes; a series whose first pass took over 10 s runs 3, in rounds 1, 3, 5 " in note
     assert "(here: whoosh-2proc, newsearch (JSON))" in note
+
+
+def test_a_query_session_keeps_its_index_open_across_passes(tmp_path: Path) -> None:
+    records = [
+        {"text": text, "article_id": aid, "number": 1, "title": "", "date": day, "tags": []}
+        for aid, text, day in (
+            ("r1", "Gold prices rose sharply in London.", "1987-03-05"),
+            ("r2", "Coffee exporters met over quota talks.", "1987-06-20"),
+            ("r3", "Gold and coffee futures fell.", "1987-06-21"),
+        )
+    ]
+    assert SqliteSystem().build(records, tmp_path / "fts") == 3
+    queries = [BenchQuery("term", ("gold",)), BenchQuery("and", ("coffee", "quota"))]
+    with QuerySession("sqlite-fts5", tmp_path / "fts", queries, warmup=1) as session:
+        first, second = session.run_pass(), session.run_pass()
+        rankings = session.rankings({"coffee": BenchQuery("term", ("coffee",))})
+    assert first["hits"] == second["hits"] == [2, 1]
+    assert first["snippets"] == [2, 1]
+    assert len(first["latencies_ms"]) == len(second["latencies_ms"]) == 2
+    assert sorted(rankings["coffee"]) == ["r2", "r3"]
+
+
+def test_a_query_session_that_cannot_open_says_why(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RuntimeError, match="no such table: docs"):
+        QuerySession("sqlite-fts5", tmp_path / "empty", [BenchQuery("term", ("gold",))], 0)
