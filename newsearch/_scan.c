@@ -141,11 +141,27 @@ next_word(Scanner *s, Py_ssize_t *start, Py_ssize_t *end)
     }
 }
 
+/* What a list holds for each word found: the word, or its start. */
+typedef PyObject *(*Item)(PyObject *text, Py_ssize_t start, Py_ssize_t end);
+
 static PyObject *
-scan_findall(PyObject *module, PyObject *text)
+word_item(PyObject *text, Py_ssize_t start, Py_ssize_t end)
+{
+    return PyUnicode_Substring(text, start, end);
+}
+
+static PyObject *
+start_item(PyObject *text, Py_ssize_t start, Py_ssize_t end)
+{
+    return PyLong_FromSsize_t(start);
+}
+
+/* A list of item(text, start, end) for each word of text. */
+static PyObject *
+each_word(PyObject *text, Item item, const char *name)
 {
     if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "findall() takes a str");
+        PyErr_Format(PyExc_TypeError, "%s() takes a str", name);
         return NULL;
     }
     PyObject *found = PyList_New(0);
@@ -156,41 +172,27 @@ scan_findall(PyObject *module, PyObject *text)
     Py_ssize_t start, end;
     scanner_init(&s, text);
     while (next_word(&s, &start, &end)) {
-        PyObject *word = PyUnicode_Substring(text, start, end);
-        if (word == NULL || PyList_Append(found, word) < 0) {
-            Py_XDECREF(word);
+        PyObject *value = item(text, start, end);
+        if (value == NULL || PyList_Append(found, value) < 0) {
+            Py_XDECREF(value);
             Py_DECREF(found);
             return NULL;
         }
-        Py_DECREF(word);
+        Py_DECREF(value);
     }
     return found;
 }
 
 static PyObject *
+scan_findall(PyObject *module, PyObject *text)
+{
+    return each_word(text, word_item, "findall");
+}
+
+static PyObject *
 scan_starts(PyObject *module, PyObject *text)
 {
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "starts() takes a str");
-        return NULL;
-    }
-    PyObject *found = PyList_New(0);
-    if (found == NULL) {
-        return NULL;
-    }
-    Scanner s;
-    Py_ssize_t start, end;
-    scanner_init(&s, text);
-    while (next_word(&s, &start, &end)) {
-        PyObject *at = PyLong_FromSsize_t(start);
-        if (at == NULL || PyList_Append(found, at) < 0) {
-            Py_XDECREF(at);
-            Py_DECREF(found);
-            return NULL;
-        }
-        Py_DECREF(at);
-    }
-    return found;
+    return each_word(text, start_item, "starts");
 }
 
 /* cache[word] for a dict (or a dict subclass whose __missing__ makes the value). */
