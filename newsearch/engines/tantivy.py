@@ -204,7 +204,7 @@ def _article_fields(p: Paragraph) -> tuple[dict[str, Any], _Tokenized]:
         if value is not None:
             _indexed(fields, name, stored, value, tokenized)
     if meta.source:
-        fields["source_key"] = meta.source
+        fields[GROUP_FIELDS["source"]] = meta.source
     if meta.language:
         fields["language"] = meta.language.lower()
     if meta.url is not None:
@@ -219,12 +219,12 @@ def _article_fields(p: Paragraph) -> tuple[dict[str, Any], _Tokenized]:
         fields["day"] = day_number(date)
     # The group fields (``group_values``): the section, the author, the non-empty tags.
     if meta.section:
-        fields["section_key"] = [meta.section]
+        fields[GROUP_FIELDS["section"]] = [meta.section]
     if meta.author:
-        fields["author_key"] = [meta.author]
+        fields[GROUP_FIELDS["author"]] = [meta.author]
     tags = [tag for tag in meta.tags if tag]
     if tags:
-        fields["tag_key"] = tags
+        fields[GROUP_FIELDS["tags"]] = tags
     return fields, tokenized
 
 
