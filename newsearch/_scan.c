@@ -141,58 +141,86 @@ next_word(Scanner *s, Py_ssize_t *start, Py_ssize_t *end)
     }
 }
 
-/* What a list holds for each word found: the word, or its start. */
-typedef PyObject *(*Item)(PyObject *text, Py_ssize_t start, Py_ssize_t end);
-
-static PyObject *
-word_item(PyObject *text, Py_ssize_t start, Py_ssize_t end)
+/* Append each word of text to words and its start to starts (either may be NULL). */
+static int
+collect(PyObject *text, PyObject *words, PyObject *starts)
 {
-    return PyUnicode_Substring(text, start, end);
-}
-
-static PyObject *
-start_item(PyObject *text, Py_ssize_t start, Py_ssize_t end)
-{
-    return PyLong_FromSsize_t(start);
-}
-
-/* A list of item(text, start, end) for each word of text. */
-static PyObject *
-each_word(PyObject *text, Item item, const char *name)
-{
-    if (!PyUnicode_Check(text)) {
-        PyErr_Format(PyExc_TypeError, "%s() takes a str", name);
-        return NULL;
-    }
-    PyObject *found = PyList_New(0);
-    if (found == NULL) {
-        return NULL;
-    }
     Scanner s;
     Py_ssize_t start, end;
     scanner_init(&s, text);
     while (next_word(&s, &start, &end)) {
-        PyObject *value = item(text, start, end);
-        if (value == NULL || PyList_Append(found, value) < 0) {
-            Py_XDECREF(value);
-            Py_DECREF(found);
-            return NULL;
+        PyObject *lists[2] = {words, starts};
+        PyObject *values[2] = {
+            words != NULL ? PyUnicode_Substring(text, start, end) : NULL,
+            starts != NULL ? PyLong_FromSsize_t(start) : NULL,
+        };
+        int failed = 0;
+        for (int i = 0; i < 2; i++) {
+            if (lists[i] == NULL) {
+                continue;
+            }
+            if (values[i] == NULL || PyList_Append(lists[i], values[i]) < 0) {
+                failed = 1;
+            }
         }
-        Py_DECREF(value);
+        Py_XDECREF(values[0]);
+        Py_XDECREF(values[1]);
+        if (failed) {
+            return -1;
+        }
     }
-    return found;
+    return 0;
+}
+
+static int
+check_text(PyObject *text, const char *name)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "%s() takes a str", name);
+        return -1;
+    }
+    return 0;
 }
 
 static PyObject *
 scan_findall(PyObject *module, PyObject *text)
 {
-    return each_word(text, word_item, "findall");
+    if (check_text(text, "findall") < 0) {
+        return NULL;
+    }
+    PyObject *words = PyList_New(0);
+    if (words != NULL && collect(text, words, NULL) < 0) {
+        Py_CLEAR(words);
+    }
+    return words;
 }
 
 static PyObject *
 scan_starts(PyObject *module, PyObject *text)
 {
-    return each_word(text, start_item, "starts");
+    if (check_text(text, "starts") < 0) {
+        return NULL;
+    }
+    PyObject *starts = PyList_New(0);
+    if (starts != NULL && collect(text, NULL, starts) < 0) {
+        Py_CLEAR(starts);
+    }
+    return starts;
+}
+
+static PyObject *
+scan_words_and_starts(PyObject *module, PyObject *text)
+{
+    if (check_text(text, "words_and_starts") < 0) {
+        return NULL;
+    }
+    PyObject *words = PyList_New(0), *starts = PyList_New(0), *result = NULL;
+    if (words != NULL && starts != NULL && collect(text, words, starts) == 0) {
+        result = PyTuple_Pack(2, words, starts);
+    }
+    Py_XDECREF(words);
+    Py_XDECREF(starts);
+    return result;
 }
 
 /* cache[word] for a dict (or a dict subclass whose __missing__ makes the value). */
@@ -362,6 +390,8 @@ scan_joined_pair(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyMethodDef scan_methods[] = {
     {"findall", scan_findall, METH_O,
      "findall(text) -> the words of text, as analysis.TOKEN_RE.findall(text)."},
+    {"words_and_starts", scan_words_and_starts, METH_O,
+     "words_and_starts(text) -> (findall(text), starts(text)), from one scan."},
     {"starts", scan_starts, METH_O,
      "starts(text) -> the offset of each word of text that findall finds."},
     {"joined", (PyCFunction)(void (*)(void))scan_joined, METH_FASTCALL,

@@ -99,7 +99,7 @@ def tokens(text: str, only: Initials | None = None) -> list[Token]:
         return list(_value_tokens(text))
     found: list[Token] = []
     pairs = _PAIRS
-    for word, start in zip(scan.findall(text), scan.starts(text), strict=True):
+    for word, start in zip(*scan.words_and_starts(text), strict=True):
         if only is None or word in pairs or only.may_match(word):
             folded, term = pairs[word]
         else:

@@ -41,6 +41,12 @@ def py_starts(text: str) -> list[int]:
     return [match.start() for match in pattern(text).finditer(text)]
 
 
+def py_words_and_starts(text: str) -> tuple[list[str], list[int]]:
+    """``findall(text)`` and ``starts(text)``, from one scan."""
+    matches = list(pattern(text).finditer(text))
+    return [match.group() for match in matches], [match.start() for match in matches]
+
+
 def py_joined(text: str, terms: Mapping[str, str], spaced: Set[str] | None) -> str | None:
     """``terms[word]`` of each word of ``text``, joined by single spaces (empty terms
     kept); None when one of the words is in ``spaced``."""
@@ -66,9 +72,10 @@ def py_joined_pair(
 
 
 try:
-    from ._scan import findall, joined, joined_pair, starts
+    from ._scan import findall, joined, joined_pair, starts, words_and_starts
 
     COMPILED = True
 except ImportError:  # installed without a C compiler: the patterns, same words
-    findall, starts, joined, joined_pair = py_findall, py_starts, py_joined, py_joined_pair
+    findall, starts, words_and_starts = py_findall, py_starts, py_words_and_starts
+    joined, joined_pair = py_joined, py_joined_pair
     COMPILED = False

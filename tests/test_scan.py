@@ -52,6 +52,7 @@ def test_both_scanners_find_the_patterns_words_at_its_offsets(text):
     starts = [start for _, start in expected]
     assert _scan.findall(text) == scan.py_findall(text) == words
     assert _scan.starts(text) == scan.py_starts(text) == starts
+    assert _scan.words_and_starts(text) == scan.py_words_and_starts(text) == (words, starts)
 
 
 def test_numbers_apostrophes_and_marks():
@@ -144,6 +145,8 @@ def test_a_failing_lookup_raises_its_error():
         _scan.joined(b"x", {}, None)
     with pytest.raises(TypeError):
         _scan.findall(None)
+    with pytest.raises(TypeError):
+        _scan.words_and_starts(1)
 
 
 def test_analysis_gives_the_same_fields_with_either_scanner(monkeypatch):
@@ -151,7 +154,7 @@ def test_analysis_gives_the_same_fields_with_either_scanner(monkeypatch):
     analysis.drop_words()
     compiled = analysis.indexed(text)
     spans = analysis.word_spans(text, {"financ"}, {"cafe"})
-    for name in ("findall", "starts", "joined", "joined_pair"):
+    for name in ("findall", "starts", "words_and_starts", "joined", "joined_pair"):
         monkeypatch.setattr(scan, name, getattr(scan, f"py_{name}"))
     analysis.drop_words()
     assert analysis.indexed(text) == compiled
