@@ -45,8 +45,8 @@ def corrections(
     word: str, words: Lexicon, limit: int = MAX_SUGGESTIONS, *, common: int | None = None
 ) -> list[str]:
     """Folded index words (among ``words``) that ``word`` may be a misspelling of, best
-    first; each starts with the same letter as ``word`` folded. None when ``word`` is
-    held by more than ``common`` paragraphs (an empty list)."""
+    first; each starts with the same letter as ``word`` folded. An empty list when
+    ``word`` is held by more than ``common`` paragraphs."""
     folded = analysis.fold(word)
     own = words.count(folded)
     if common is not None and own > common:
