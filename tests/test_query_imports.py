@@ -47,3 +47,41 @@ def test_a_query_loads_no_writing_module(tmp_path, engine):
     answer = json.loads(run.stdout)
     assert answer["hits"] > 0
     assert [m for m in WRITING_ONLY if m in answer["modules"]] == []
+
+
+# What the analysis worker imports (``parallel.serve`` and the modules it loads for a
+# batch): none of the modules a query needs, whose memory every worker would carry.
+WORKER = """
+import json, sys
+from newsearch.parallel import serve
+from newsearch import analysis
+from newsearch.copies import fingerprint
+print(json.dumps(sorted(sys.modules)))
+"""
+QUERY_ONLY = (
+    "newsearch.index",
+    "newsearch.highlight",
+    "newsearch.query.parser",
+    "newsearch.engines.base",
+    "newsearch.copies.stories",
+    "hashlib",  # loads OpenSSL's library: 3 MB
+)
+
+
+def test_the_analysis_worker_loads_no_query_module():
+    run = subprocess.run([sys.executable, "-c", WORKER], capture_output=True, text=True, check=True)
+    assert [m for m in QUERY_ONLY if m in json.loads(run.stdout)] == []
+
+
+def test_the_package_names_load_when_first_used():
+    import newsearch
+    from newsearch import copies
+
+    assert newsearch.Index is Index
+    assert "Index" in dir(newsearch)
+    assert copies.Planner.__module__ == "newsearch.copies.stories"
+    assert copies.THRESHOLD == 0.5
+    with pytest.raises(AttributeError, match="no attribute 'Indx'"):
+        newsearch.Indx  # noqa: B018
+    with pytest.raises(AttributeError, match="no attribute 'Planer'"):
+        copies.Planer  # noqa: B018

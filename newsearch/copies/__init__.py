@@ -53,6 +53,8 @@ commits), so a key no committed article holds needs no lookup; a commit by anoth
 process, seen by the engine's commit token, makes them unknown again.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .fingerprint import (
     BANDS,
     MIN_SHINGLES,
@@ -69,18 +71,20 @@ from .fingerprint import (
     similarity,
     words,
 )
-from .stories import (
-    MAX_HOURS,
-    RULE,
-    STORY_FLOOR,
-    THRESHOLD,
-    KnownKeys,
-    Member,
-    Planner,
-    Rule,
-    assign_stories,
-    order_key,
-)
+
+if TYPE_CHECKING:
+    from .stories import (
+        MAX_HOURS,
+        RULE,
+        STORY_FLOOR,
+        THRESHOLD,
+        KnownKeys,
+        Member,
+        Planner,
+        Rule,
+        assign_stories,
+        order_key,
+    )
 
 __all__ = [
     "BANDS",
@@ -108,3 +112,36 @@ __all__ = [
     "similarity",
     "words",
 ]
+
+# The story rule's names (``stories``) are imported on first use (PEP 562): the analysis
+# worker imports ``copies.fingerprint``, hence this package, and needs neither the
+# engines' base nor the query AST that ``stories`` brings (5 MB of the worker's memory
+# with the OpenSSL library that ``hashlib`` loads).
+_STORIES = frozenset(
+    (
+        "MAX_HOURS",
+        "RULE",
+        "STORY_FLOOR",
+        "THRESHOLD",
+        "KnownKeys",
+        "Member",
+        "Planner",
+        "Rule",
+        "assign_stories",
+        "order_key",
+    )
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _STORIES:
+        from . import stories
+
+        value = getattr(stories, name)
+        globals()[name] = value  # found directly from now on
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
