@@ -180,6 +180,12 @@ def _permutations(num_perm: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarr
     seed)``'s default scheme, drawn from the same random stream in the same order (odd
     ``a``, any ``b``), so the signatures match datasketch's without importing it (it pulls
     in scipy, which would also slow every later import of nltk)."""
+    if (num_perm, seed) == (NUM_PERM, SEED):  # drawn once, kept: see .permutations
+        from .permutations import A_HEX, B_HEX
+
+        kept = (np.frombuffer(bytes.fromhex(x), dtype="<u4") for x in (A_HEX, B_HEX))
+        a, b = (values.astype(np.uint32) for values in kept)  # writable, native order
+        return a, b
     draw = np.random.RandomState(seed)
     a = draw.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = draw.randint(0, 1 << 32, num_perm, dtype=np.uint32)
