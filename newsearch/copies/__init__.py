@@ -115,8 +115,8 @@ __all__ = [
 
 # The story rule's names (``stories``) are imported on first use (PEP 562): the analysis
 # worker imports ``copies.fingerprint``, hence this package, and needs neither the
-# engines' base nor the query AST that ``stories`` brings (5 MB of the worker's memory
-# with the OpenSSL library that ``hashlib`` loads).
+# engines' base nor the query AST that ``stories`` brings, nor the OpenSSL library that
+# the base's ``hashlib`` loads.
 _STORIES = frozenset(
     (
         "MAX_HOURS",
