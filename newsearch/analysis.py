@@ -282,10 +282,17 @@ class Initials:
         self.ascii = {c for i in self.folded if i.isascii() for c in (i, i.upper())}
         # Words found unable to match, not to be tested again (a page's hits share many).
         self._rejected: set[str] = set()
+        # ``may_match``'s first test as one C call: a word can only match if it starts
+        # with one of these ASCII characters or with a character that is not ASCII.
+        # Most of a hit's new words fail it (words the highlighter never stemmed: it
+        # stems only words that may match, so each query meets them again).
+        starts = "".join(sorted(self.ascii))
+        pattern = f"[{re.escape(starts)}]|[^\\x00-\\x7f]" if starts else "[^\\x00-\\x7f]"
+        self._may_start = re.compile(pattern).match
 
     def analyse(self, words: Iterable[str]) -> None:
         """Analyse (into the word caches) those of ``words`` that ``may_match``."""
-        for word in filterfalse(self._rejected.__contains__, words):
+        for word in filterfalse(self._rejected.__contains__, filter(self._may_start, words)):
             if self.may_match(word):
                 _TERMS[word]  # analysed and kept
             else:
@@ -344,8 +351,12 @@ def initial(word: str) -> str:
 
 
 def terms(text: str) -> list[str]:
-    """The index terms of ``text`` in order (what a query word or phrase searches for)."""
-    return [token.term for token in tokenize(text)]
+    """The index terms of ``text`` in order (what a query word or phrase searches for):
+    the terms of ``tokens(text)``, without building the tokens (the parser asks for
+    every word of every query)."""
+    if VALUE_SEPARATOR in text:
+        return [token.term for token in _value_tokens(text)]
+    return [term for folded, term in map(_PAIRS.__getitem__, scan.findall(text)) if folded]
 
 
 def fold_prefix(text: str) -> str:
