@@ -13,12 +13,11 @@ of thousands groups (``28,000`` and ``1,234.5`` are ``28000`` and ``1234.5``).
 
 from __future__ import annotations
 
-import operator
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
-from itertools import compress, filterfalse
+from itertools import filterfalse
 from typing import NamedTuple, TypeVar
 
 from . import scan, stemmer
@@ -290,13 +289,17 @@ class Initials:
         pattern = f"[{re.escape(starts)}]|[^\\x00-\\x7f]" if starts else "[^\\x00-\\x7f]"
         self._may_start = re.compile(pattern).match
 
-    def analyse(self, words: Iterable[str]) -> None:
-        """Analyse (into the word caches) those of ``words`` that ``may_match``."""
+    def analyse(self, words: Iterable[str]) -> bool:
+        """Analyse (into the word caches) those of ``words`` that ``may_match``; True
+        when there was one."""
+        analysed = False
         for word in filterfalse(self._rejected.__contains__, filter(self._may_start, words)):
             if self.may_match(word):
                 _TERMS[word]  # analysed and kept
+                analysed = True
             else:
                 self._rejected.add(word)
+        return analysed
 
     def may_match(self, word: str) -> bool:
         """Whether ``word``'s term could be one of the terms."""
@@ -319,22 +322,18 @@ def word_spans(
         return [
             (t.start, t.end) for t in tokens(text) if t.term in terms or solid(t.folded) in forms
         ]
-    words = scan.findall(text)
-    # A word not analysed yet is stemmed only if it can match, so that a hit shown for
-    # a query costs a stem for its query's words, not for every new word in it.
-    new = set(filterfalse(_TERMS.__contains__, words))
-    if new:
-        (initials or Initials(terms)).analyse(new)
-    # One flag a word, computed in C: loops over a hit's words cost more than the rest
-    # of its highlighting.
-    flags = list(map(terms.__contains__, map(_TERMS.get, words)))
-    if forms:
-        exact = map(forms.__contains__, map(_FORMS.__getitem__, words))
-        flags = list(map(operator.or_, flags, exact))
-    if True not in flags:
-        return []
-    flagged = compress(zip(scan.starts(text), words, strict=True), flags)
-    return [(start, start + len(word)) for start, word in flagged]
+    # One call in C finds the words, looks up their terms and exact forms and tests
+    # them (``scan.marked``): loops over a hit's words cost more than the rest of its
+    # highlighting. A word not analysed yet is stemmed only if it can match, so that a
+    # hit shown for a query costs a stem for its query's words, not for every new word
+    # in it; the words are then tested again, their new terms known.
+    wanted = terms if isinstance(terms, (set, frozenset)) else set(terms)
+    exact = forms if isinstance(forms, (set, frozenset)) else set(forms)
+    exact_forms = _FORMS if exact else None
+    spans, unknown = scan.marked(text, _TERMS, wanted, exact_forms, exact)
+    if unknown and (initials or Initials(terms)).analyse(unknown):
+        spans = scan.marked(text, _TERMS, wanted, exact_forms, exact)[0]
+    return spans
 
 
 def _stem_case(folded: str) -> str:
