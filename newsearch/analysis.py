@@ -98,8 +98,9 @@ def tokens(text: str, only: Initials | None = None) -> list[Token]:
         return list(_value_tokens(text))
     found: list[Token] = []
     pairs = _PAIRS
+    may_match = only.may_match_new if only is not None else None
     for word, start in zip(*scan.words_and_starts(text), strict=True):
-        if only is None or word in pairs or only.may_match(word):
+        if may_match is None or word in pairs or may_match(word):
             folded, term = pairs[word]
         else:
             folded, term = fold(word), ""
@@ -300,6 +301,16 @@ class Initials:
             else:
                 self._rejected.add(word)
         return analysed
+
+    def may_match_new(self, word: str) -> bool:
+        """``may_match(word)``, remembering the words it rules out (for ``tokens``, which
+        meets the same words in a page's hits), its first test done by one pattern."""
+        if word in self._rejected or not self._may_start(word):
+            return False
+        if self.may_match(word):
+            return True
+        self._rejected.add(word)
+        return False
 
     def may_match(self, word: str) -> bool:
         """Whether ``word``'s term could be one of the terms."""

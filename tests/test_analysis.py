@@ -204,7 +204,11 @@ def test_tokens_with_initials_give_the_terms_that_can_match_and_real_positions()
     full = analysis.tokens(text)
     for terms in ({"sky"}, {"die", "price"}, {"28000"}, {"elan", "lit"}, {"nothing"}):
         analysis._PAIRS.clear()  # every word unseen
-        only = analysis.tokens(text, analysis.Initials(terms))
+        initials = analysis.Initials(terms)
+        only = analysis.tokens(text, initials)
+        assert analysis.tokens(text, initials) == only  # with the words it ruled out kept
+        for word in scan.findall(text):
+            assert initials.may_match_new(word) == initials.may_match(word)
         assert [(t.position, t.start, t.end, t.folded) for t in only] == [
             (t.position, t.start, t.end, t.folded) for t in full
         ]
