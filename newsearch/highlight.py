@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from . import analysis
 from .model import Snippet, Span
+from .model import span as new_span
 from .phrases import phrase_spans
 from .query import ast
 
@@ -54,7 +55,7 @@ class Highlighter:
         if self._words_only:
             # One span per matching word, in order: nothing to sort or merge.
             found = analysis.word_spans(text, self._terms, self._forms, self._initials)
-            return tuple(Span(start, end) for start, end in found)
+            return tuple([new_span(start, end) for start, end in found])
         leaves = self._leaves
         tokens = analysis.tokens(text, self._initials)
         spans = _word_spans(tokens, None, [x for x in leaves if x.field == "text"])
@@ -102,7 +103,7 @@ def _word_spans(
             for i, term in enumerate(terms)
             if term not in words and any(analysis.term_matches_prefix(term, p) for p in prefixes)
         )
-    spans = [Span(tokens[i].start, tokens[i].end) for i in found]
+    spans = [new_span(tokens[i].start, tokens[i].end) for i in found]
     if phrases:
         field_tokens = (
             tokens
@@ -201,7 +202,7 @@ def make_snippet(text: str, spans: Sequence[Span], size: int = SNIPPET_CHARS) ->
     suffix = " " + ELLIPSIS if end < len(text) else ""
     shift = len(prefix) - start
     inside = tuple(
-        Span(s.start + shift, s.end + shift) for s in spans if s.start >= start and s.end <= end
+        new_span(s.start + shift, s.end + shift) for s in spans if s.start >= start and s.end <= end
     )
     return Snippet(prefix + body + suffix, inside)
 
