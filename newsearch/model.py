@@ -341,9 +341,13 @@ class SearchResults:
         """
         groups: dict[str, list[Hit]] = {}
         for hit in self.hits:
-            groups.setdefault(hit.article_id, []).append(hit)
+            groups.setdefault(hit.meta.id, []).append(hit)
         order = rank_articles(self.hits)
-        return [ArticleHits(meta=groups[aid][0].meta, hits=tuple(groups[aid])) for aid in order]
+        # Made without the frozen dataclass's ``__init__`` (``assembled``): one a hit, at most.
+        return [
+            assembled(ArticleHits, meta=groups[aid][0].meta, hits=tuple(groups[aid]))
+            for aid in order
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON object: query, totals, offset, limit and hits."""
