@@ -369,6 +369,14 @@ def terms(text: str) -> list[str]:
     return [term for folded, term in map(_PAIRS.__getitem__, scan.findall(text)) if folded]
 
 
+def folded_forms(text: str) -> list[str]:
+    """The folded forms of the words of ``text`` in order: ``[t.folded for t in
+    tokens(text)]``, without building the tokens (query words are resolved with them)."""
+    if VALUE_SEPARATOR in text:
+        return [token.folded for token in _value_tokens(text)]
+    return [folded for folded, _ in map(_PAIRS.__getitem__, scan.findall(text)) if folded]
+
+
 def fold_prefix(text: str) -> str:
     """Fold a prefix the way words are folded, without stemming it."""
     return "".join(fold(m.group()) for m in TOKEN_RE.finditer(text))

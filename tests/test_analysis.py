@@ -169,7 +169,7 @@ def test_initials_analyse_exactly_the_words_that_may_match(text, query_words):
         assert analysed == {word for word in words if initials.may_match(word)}
 
 
-def test_terms_are_the_terms_of_the_tokens():
+def test_terms_and_folded_forms_are_those_of_the_tokens():
     texts = [
         _TRICKY_WORDS,
         "Hamas's ’s ' ` … — 28,000 dlrs, U.S.-based co-operation",
@@ -178,6 +178,7 @@ def test_terms_are_the_terms_of_the_tokens():
     ]
     for text in texts:
         assert analysis.terms(text) == [t.term for t in analysis.tokenize(text)]
+        assert analysis.folded_forms(text) == [t.folded for t in analysis.tokenize(text)]
 
 
 def test_initials_need_the_start_of_long_terms():
