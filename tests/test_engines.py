@@ -648,7 +648,8 @@ def test_vocabulary_lookups_equal_the_whole_vocabulary(tmp_path, engine):
             assert looked_up._all is None  # nothing read but the terms asked for
             every = dict(looked_up)
             fresh = type(looked_up)(looked_up._count, looked_up._read)
-            assert every[term] == looked_up[term]
+            assert every[term] == looked_up[term] == looked_up.get(term)
+            assert looked_up.get("absent") is None and looked_up.get("absent", 0) == 0
             # One prefix's terms, read from the index, as in the whole vocabulary.
             for prefix in (term[:1], term[:3], "zz"):
                 expected = {word: n for word, n in every.items() if word.startswith(prefix)}
