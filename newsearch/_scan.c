@@ -387,6 +387,85 @@ scan_joined_pair(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return result;
 }
 
+/* 1 when the word's term (terms[word], not made when missing) is in wanted or, with
+ * forms, its exact form (forms[word], made when missing) is in forms_wanted; 0 when
+ * neither; -1 on error. A word with no term yet is appended to unknown. */
+static int
+is_marked(PyObject *word, PyObject *terms, PyObject *wanted, PyObject *forms,
+          PyObject *forms_wanted, PyObject *unknown)
+{
+    int hit = 0;
+    PyObject *term = PyDict_GetItemWithError(terms, word); /* borrowed */
+    if (term != NULL) {
+        hit = PySet_Contains(wanted, term);
+    }
+    else if (PyErr_Occurred() || PyList_Append(unknown, word) < 0) {
+        return -1;
+    }
+    if (hit == 0 && forms != NULL) {
+        PyObject *form = lookup(forms, word);
+        if (form == NULL) {
+            return -1;
+        }
+        hit = PySet_Contains(forms_wanted, form);
+        Py_DECREF(form);
+    }
+    return hit;
+}
+
+static PyObject *
+scan_marked(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError,
+                        "marked() takes text, terms, wanted, forms and forms_wanted");
+        return NULL;
+    }
+    PyObject *text = args[0], *terms = args[1], *wanted = args[2];
+    PyObject *forms = args[3], *forms_wanted = args[4];
+    if (!PyUnicode_Check(text) || !PyDict_Check(terms) || !PyAnySet_Check(wanted) ||
+        (forms != Py_None && !PyDict_Check(forms)) || !PyAnySet_Check(forms_wanted)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "expected text (str), terms (dict), wanted (set), forms (dict or "
+                        "None), forms_wanted (set)");
+        return NULL;
+    }
+    if (forms == Py_None || PySet_GET_SIZE(forms_wanted) == 0) {
+        forms = NULL; /* no exact form can match: none is looked up */
+    }
+    PyObject *spans = PyList_New(0), *unknown = PyList_New(0), *result = NULL;
+    if (spans == NULL || unknown == NULL) {
+        goto done;
+    }
+    Scanner s;
+    Py_ssize_t start, end;
+    scanner_init(&s, text);
+    while (next_word(&s, &start, &end)) {
+        PyObject *word = PyUnicode_Substring(text, start, end);
+        if (word == NULL) {
+            goto done;
+        }
+        int hit = is_marked(word, terms, wanted, forms, forms_wanted, unknown);
+        Py_DECREF(word);
+        if (hit < 0) {
+            goto done;
+        }
+        if (hit) {
+            PyObject *span = Py_BuildValue("(nn)", start, end);
+            if (span == NULL || PyList_Append(spans, span) < 0) {
+                Py_XDECREF(span);
+                goto done;
+            }
+            Py_DECREF(span);
+        }
+    }
+    result = PyTuple_Pack(2, spans, unknown);
+done:
+    Py_XDECREF(spans);
+    Py_XDECREF(unknown);
+    return result;
+}
+
 static PyMethodDef scan_methods[] = {
     {"findall", scan_findall, METH_O,
      "findall(text) -> the words of text, as analysis.TOKEN_RE.findall(text)."},
@@ -400,6 +479,10 @@ static PyMethodDef scan_methods[] = {
     {"joined_pair", (PyCFunction)(void (*)(void))scan_joined_pair, METH_FASTCALL,
      "joined_pair(text, terms, spaced, forms) -> (joined(text, terms, spaced),\n"
      "' '.join(filter(None, (forms[w] for w in findall(text))))), from one scan."},
+    {"marked", (PyCFunction)(void (*)(void))scan_marked, METH_FASTCALL,
+     "marked(text, terms, wanted, forms, forms_wanted) -> (spans, unknown): the (start,\n"
+     "end) of each word of text whose terms[word] is in the set wanted or, forms not\n"
+     "None, whose forms[word] is in the set forms_wanted; and the words not in terms."},
     {NULL, NULL, 0, NULL},
 };
 

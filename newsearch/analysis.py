@@ -13,12 +13,11 @@ of thousands groups (``28,000`` and ``1,234.5`` are ``28000`` and ``1234.5``).
 
 from __future__ import annotations
 
-import operator
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import lru_cache
-from itertools import compress, filterfalse
+from itertools import filterfalse
 from typing import NamedTuple, TypeVar
 
 from . import scan, stemmer
@@ -99,8 +98,9 @@ def tokens(text: str, only: Initials | None = None) -> list[Token]:
         return list(_value_tokens(text))
     found: list[Token] = []
     pairs = _PAIRS
+    may_match = only.may_match_new if only is not None else None
     for word, start in zip(*scan.words_and_starts(text), strict=True):
-        if only is None or word in pairs or only.may_match(word):
+        if may_match is None or word in pairs or may_match(word):
             folded, term = pairs[word]
         else:
             folded, term = fold(word), ""
@@ -282,14 +282,35 @@ class Initials:
         self.ascii = {c for i in self.folded if i.isascii() for c in (i, i.upper())}
         # Words found unable to match, not to be tested again (a page's hits share many).
         self._rejected: set[str] = set()
+        # ``may_match``'s first test as one C call: a word can only match if it starts
+        # with one of these ASCII characters or with a character that is not ASCII.
+        # Most of a hit's new words fail it (words the highlighter never stemmed: it
+        # stems only words that may match, so each query meets them again).
+        starts = "".join(sorted(self.ascii))
+        pattern = f"[{re.escape(starts)}]|[^\\x00-\\x7f]" if starts else "[^\\x00-\\x7f]"
+        self._may_start = re.compile(pattern).match
 
-    def analyse(self, words: Iterable[str]) -> None:
-        """Analyse (into the word caches) those of ``words`` that ``may_match``."""
-        for word in filterfalse(self._rejected.__contains__, words):
+    def analyse(self, words: Iterable[str]) -> bool:
+        """Analyse (into the word caches) those of ``words`` that ``may_match``; True
+        when there was one."""
+        analysed = False
+        for word in filterfalse(self._rejected.__contains__, filter(self._may_start, words)):
             if self.may_match(word):
                 _TERMS[word]  # analysed and kept
+                analysed = True
             else:
                 self._rejected.add(word)
+        return analysed
+
+    def may_match_new(self, word: str) -> bool:
+        """``may_match(word)``, remembering the words it rules out (for ``tokens``, which
+        meets the same words in a page's hits), its first test done by one pattern."""
+        if word in self._rejected or not self._may_start(word):
+            return False
+        if self.may_match(word):
+            return True
+        self._rejected.add(word)
+        return False
 
     def may_match(self, word: str) -> bool:
         """Whether ``word``'s term could be one of the terms."""
@@ -312,22 +333,18 @@ def word_spans(
         return [
             (t.start, t.end) for t in tokens(text) if t.term in terms or solid(t.folded) in forms
         ]
-    words = scan.findall(text)
-    # A word not analysed yet is stemmed only if it can match, so that a hit shown for
-    # a query costs a stem for its query's words, not for every new word in it.
-    new = set(filterfalse(_TERMS.__contains__, words))
-    if new:
-        (initials or Initials(terms)).analyse(new)
-    # One flag a word, computed in C: loops over a hit's words cost more than the rest
-    # of its highlighting.
-    flags = list(map(terms.__contains__, map(_TERMS.get, words)))
-    if forms:
-        exact = map(forms.__contains__, map(_FORMS.__getitem__, words))
-        flags = list(map(operator.or_, flags, exact))
-    if True not in flags:
-        return []
-    flagged = compress(zip(scan.starts(text), words, strict=True), flags)
-    return [(start, start + len(word)) for start, word in flagged]
+    # One call in C finds the words, looks up their terms and exact forms and tests
+    # them (``scan.marked``): loops over a hit's words cost more than the rest of its
+    # highlighting. A word not analysed yet is stemmed only if it can match, so that a
+    # hit shown for a query costs a stem for its query's words, not for every new word
+    # in it; the words are then tested again, their new terms known.
+    wanted = terms if isinstance(terms, (set, frozenset)) else set(terms)
+    exact = forms if isinstance(forms, (set, frozenset)) else set(forms)
+    exact_forms = _FORMS if exact else None
+    spans, unknown = scan.marked(text, _TERMS, wanted, exact_forms, exact)
+    if unknown and (initials or Initials(terms)).analyse(unknown):
+        spans = scan.marked(text, _TERMS, wanted, exact_forms, exact)[0]
+    return spans
 
 
 def _stem_case(folded: str) -> str:
@@ -344,8 +361,20 @@ def initial(word: str) -> str:
 
 
 def terms(text: str) -> list[str]:
-    """The index terms of ``text`` in order (what a query word or phrase searches for)."""
-    return [token.term for token in tokenize(text)]
+    """The index terms of ``text`` in order (what a query word or phrase searches for):
+    the terms of ``tokens(text)``, without building the tokens (the parser asks for
+    every word of every query)."""
+    if VALUE_SEPARATOR in text:
+        return [token.term for token in _value_tokens(text)]
+    return [term for folded, term in map(_PAIRS.__getitem__, scan.findall(text)) if folded]
+
+
+def folded_forms(text: str) -> list[str]:
+    """The folded forms of the words of ``text`` in order: ``[t.folded for t in
+    tokens(text)]``, without building the tokens (query words are resolved with them)."""
+    if VALUE_SEPARATOR in text:
+        return [token.folded for token in _value_tokens(text)]
+    return [folded for folded, _ in map(_PAIRS.__getitem__, scan.findall(text)) if folded]
 
 
 def fold_prefix(text: str) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from . import analysis
 from .model import Snippet, Span
+from .model import span as new_span
 from .phrases import phrase_spans
 from .query import ast
 
@@ -54,12 +55,10 @@ class Highlighter:
         if self._words_only:
             # One span per matching word, in order: nothing to sort or merge.
             found = analysis.word_spans(text, self._terms, self._forms, self._initials)
-            return tuple(Span(start, end) for start, end in found)
+            return tuple([new_span(start, end) for start, end in found])
         leaves = self._leaves
         tokens = analysis.tokens(text, self._initials)
-        spans = _word_spans(
-            tokens, [t.term for t in tokens], [x for x in leaves if x.field == "text"]
-        )
+        spans = _word_spans(tokens, None, [x for x in leaves if x.field == "text"])
         exact = [leaf for leaf in leaves if leaf.field == ast.EXACT_FIELD]
         if exact:
             # The exact field holds folded words: match them where the text has terms.
@@ -86,10 +85,13 @@ _PARAGRAPH_FIELDS = ("text", ast.EXACT_FIELD, ast.JOINED_FIELD)
 
 
 def _word_spans(
-    tokens: Sequence[analysis.Token], terms: Sequence[str], leaves: Sequence[ast.Node]
+    tokens: Sequence[analysis.Token], terms: Sequence[str] | None, leaves: Sequence[ast.Node]
 ) -> list[Span]:
     """Spans of the words, prefixes and phrases among ``leaves`` in ``tokens``, whose
-    terms in this field are ``terms``."""
+    terms in this field are ``terms`` (None: the tokens' own terms)."""
+    own = terms is None
+    if terms is None:
+        terms = [t.term for t in tokens]
     # Each distinct word, prefix and phrase is looked for once: a long query repeats them.
     words = {leaf.term for leaf in leaves if isinstance(leaf, ast.Term)}
     prefixes = {leaf.prefix for leaf in leaves if isinstance(leaf, ast.Prefix)}
@@ -101,12 +103,16 @@ def _word_spans(
             for i, term in enumerate(terms)
             if term not in words and any(analysis.term_matches_prefix(term, p) for p in prefixes)
         )
-    spans = [Span(tokens[i].start, tokens[i].end) for i in found]
+    spans = [new_span(tokens[i].start, tokens[i].end) for i in found]
     if phrases:
-        field_tokens = [
-            t if t.term == term else t._replace(term=term)
-            for t, term in zip(tokens, terms, strict=True)
-        ]
+        field_tokens = (
+            tokens
+            if own
+            else [
+                t if t.term == term else t._replace(term=term)
+                for t, term in zip(tokens, terms, strict=True)
+            ]
+        )
         for phrase, slop in phrases:
             if phrase:
                 spans.extend(phrase_spans(field_tokens, phrase, slop))
@@ -196,7 +202,7 @@ def make_snippet(text: str, spans: Sequence[Span], size: int = SNIPPET_CHARS) ->
     suffix = " " + ELLIPSIS if end < len(text) else ""
     shift = len(prefix) - start
     inside = tuple(
-        Span(s.start + shift, s.end + shift) for s in spans if s.start >= start and s.end <= end
+        new_span(s.start + shift, s.end + shift) for s in spans if s.start >= start and s.end <= end
     )
     return Snippet(prefix + body + suffix, inside)
 

@@ -580,7 +580,17 @@ class Index:
         if not query.strip() and (dates is not None or everything):
             return dates or ast.MatchAll()
         node = parse(query) if dates is None else make_and([parse(query), dates]) or dates
-        return resolve(node, self.lexicon, prefer_exact=self.prefer_exact)
+        # Each field's lexicon asked for once (one commit's, whatever the words): asking
+        # ``lexicon`` checks for a new commit, and resolving asks for each word.
+        lexicons: dict[str, Lexicon] = {}
+
+        def lexicon(field: str) -> Lexicon:
+            found = lexicons.get(field)
+            if found is None:
+                found = lexicons[field] = self.lexicon(field)
+            return found
+
+        return resolve(node, lexicon, prefer_exact=self.prefer_exact)
 
     # -- coverage ----------------------------------------------------------------------
 

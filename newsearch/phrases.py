@@ -13,11 +13,13 @@ def phrase_spans(tokens: Sequence[Token], terms: tuple[str, ...], slop: int) -> 
     """Occurrences of a phrase: its words in order, each at most ``slop`` other positions
     after the previous one. Every chain from a first word counts (not only the greedy
     one), and the span ends at the earliest complete chain."""
+    head = terms[0]
+    firsts = [t for t in tokens if t.term == head]
+    if not firsts:  # most texts, for most of a query's phrases
+        return []
     at = {t.position: t for t in tokens}
     spans = []
-    for first in tokens:
-        if first.term != terms[0]:
-            continue
+    for first in firsts:
         reached = [first]
         for term in terms[1:]:
             positions = {

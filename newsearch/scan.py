@@ -71,11 +71,36 @@ def py_joined_pair(
     return joined, exact
 
 
+def py_marked(
+    text: str,
+    terms: Mapping[str, str],
+    wanted: Set[str],
+    forms: Mapping[str, str] | None,
+    forms_wanted: Set[str],
+) -> tuple[list[tuple[int, int]], list[str]]:
+    """The ``(start, end)`` of each word of ``text`` whose ``terms.get(word)`` is in
+    ``wanted`` or, ``forms`` given, whose ``forms[word]`` is in ``forms_wanted``; and the
+    words that ``terms`` does not hold, in order (a highlighter's words to analyse)."""
+    spans, unknown = [], []
+    look_up_forms = forms is not None and bool(forms_wanted)
+    for match in pattern(text).finditer(text):
+        word = match.group()
+        term = terms.get(word)
+        if term is None:
+            unknown.append(word)
+        hit = term is not None and term in wanted
+        if not hit and look_up_forms:
+            hit = forms[word] in forms_wanted  # type: ignore[index]
+        if hit:
+            spans.append(match.span())
+    return spans, unknown
+
+
 try:
-    from ._scan import findall, joined, joined_pair, starts, words_and_starts
+    from ._scan import findall, joined, joined_pair, marked, starts, words_and_starts
 
     COMPILED = True
 except ImportError:  # installed without a C compiler: the patterns, same words
     findall, starts, words_and_starts = py_findall, py_starts, py_words_and_starts
-    joined, joined_pair = py_joined, py_joined_pair
+    joined, joined_pair, marked = py_joined, py_joined_pair, py_marked
     COMPILED = False

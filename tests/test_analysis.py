@@ -151,6 +151,36 @@ def test_initials_rule_out_only_words_whose_term_cannot_match(text, query_words)
         assert initials.may_match(word) == folded.startswith(heads)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.characters(categories=("L", "N", "M", "Pd", "Zs")), max_size=40),
+    st.lists(st.text(alphabet="abcdeéxyzAÉ1ñ", min_size=1, max_size=3), max_size=3),
+)
+def test_initials_analyse_exactly_the_words_that_may_match(text, query_words):
+    """``analyse`` tests a word's first character with one pattern before ``may_match``:
+    it must analyse the same words as ``may_match`` alone would."""
+    terms = {analysis.stem(analysis.fold(w)) for w in query_words}
+    words = set(scan.TOKEN_RE.findall(text + " " + _TRICKY_WORDS + " 1987 ½ ⑴ Ñandú"))
+    for prefixes in ((), ("negotiat",), ("ñ",)):
+        initials = analysis.Initials(terms, prefixes=prefixes)
+        analysis.drop_words()
+        initials.analyse(words)
+        analysed = {word for word in words if word in analysis._TERMS}
+        assert analysed == {word for word in words if initials.may_match(word)}
+
+
+def test_terms_and_folded_forms_are_those_of_the_tokens():
+    texts = [
+        _TRICKY_WORDS,
+        "Hamas's ’s ' ` … — 28,000 dlrs, U.S.-based co-operation",
+        f"first tag{analysis.VALUE_SEPARATOR}second tag's",
+        "",
+    ]
+    for text in texts:
+        assert analysis.terms(text) == [t.term for t in analysis.tokenize(text)]
+        assert analysis.folded_forms(text) == [t.folded for t in analysis.tokenize(text)]
+
+
 def test_initials_need_the_start_of_long_terms():
     initials = analysis.Initials({"agricultur", "die"}, prefixes={"negotiat"})
     assert initials.may_match("Agricultural") and initials.may_match("AGRICULTURE")
@@ -175,7 +205,11 @@ def test_tokens_with_initials_give_the_terms_that_can_match_and_real_positions()
     full = analysis.tokens(text)
     for terms in ({"sky"}, {"die", "price"}, {"28000"}, {"elan", "lit"}, {"nothing"}):
         analysis._PAIRS.clear()  # every word unseen
-        only = analysis.tokens(text, analysis.Initials(terms))
+        initials = analysis.Initials(terms)
+        only = analysis.tokens(text, initials)
+        assert analysis.tokens(text, initials) == only  # with the words it ruled out kept
+        for word in scan.findall(text):
+            assert initials.may_match_new(word) == initials.may_match(word)
         assert [(t.position, t.start, t.end, t.folded) for t in only] == [
             (t.position, t.start, t.end, t.folded) for t in full
         ]

@@ -236,6 +236,60 @@ def test_concurrent_searches_from_threads_agree(tantivy_index):
     assert len(answers) == 80 and all(a == expected for a in answers)
 
 
+def test_a_hits_paragraph_is_read_back_with_every_stored_value(tantivy_index):
+    """A hit's paragraph is read value by value from tantivy's document: the same as the
+    generic reading of all its stored fields (``stored_paragraph``), every value set or
+    none."""
+    from newsearch.engines import tantivy as adapter
+    from newsearch.engines.base import stored_paragraph
+
+    full = Article(
+        "Harbour reopens",
+        ("The harbour reopened on Friday.", "Ships queued."),
+        id="full",
+        date=datetime.fromisoformat("2024-02-09T23:30:00-05:00"),
+        source="The Wire",
+        author="A. Writer",
+        url="https://example.org/harbour",
+        section="World",
+        tags=("ports", "trade"),
+        language="en",
+    )
+    bare = Article("Harbour closed", ("The harbour closed.",), id="bare")
+    tantivy_index.add_articles([full, bare])
+    engine = tantivy_index.engine
+    searcher = engine._searcher()
+    query = engine._compile(searcher, tantivy_index._node("harbour", None))
+    docs = [searcher.doc(address) for _, address in searcher.search(query, 10).hits]
+    assert len(docs) == 4
+    for doc in docs:
+        fields = adapter._fields(doc)
+        assert adapter._paragraph(doc) == stored_paragraph(fields, adapter._stored_date(fields))
+    read = {(p.article_id, p.number): p for p in map(adapter._paragraph, docs)}
+    assert read["full", 2].meta == full.meta("full")
+    assert read["full", 2].date.utcoffset().total_seconds() == -5 * 3600
+    assert read["bare", 2].meta == bare.meta("bare")
+    assert (read["bare", 2].role, read["bare", 2].text) == ("body", "The harbour closed.")
+
+
+def test_tantivy_errors_in_a_block_become_newsearch_errors(tmp_path):
+    from newsearch.engines.tantivy import _engine_errors
+    from newsearch.errors import IndexCorruptError
+
+    path = tmp_path / "index"
+    corrupt = pytest.raises(IndexCorruptError, match="ValueError: bad segment")
+    with corrupt as reading, _engine_errors(path):
+        raise ValueError("bad segment")
+    assert isinstance(reading.value.__cause__, ValueError)
+    writing = r"cannot write the index in .*OSError: full"
+    with pytest.raises(NewsearchError, match=writing), _engine_errors(path, writing=True):
+        raise OSError("full")
+    with pytest.raises(KeyError), _engine_errors(path):  # not tantivy's: left alone
+        raise KeyError("x")
+    with _engine_errors(path):
+        pass
+
+
 def test_the_index_holds_the_analyzers_terms_at_its_positions(tantivy_index):
     import tantivy
 
@@ -594,7 +648,8 @@ def test_vocabulary_lookups_equal_the_whole_vocabulary(tmp_path, engine):
             assert looked_up._all is None  # nothing read but the terms asked for
             every = dict(looked_up)
             fresh = type(looked_up)(looked_up._count, looked_up._read)
-            assert every[term] == looked_up[term]
+            assert every[term] == looked_up[term] == looked_up.get(term)
+            assert looked_up.get("absent") is None and looked_up.get("absent", 0) == 0
             # One prefix's terms, read from the index, as in the whole vocabulary.
             for prefix in (term[:1], term[:3], "zz"):
                 expected = {word: n for word, n in every.items() if word.startswith(prefix)}

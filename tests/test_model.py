@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from newsearch.model import ArticleMeta, Hit, Paragraph, Snippet, Span, assembled
+from newsearch.model import ArticleMeta, Hit, Paragraph, Snippet, Span, assembled, span
 
 META = {
     "id": "a1",
@@ -35,6 +35,14 @@ def test_an_assembled_object_stays_frozen():
     made = assembled(ArticleMeta, **META)
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.title = "Corn"  # type: ignore[misc]
+
+
+def test_a_made_span_is_a_constructed_span():
+    made = span(3, 8)
+    assert made == Span(3, 8) and hash(made) == hash(Span(3, 8)) and type(made) is Span
+    assert made.to_list() == [3, 8] and repr(made) == "Span(start=3, end=8)"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.start = 4  # type: ignore[misc]
 
 
 def test_fields_left_out_keep_their_defaults():

@@ -109,6 +109,42 @@ def test_joined_terms_and_forms_match_the_python_twins(text):
         assert pair[0] == compiled
 
 
+@settings(max_examples=300)
+@given(texts, st.sets(st.sampled_from(["a", "don'", "nete", "28,0", "", "é"]), max_size=3))
+def test_marked_words_match_the_python_twin(text, wanted):
+    known = {w: w.lower()[:4] for w in scan.py_findall(text)[::2]}  # every other word
+
+    def form(word):
+        return word.upper()
+
+    for forms, forms_wanted in ((None, set()), (_Made(form), set()), (_Made(form), {"A", "Z"})):
+        compiled = _scan.marked(text, known, wanted, forms, forms_wanted)
+        assert compiled == scan.py_marked(text, known, wanted, forms, forms_wanted)
+        spans, unknown = compiled
+        words = scan.py_words_and_starts(text)
+        assert unknown == [w for w in words[0] if w not in known]
+        expected = [
+            (start, start + len(w))
+            for w, start in zip(*words, strict=True)
+            if known.get(w) in wanted or (forms is not None and form(w) in forms_wanted)
+        ]
+        assert spans == expected
+
+
+def test_marked_looks_forms_up_only_when_one_may_match():
+    forms = _Made(str.upper)
+    text = "Oil prices, oil"
+    terms = {"Oil": "oil", "prices": "price", "oil": "oil"}
+    assert _scan.marked(text, terms, {"price"}, forms, set()) == ([(4, 10)], [])
+    assert forms.made == 0
+    assert _scan.marked(text, {}, {"oil"}, forms, {"OIL"}) == (
+        [(0, 3), (12, 15)],
+        ["Oil", "prices", "oil"],
+    )
+    with pytest.raises(TypeError):
+        _scan.marked(text, terms, ["price"], None, set())  # wanted must be a set
+
+
 def test_joined_keeps_empty_terms_drops_empty_forms_and_looks_each_word_up_once():
     terms = _Made(lambda word: "" if word == "of" else word.lower())
     forms = _Made(lambda word: "" if word == "of" else word)
@@ -154,7 +190,7 @@ def test_analysis_gives_the_same_fields_with_either_scanner(monkeypatch):
     analysis.drop_words()
     compiled = analysis.indexed(text)
     spans = analysis.word_spans(text, {"financ"}, {"cafe"})
-    for name in ("findall", "starts", "words_and_starts", "joined", "joined_pair"):
+    for name in ("findall", "starts", "words_and_starts", "joined", "joined_pair", "marked"):
         monkeypatch.setattr(scan, name, getattr(scan, f"py_{name}"))
     analysis.drop_words()
     assert analysis.indexed(text) == compiled

@@ -244,6 +244,16 @@ class Vocabulary(Mapping[str, int]):
             raise KeyError(term)
         return found
 
+    def get(self, term: str, default: Any = None) -> Any:  # type: ignore[override]
+        """``self[term]``, or ``default`` where it raises KeyError, without raising it
+        (``Lexicon.count`` asks for each query word)."""
+        if self._all is not None:
+            return self._all.get(term, default)
+        found = self._seen.get(term)
+        if found is None:
+            found = self._seen[term] = self._count(term)
+        return found or default
+
     def starting_with(self, prefix: str) -> dict[str, int]:
         """The terms that start with ``prefix`` and their counts (read once)."""
         found = self._prefixes.get(prefix)
