@@ -134,8 +134,8 @@ def resolve(node: ast.Node, lexicon: Lexicons, *, prefer_exact: bool = True) -> 
 
 def _word_forms(node: ast.Term, lexicon: Lexicons, prefer_exact: bool) -> ast.Node:
     """A word, its unstemmed form, and its joined and split forms where the index has them."""
-    forms = analysis.folded_forms(node.text)
-    folded = analysis.solid(forms[0]) if len(forms) == 1 else ""
+    words = analysis.folded_forms(node.text)
+    folded = analysis.solid(words[0]) if len(words) == 1 else ""
     forms: list[ast.Node | None] = [node]
     if prefer_exact and folded and folded != node.term:
         forms.append(ast.Term(ast.EXACT_FIELD, folded, text=node.text))
