@@ -64,7 +64,6 @@ from .base import (
     article_level,
     day_number,
     metadata_values,
-    stored_paragraph,
 )
 from .tantivy_query import (
     EPOCH,
@@ -350,10 +349,9 @@ def _paragraph(doc: tantivy.Document) -> Paragraph:
 
 
 def _story_hit(doc: tantivy.Document) -> tuple[Paragraph, str | None]:
-    """A collapsed hit's paragraph and story id."""
-    fields = _fields(doc)
-    story = bytes(fields["story_id"]).decode("utf-8") if "story_id" in fields else None
-    return stored_paragraph(fields, _stored_date(fields)), story
+    """A collapsed hit's paragraph (read as a hit's, ``_paragraph``) and story id."""
+    story = doc.get_first("story_id")
+    return _paragraph(doc), bytes(story).decode("utf-8") if story is not None else None
 
 
 def _copy_record(doc: tantivy.Document) -> CopyRecord:
