@@ -32,6 +32,7 @@ from .model import (
     SkippedInput,
     Snippet,
     Suggestion,
+    assembled,
     parse_anchor,
 )
 from .query import ast, date_range, parse
@@ -536,7 +537,9 @@ class Index:
             hits.append(Hit.of(p, engine_hit.score, spans, snippet, neighbours))
         if collapse:
             hits = [self._collapsed(h, e) for h, e in zip(hits, found.hits, strict=True)]
-        return SearchResults(
+        # Made without the frozen dataclass's ``__init__`` (``model.assembled``).
+        return assembled(
+            SearchResults,
             query=query,
             total=found.total,
             offset=offset,

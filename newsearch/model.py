@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any, Literal, TypeVar
 
-from .ranking import rank_articles
+from .ranking import rank_scores
 
 Role = Literal["title", "standfirst", "caption", "body"]
 ROLES: tuple[Role, ...] = ("title", "standfirst", "caption", "body")
@@ -162,6 +162,19 @@ def span(start: int, end: int, _new: Callable[[type[Span]], Span] = object.__new
     values = made.__dict__
     values["start"] = start
     values["end"] = end
+    return made
+
+
+def snippet(
+    text: str,
+    highlights: tuple[Span, ...],
+    _new: Callable[[type[Snippet]], Snippet] = object.__new__,
+) -> Snippet:
+    """``Snippet(text, highlights)``, made as ``span`` makes a ``Span`` (one a hit shown)."""
+    made = _new(Snippet)
+    values = made.__dict__
+    values["text"] = text
+    values["highlights"] = highlights
     return made
 
 
@@ -340,9 +353,17 @@ class SearchResults:
         the order of their first hit.
         """
         groups: dict[str, list[Hit]] = {}
+        scores: dict[str, list[float]] = {}  # what ``rank_articles`` gathers, in one pass
         for hit in self.hits:
-            groups.setdefault(hit.meta.id, []).append(hit)
-        order = rank_articles(self.hits)
+            article_id = hit.meta.id
+            group = groups.get(article_id)
+            if group is None:
+                groups[article_id] = [hit]
+                scores[article_id] = [hit.score]
+            else:
+                group.append(hit)
+                scores[article_id].append(hit.score)
+        order = rank_scores(scores)
         # Made without the frozen dataclass's ``__init__`` (``assembled``): one a hit, at most.
         return [
             assembled(ArticleHits, meta=groups[aid][0].meta, hits=tuple(groups[aid]))

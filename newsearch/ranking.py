@@ -37,6 +37,12 @@ def rank_articles(hits: Iterable[Scored], decay: float = ARTICLE_DECAY) -> list[
     scores: dict[str, list[float]] = {}
     for hit in hits:
         scores.setdefault(hit.article_id, []).append(hit.score)
+    return rank_scores(scores, decay)
+
+
+def rank_scores(scores: dict[str, list[float]], decay: float = ARTICLE_DECAY) -> list[str]:
+    """Article ids by the article score of their paragraphs' ``scores`` (the ids in the
+    order of their first hit); ties keep that order."""
     combined = {aid: article_score(values, decay) for aid, values in scores.items()}
     # A stable sort keeps equal keys in their order, reversed or not.
     return sorted(scores, key=combined.__getitem__, reverse=True)
