@@ -201,6 +201,17 @@ class _TermCache(Cache[str, str]):
 _TERMS = _TermCache()
 
 
+def term_of(word: str) -> str:
+    """The index term of one word as found in the text (``tokens``' term for it)."""
+    return _TERMS[word]
+
+
+def folded_form(word: str) -> str:
+    """The folded form of one word as found in the text; empty for a word that is no
+    token (``tokens`` gives it no position)."""
+    return _PAIRS[word][0]
+
+
 class Indexed(NamedTuple):
     """What the engines index for one paragraph text: its ``text``, ``exact`` and
     ``joined`` fields, each as terms joined by single spaces."""

@@ -62,20 +62,20 @@ plain_queries = st.lists(
 ).map(lambda parts: " ".join(piece + sep for piece, sep in parts))
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(queries)
 def test_parse_answers_every_query_as_the_full_parser(query):
     assert outcome(parse, query) == outcome(full_parse, query)
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(queries)
 def test_the_fast_path_declines_what_the_full_parser_rejects(query):
     if outcome(full_parse, query)[0] == "error":
         assert plain_parse(query) is None
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(plain_queries)
 def test_plain_words_and_phrases_take_the_fast_path(query):
     if any(word in query.split() for word in ("AND", "OR", "NOT")):
