@@ -178,22 +178,26 @@ def aggregate(passes: Sequence[dict[str, Any]], queries: Sequence[BenchQuery]) -
     return latency
 
 
-def spread(latency: dict[str, Any], figure: str) -> tuple[float, float] | None:
+def spread(latency: dict[str, Any], figure: str, key: str = "passes") -> tuple[float, float] | None:
     """The lowest and highest pass value of ``figure``; None for one pass or results
-    written before passes were kept."""
-    passes = latency.get("passes") or []
+    written before passes were kept. ``key="rounds"`` reads a build's rounds
+    (``benchmarks.builds``) instead."""
+    passes = latency.get(key) or []
     if len(passes) < 2:
         return None
     values = [one[figure] for one in passes]
     return min(values), max(values)
 
 
-def round_ratios(mine: dict[str, Any], peer: dict[str, Any], figure: str) -> list[float]:
-    """``figure`` of ``mine`` over ``peer`` within each round where both ran a pass."""
-    theirs = {one["round"]: one[figure] for one in peer.get("passes") or []}
+def round_ratios(
+    mine: dict[str, Any], peer: dict[str, Any], figure: str, key: str = "passes"
+) -> list[float]:
+    """``figure`` of ``mine`` over ``peer`` within each round where both ran a pass (or,
+    with ``key="rounds"``, a build)."""
+    theirs = {one["round"]: one[figure] for one in peer.get(key) or []}
     return [
         one[figure] / theirs[one["round"]]
-        for one in mine.get("passes") or []
+        for one in mine.get(key) or []
         if theirs.get(one["round"])
     ]
 

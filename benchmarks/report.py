@@ -2,9 +2,11 @@
 
 Figures are copied from the measurements as they are; the MET / MISSED verdicts are
 computed here from the targets of the "Benchmarks" issue. Query latencies are medians
-over interleaved passes (``benchmarks.latency``), shown with the passes' range; a
-``results.json`` written before passes were kept (no ``latency.passes``) still renders,
-as one pass per system, without ranges.
+over interleaved passes (``benchmarks.latency``), shown with the passes' range; the
+indexing figures of the systems built in rounds (``benchmarks.builds``) are medians over
+their rounds, paragraphs/s shown with the rounds' range. A ``results.json`` written
+before passes or rounds were kept (no ``latency.passes``, no ``build.rounds``) still
+renders, as one pass and one build per system, without ranges.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import speed_targets
+from benchmarks import builds, speed_targets
 from benchmarks.latency import spread
 
 NEWSEARCH = "newsearch"
@@ -87,7 +89,7 @@ def headline_row(name: str, result: dict[str, Any]) -> list[str]:
     build, latency, rel = result["build"], result["latency"], result.get("relevance", {})
     return [
         name,
-        _fmt(build["paragraphs_per_s"], 0),
+        build_cell(build, "paragraphs_per_s"),
         _fmt(build["seconds"], 2),
         _fmt(build["size_bytes"] / MB, 1),
         _fmt(build["peak_rss_bytes"] / MB, 0),
@@ -107,6 +109,15 @@ def latency_cell(latency: dict[str, Any], figure: str) -> str:
     lowest_highest = spread(latency, figure)
     if lowest_highest:
         text += f" ({lowest_highest[0]:.2f}–{lowest_highest[1]:.2f})"
+    return text
+
+
+def build_cell(build: dict[str, Any], figure: str) -> str:
+    """A build figure (the median over rounds, if built in rounds) and the rounds' range."""
+    text = _fmt(build[figure], 0)
+    lowest_highest = spread(build, figure, key="rounds")
+    if lowest_highest:
+        text += f" ({lowest_highest[0]:,.0f}–{lowest_highest[1]:,.0f})"
     return text
 
 
@@ -291,7 +302,7 @@ def _kind_lines(results: dict[str, Any]) -> list[str]:
 def markdown(results: dict[str, Any]) -> str:
     """RESULTS.md text."""
     info, corpus = results["machine"], results["corpus"]
-    header = ["system", "paragraphs/s", "index time s", "index size MB", "peak RSS MB"]
+    header = ["system", "paragraphs/s (range)", "index time s", "index size MB", "peak RSS MB"]
     header += ["open ms", "p50 ms (range)", "p95 ms (range)", "p99 ms", "MAP", "P@10", "note"]
     rows = [headline_row(name, r) for name, r in results["systems"].items()]
     target_rows = [
@@ -326,6 +337,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"relevance: "
         f"{results['relevance']['topics']} topics with ≥ "
         f"{results['relevance']['min_articles']} articles, top 1000 paragraphs",
+        f"- indexing: {builds.rounds_text(results)}",
         "",
         "## Headline",
         "",

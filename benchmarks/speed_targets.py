@@ -41,6 +41,17 @@ QUERY_PEERS = tuple(
     )
 )
 
+# The indexing targets' (system, peer) pairs: built in alternating rounds
+# (``benchmarks.builds``).
+INDEXING_PEERS = tuple(
+    dict.fromkeys(
+        (system, peer) for measure, system, _, peer, *_ in SPEED_TARGETS if measure == "indexing"
+    )
+)
+
+# Where a figure's rounds are kept: a latency's passes, a build's rounds.
+ROUNDS_KEY = {"latency": "passes", "build": "rounds"}
+
 # The systems also timed answering as JSON (the -1proc ones hold the same index).
 JSON_SYSTEMS = ("newsearch", "newsearch-tantivy")
 
@@ -69,13 +80,15 @@ def value(results: dict[str, Any], system: str, path: tuple[str, ...]) -> float 
 def pass_ratios(
     results: dict[str, Any], system: str, peer: str, path: tuple[str, ...]
 ) -> tuple[float, float] | None:
-    """For a latency figure: the lowest and highest ratio within one round of passes
-    (rounds both systems ran); None for other figures or without kept passes."""
-    if path[0] != "latency":
+    """For a latency or build figure: the lowest and highest ratio within one round of
+    passes or builds (rounds both systems ran); None for other figures, or without kept
+    passes or rounds (one build, or results from before they were kept)."""
+    key = ROUNDS_KEY.get(path[0])
+    if key is None:
         return None
-    mine = results["systems"].get(system, {}).get("latency", {})
-    theirs = results["systems"].get(peer, {}).get("latency", {})
-    ratios = round_ratios(mine, theirs, path[-1])
+    mine = results["systems"].get(system, {}).get(path[0], {})
+    theirs = results["systems"].get(peer, {}).get(path[0], {})
+    ratios = round_ratios(mine, theirs, path[-1], key)
     return (min(ratios), max(ratios)) if len(ratios) > 1 else None
 
 
@@ -204,8 +217,9 @@ def markdown_lines(results: dict[str, Any]) -> list[str]:
         "",
         "The `-1proc` rows index with analysis in the indexing process (no worker): the "
         "design's stage before the analysis worker. Query figures are medians over "
-        "interleaved passes; their ratio is the medians' ratio, and *per round* gives the "
-        "lowest and highest ratio of two passes run in the same round.",
+        "interleaved passes, indexing figures medians over builds in alternating rounds "
+        "(when built in rounds); a ratio is the medians' ratio, and *per round* gives the "
+        "lowest and highest ratio of two passes, or two builds, run in the same round.",
         "",
         *_table(header, rows),
         "",

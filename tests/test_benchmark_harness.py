@@ -37,7 +37,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
     out = tmp_path_factory.mktemp("bench")
     argv = ["--corpus", str(CORPUS), "--fraction", "1.0", "--limit-articles", "300"]
     argv += ["--queries", str(QUERIES), "--warmup", "5", "--min-topic-articles", "3"]
-    argv += ["--passes", str(PASSES)]
+    argv += ["--passes", str(PASSES), "--build-rounds", "1"]
     argv += ["--no-scaling", "--out", str(out), "--workdir", str(out / "work")]
     return run.run(argv), out
 
@@ -95,6 +95,69 @@ def test_results_files_have_a_row_per_system(quick_run: tuple[dict, Path]) -> No
     assert "| newsearch-tantivy |" in markdown.split("answered as JSON")[1]
     assert f"timed in {PASSES} interleaved passes" in markdown
     assert {t["measure"] for t in results["targets"]} >= {"indexing throughput", "MAP"}
+
+
+@needs_corpus
+def test_one_build_round_is_one_build_per_system(quick_run: tuple[dict, Path]) -> None:
+    results, out = quick_run
+    assert results["indexing"]["build_rounds"] == 1
+    for name in available():
+        assert "rounds" not in results["systems"][name]["build"], name
+    for row in results["speed_targets"]:
+        if row["measure"] == "indexing":
+            assert row["pass_ratios"] is None and row["ratio"] > 0
+    assert "- indexing: one build per system" in (out / "RESULTS.md").read_text()
+
+
+@pytest.fixture(scope="module")
+def rounds_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
+    out = tmp_path_factory.mktemp("rounds")
+    argv = ["--corpus", str(CORPUS), "--fraction", "1.0", "--limit-articles", "60"]
+    argv += ["--queries", "10", "--warmup", "2", "--min-topic-articles", "3", "--passes", "1"]
+    argv += ["--systems", "newsearch-tantivy,tantivy", "--build-rounds", "3", "--no-scaling"]
+    argv += ["--out", str(out), "--workdir", str(out / "work")]
+    return run.run(argv), out
+
+
+@needs_corpus
+def test_indexing_targets_are_built_in_alternating_rounds(rounds_run: tuple[dict, Path]) -> None:
+    results, out = rounds_run
+    assert results["indexing"] == {
+        "build_rounds": 3,
+        "pairs": [["newsearch-tantivy", "tantivy"], ["newsearch", "whoosh-2proc"]],
+    }
+    mine = results["systems"]["newsearch-tantivy"]["build"]
+    theirs = results["systems"]["tantivy"]["build"]
+    # Round 1 is the run's own builds (newsearch-tantivy first), then each round reverses.
+    assert [(r["round"], r["position"]) for r in mine["rounds"]] == [(0, 0), (1, 1), (2, 0)]
+    assert [(r["round"], r["position"]) for r in theirs["rounds"]] == [(0, 1), (1, 0), (2, 1)]
+    for build in (mine, theirs):
+        assert build["median_over_rounds"] == ["seconds", "paragraphs_per_s", "peak_rss_bytes"]
+        for figure in build["median_over_rounds"]:
+            assert build[figure] == sorted(r[figure] for r in build["rounds"])[1], figure
+        assert build["paragraphs"] == results["corpus"]["paragraphs"]
+    ratios = [
+        a["paragraphs_per_s"] / b["paragraphs_per_s"]
+        for a, b in zip(mine["rounds"], theirs["rounds"], strict=True)
+    ]
+    row = results["speed_targets"][0]
+    assert (row["measure"], row["system"]) == ("indexing", "newsearch-tantivy")
+    assert row["ratio"] == pytest.approx(mine["paragraphs_per_s"] / theirs["paragraphs_per_s"])
+    assert row["pass_ratios"] == (min(ratios), max(ratios))
+    assert row["verdict"] == ("MET" if row["ratio"] >= 0.45 else "MISSED")
+    markdown = (out / "RESULTS.md").read_text()
+    assert f"| {min(ratios):.2f}–{max(ratios):.2f} | {row['verdict']} |" in markdown
+    assert "- indexing: newsearch-tantivy and tantivy built in 3 rounds" in markdown
+    speeds = sorted(r["paragraphs_per_s"] for r in mine["rounds"])
+    assert f" ({speeds[0]:,.0f}–{speeds[-1]:,.0f}) |" in markdown.split("## Headline")[1]
+    assert not list((out / "work").glob("round-*"))  # the later rounds' folders are gone
+
+
+def test_build_rounds_default_to_five_and_one_is_a_single_build() -> None:
+    assert run.parse_args([]).build_rounds == 5
+    assert run.parse_args(["--build-rounds", "1"]).build_rounds == 1
+    with pytest.raises(SystemExit):
+        run.parse_args(["--build-rounds", "0"])
 
 
 def test_average_precision_counts_unretrieved_relevant_articles() -> None:
