@@ -129,10 +129,13 @@ def _value_tokens(text: str) -> Iterator[Token]:
 
 
 # A word cache starts a new generation when it holds this many words, so memory stays
-# bounded on archives whose vocabulary (numbers, names, typos) keeps growing: 130–300
-# bytes a word over one process's caches, at most twice this many words in each (600,000
-# distinct words: 42 MB held, against 80 with one generation of a million).
-WORDS_LIMIT = 100_000
+# bounded on archives whose vocabulary (numbers, names, typos) keeps growing: about 270
+# bytes a word over one process's caches, at most twice this many words in each, so
+# about 16 MB at most (100,000 words allowed up to 54 MB). Reuters' 133,887 texts hold
+# 88,645 distinct words, which the caches no longer keep all of: the analysis worker's
+# peak on the whole corpus 76-77 -> 72 MB, for 29% more words analysed again (114,522
+# against 88,645) and about 1 s more of its CPU (benchmarks/causes.md, tenth round).
+WORDS_LIMIT = 30_000
 _ABSENT = object()
 
 

@@ -268,3 +268,56 @@ def test_initials_leave_the_words_they_are_given_alone():
     initials.analyse(words)  # "zebra" is rejected by now, and stays in the caller's set
     assert words == {"zebra", "oil"}
     assert "oil" in analysis._TERMS
+
+
+def test_analysis_is_the_same_when_the_word_caches_start_new_generations(monkeypatch):
+    """The word caches are bounded (``WORDS_LIMIT``): with a bound of four words, hit
+    on almost every word, every analysis gives what unbounded caches give."""
+    texts = [
+        _TRICKY_WORDS,
+        "Hamas's ’s ' ` … — 28,000 dlrs, U.S.-based co-operation with Al-Qaeda-linked men",
+        "The ﷺ prayer: ﬁnance, finance, FINANCE and Finance's year-earlier e-mail",
+        f"first tag{analysis.VALUE_SEPARATOR}second tag's",
+        "oil oil OIL Oil's prices, oil prices and the price of oil",
+    ] * 3
+    texts += [f"word{n} Oil-{n} the co-op {n * 7},000 x{n % 5}" for n in range(40)]
+
+    def analyses() -> list[object]:
+        return [
+            (
+                analysis.indexed(text),
+                analysis.tokens(text),
+                analysis.terms(text),
+                analysis.exact_terms(text),
+                analysis.folded_forms(text),
+                analysis.joined_terms(text),
+                analysis.word_spans(text, {"oil", "financ"}, {"finance"}),
+            )
+            for text in texts
+        ]
+
+    analysis.drop_words()
+    unbounded = analyses()
+    analysis.drop_words()
+    made = [0]
+    for cache in (analysis._PAIRS, analysis._TERMS, analysis._FORMS, analysis._RUNS):
+        monkeypatch.setattr(cache, "_limit", 4)
+
+        def counted(key: str, make=cache._make) -> object:
+            made[0] += 1
+            return make(key)
+
+        monkeypatch.setattr(cache, "_make", counted)
+    try:
+        bounded = analyses()
+        sizes = [
+            (len(c), len(c._previous))
+            for c in (analysis._PAIRS, analysis._TERMS, analysis._FORMS, analysis._RUNS)
+        ]
+    finally:
+        monkeypatch.undo()
+        analysis.drop_words()
+    assert bounded == unbounded
+    assert all(now <= 4 and previous <= 4 for now, previous in sizes)
+    distinct = {word for text in texts for word in scan.TOKEN_RE.findall(text)}
+    assert made[0] > 3 * len(distinct)  # words made again after their generation went
