@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -147,6 +148,42 @@ def _batch_texts(batch: dict[str, list[Paragraph]]) -> list[str]:
     texts = [p.text for paragraphs in batch.values() for p in paragraphs]
     texts.extend(ps[0].title for ps in batch.values() if ps and ps[0].text != ps[0].title)
     return texts
+
+
+class _Interrupts:
+    """Ctrl-C while articles are written, never lost.
+
+    Python raises ``KeyboardInterrupt`` wherever the main thread is when the signal
+    comes, and one raised inside a finalizer (``__del__``: whoosh's file lock has one,
+    run as each commit ends) is printed as "Exception ignored" and dropped, so the run
+    went on as if never interrupted. While it is open, this hands such a dropped
+    interrupt to ``check`` instead of printing it; ``checked`` checks before each item.
+    """
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._previous = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
+
+    def _unraisable(self, unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            self.seen = True
+        else:
+            self._previous(unraisable)
+
+    def check(self) -> None:
+        """Raise the interrupt a finalizer dropped, if one did."""
+        if self.seen:
+            raise KeyboardInterrupt
+
+    def checked(self, items: Iterable[Parsed]) -> Iterator[Parsed]:
+        for item in items:
+            self.check()
+            yield item
+
+    def close(self) -> None:
+        if sys.unraisablehook == self._unraisable:
+            sys.unraisablehook = self._previous
 
 
 class Index:
@@ -319,8 +356,9 @@ class Index:
             lambda b: self.engine.worker_job(list(b.items())),
             self.engine.prepared,
         )
+        interrupts = _Interrupts()
         try:
-            for item in items:
+            for item in interrupts.checked(items):
                 report.warnings.extend(InputWarning(item.where, w) for w in item.warnings)
                 prepared = self._prepare(item, report)
                 if prepared is None:
@@ -335,6 +373,7 @@ class Index:
                 if pending >= self.batch_paragraphs:
                     pipeline.submit(batch, more=True)
                     batch, pending = {}, 0
+            interrupts.check()
             pipeline.submit(batch, more=False)
             pipeline.finish()
         except KeyboardInterrupt:
@@ -345,6 +384,7 @@ class Index:
             raise
         finally:
             pipeline.close()
+            interrupts.close()
         report.seconds = time.perf_counter() - started
         return report
 

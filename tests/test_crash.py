@@ -7,12 +7,13 @@ import os
 import random
 import signal
 import subprocess
+import sys
 
 import pytest
 
 from newsearch import Index
 
-from .conftest import ENGINES
+from .conftest import ENGINES, article
 from .synthetic import (
     assert_whole_articles,
     interrupt,
@@ -117,3 +118,29 @@ def test_a_tantivy_commit_killed_after_its_deletes_file_does_not_block_the_next(
         assert index.add(version("second version")).replaced == 1
         assert [p.text for p in index.article("x")] == ["Talks", "second version"]
         assert index.stats().articles == 21
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ctrl_c_that_lands_in_a_finalizer_still_stops_the_run(tmp_path, engine, capsys):
+    # Python raises Ctrl-C's KeyboardInterrupt wherever the main thread is; inside a
+    # ``__del__`` (whoosh's lock has one, run as a commit ends) it used to be printed as
+    # "Exception ignored" and dropped, and the run went on to the end.
+    class Finalized:
+        def __del__(self):
+            raise KeyboardInterrupt
+
+    def articles():
+        for n in range(6):
+            if n == 3:
+                Finalized()  # dropped at once: its finalizer runs here
+            yield article(f"a{n}", f"Harbour {n}.", "Quay.")
+
+    hook = sys.unraisablehook
+    with Index.open(tmp_path / "index", create=True, engine=engine) as index:
+        report = index.add_articles(articles())
+        assert report.interrupted
+        assert report.added == 0
+        assert index.stats().articles == 0  # the batch being read was not written
+        assert "Exception ignored" not in capsys.readouterr().err
+        assert sys.unraisablehook is hook  # put back once the run ends
+        assert index.add_articles([article("b", "Pier.")]).interrupted is False
