@@ -129,8 +129,7 @@ class Highlighter:
                     else:
                         spans.append(new_span(found[k][0], found[k + size - 1][1]))
         if self._joined:
-            joined = self._joined
-            spans.extend(Span(c.start, c.end) for c in analysis.compounds(text) if c.term in joined)
+            spans.extend(self._joined_spans(text))
         return spans
 
     def _token_spans(self, text: str) -> tuple[Span, ...]:
@@ -142,11 +141,14 @@ class Highlighter:
         if exact:
             # The exact field holds folded words: match them where the text has terms.
             spans.extend(_word_spans(tokens, [analysis.solid(t.folded) for t in tokens], exact))
-        joined = {leaf.term for leaf in leaves if leaf.field == ast.JOINED_FIELD}
-        if joined:
-            compounds = analysis.compounds(text)
-            spans.extend(Span(c.start, c.end) for c in compounds if c.term in joined)
+        if self._joined:
+            spans.extend(self._joined_spans(text))
         return merge_spans(spans)
+
+    def _joined_spans(self, text: str) -> list[Span]:
+        """The hyphenated words of ``text`` whose joined term the query asks for."""
+        joined = self._joined
+        return [Span(c.start, c.end) for c in analysis.compounds(text) if c.term in joined]
 
     def __call__(self, text: str, size: int = SNIPPET_CHARS) -> tuple[tuple[Span, ...], Snippet]:
         """Highlight spans for the whole of ``text`` and the snippet built around them."""
