@@ -14,8 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from . import analysis, scan
-from .model import Snippet, Span
-from .model import snippet as new_snippet
+from .model import Snippet, Span, assembled
 from .model import span as new_span
 from .phrases import phrase_spans
 from .query import ast
@@ -282,7 +281,8 @@ def make_snippet(text: str, spans: Sequence[Span], size: int = SNIPPET_CHARS) ->
     """
     start, end = _fragment_bounds(text, spans, size)
     if start == 0 and end == len(text) and not (text[:1].isspace() or text[-1:].isspace()):
-        return new_snippet(text, tuple(spans))  # the whole text, as it is
+        # The whole text, as it is (made without the frozen ``__init__``: one a hit).
+        return assembled(Snippet, text=text, highlights=tuple(spans))
     body = text[start:end].strip()
     lead_ws = len(text[start:end]) - len(text[start:end].lstrip())
     start += lead_ws
@@ -293,7 +293,7 @@ def make_snippet(text: str, spans: Sequence[Span], size: int = SNIPPET_CHARS) ->
     inside = tuple(
         new_span(s.start + shift, s.end + shift) for s in spans if s.start >= start and s.end <= end
     )
-    return new_snippet(prefix + body + suffix, inside)
+    return assembled(Snippet, text=prefix + body + suffix, highlights=inside)
 
 
 def highlight(

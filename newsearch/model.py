@@ -165,19 +165,6 @@ def span(start: int, end: int, _new: Callable[[type[Span]], Span] = object.__new
     return made
 
 
-def snippet(
-    text: str,
-    highlights: tuple[Span, ...],
-    _new: Callable[[type[Snippet]], Snippet] = object.__new__,
-) -> Snippet:
-    """``Snippet(text, highlights)``, made as ``span`` makes a ``Span`` (one a hit shown)."""
-    made = _new(Snippet)
-    values = made.__dict__
-    values["text"] = text
-    values["highlights"] = highlights
-    return made
-
-
 _ANCHOR_RE = re.compile(r"(.+)#p([1-9][0-9]*)")
 
 
