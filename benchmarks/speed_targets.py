@@ -34,20 +34,22 @@ SPEED_TARGETS: tuple[tuple[str, str, tuple[str, ...], str, str, float, str], ...
      "≤ 0.2× raw whoosh"),
 )  # fmt: skip
 
-# The query targets' (system, peer) pairs: their passes run next to each other.
-QUERY_PEERS = tuple(
-    dict.fromkeys(
-        (system, peer) for measure, system, _, peer, *_ in SPEED_TARGETS if "query" in measure
-    )
-)
 
-# The indexing targets' (system, peer) pairs: built in alternating rounds
-# (``benchmarks.builds``).
-INDEXING_PEERS = tuple(
-    dict.fromkeys(
-        (system, peer) for measure, system, _, peer, *_ in SPEED_TARGETS if measure == "indexing"
+def _peers(kind: str) -> tuple[tuple[str, str], ...]:
+    """The (system, peer) pairs of the targets whose measure starts with ``kind``."""
+    return tuple(
+        dict.fromkeys(
+            (system, peer)
+            for measure, system, _, peer, *_ in SPEED_TARGETS
+            if measure.startswith(kind)
+        )
     )
-)
+
+
+# The query targets' pairs: their passes run next to each other.
+QUERY_PEERS = _peers("query")
+# The indexing targets' pairs: built in alternating rounds (``benchmarks.builds``).
+INDEXING_PEERS = _peers("indexing")
 
 # Where a figure's rounds are kept: a latency's passes, a build's rounds.
 ROUNDS_KEY = {"latency": "passes", "build": "rounds"}
