@@ -160,7 +160,7 @@ def plain_parse(query: str) -> Node | None:
     return MatchNone() if node is None else node
 
 
-_RESERVED = ("AND", "OR", "NOT")
+_RESERVED = (*_BINARY, "NOT")  # the words the full parser reads as operators
 
 
 def make_and(children: list[Node | None]) -> Node | None:
