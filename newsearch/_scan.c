@@ -413,26 +413,55 @@ is_marked(PyObject *word, PyObject *terms, PyObject *wanted, PyObject *forms,
     return hit;
 }
 
+/* Fills allowed[c] for each ASCII character c of starts (None: every one); 0 when
+ * starts is neither a str nor None. */
+static int
+allowed_starts(PyObject *starts, char allowed[128])
+{
+    if (starts == Py_None) {
+        memset(allowed, 1, 128);
+        return 1;
+    }
+    if (!PyUnicode_Check(starts)) {
+        return 0;
+    }
+    memset(allowed, 0, 128);
+    int kind = PyUnicode_KIND(starts);
+    const void *data = PyUnicode_DATA(starts);
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(starts); i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 128) {
+            allowed[c] = 1;
+        }
+    }
+    return 1;
+}
+
 static PyObject *
 scan_marked(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 5) {
+    if (nargs != 5 && nargs != 6) {
         PyErr_SetString(PyExc_TypeError,
-                        "marked() takes text, terms, wanted, forms and forms_wanted");
+                        "marked() takes text, terms, wanted, forms, forms_wanted and "
+                        "optionally starts");
         return NULL;
     }
     PyObject *text = args[0], *terms = args[1], *wanted = args[2];
     PyObject *forms = args[3], *forms_wanted = args[4];
+    char allowed[128];
     if (!PyUnicode_Check(text) || !PyDict_Check(terms) || !PyAnySet_Check(wanted) ||
-        (forms != Py_None && !PyDict_Check(forms)) || !PyAnySet_Check(forms_wanted)) {
+        (forms != Py_None && !PyDict_Check(forms)) || !PyAnySet_Check(forms_wanted) ||
+        !allowed_starts(nargs == 6 ? args[5] : Py_None, allowed)) {
         PyErr_SetString(PyExc_TypeError,
                         "expected text (str), terms (dict), wanted (set), forms (dict or "
-                        "None), forms_wanted (set)");
+                        "None), forms_wanted (set), starts (str or None)");
         return NULL;
     }
     if (forms == Py_None || PySet_GET_SIZE(forms_wanted) == 0) {
         forms = NULL; /* no exact form can match: none is looked up */
     }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
     PyObject *spans = PyList_New(0), *unknown = PyList_New(0), *result = NULL;
     if (spans == NULL || unknown == NULL) {
         goto done;
@@ -441,6 +470,10 @@ scan_marked(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t start, end;
     scanner_init(&s, text);
     while (next_word(&s, &start, &end)) {
+        Py_UCS4 first = PyUnicode_READ(kind, data, start);
+        if (first < 128 && !allowed[first]) {
+            continue; /* neither looked up nor unknown: it cannot match */
+        }
         PyObject *word = PyUnicode_Substring(text, start, end);
         if (word == NULL) {
             goto done;
@@ -480,9 +513,11 @@ static PyMethodDef scan_methods[] = {
      "joined_pair(text, terms, spaced, forms) -> (joined(text, terms, spaced),\n"
      "' '.join(filter(None, (forms[w] for w in findall(text))))), from one scan."},
     {"marked", (PyCFunction)(void (*)(void))scan_marked, METH_FASTCALL,
-     "marked(text, terms, wanted, forms, forms_wanted) -> (spans, unknown): the (start,\n"
-     "end) of each word of text whose terms[word] is in the set wanted or, forms not\n"
-     "None, whose forms[word] is in the set forms_wanted; and the words not in terms."},
+     "marked(text, terms, wanted, forms, forms_wanted, starts=None) -> (spans, unknown):\n"
+     "the (start, end) of each word of text whose terms[word] is in the set wanted or,\n"
+     "forms not None, whose forms[word] is in the set forms_wanted; and the words not in\n"
+     "terms. With starts (a str), a word whose first character is ASCII and not in\n"
+     "starts is skipped: neither looked up nor unknown."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -70,8 +70,9 @@ class Highlighter:
         self._terms, self._forms, self._joined = terms, forms, joined
         self._phrases = list(dict.fromkeys(phrases))
         self._phrase_terms = phrase_terms
-        # The terms a text word must have to match a word or phrase, and the prefixes.
-        self._initials = analysis.Initials(terms | phrase_terms, prefixes)
+        # The terms a text word must have to match a word or phrase, the prefixes, and
+        # the exact forms (their first characters: which words are looked at).
+        self._initials = analysis.Initials(terms | phrase_terms, prefixes, forms)
 
     def spans(self, text: str) -> tuple[Span, ...]:
         """Sorted, non-overlapping highlight spans of the query in ``text``."""

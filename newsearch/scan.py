@@ -77,14 +77,19 @@ def py_marked(
     wanted: Set[str],
     forms: Mapping[str, str] | None,
     forms_wanted: Set[str],
+    starts: str | None = None,
 ) -> tuple[list[tuple[int, int]], list[str]]:
     """The ``(start, end)`` of each word of ``text`` whose ``terms.get(word)`` is in
     ``wanted`` or, ``forms`` given, whose ``forms[word]`` is in ``forms_wanted``; and the
-    words that ``terms`` does not hold, in order (a highlighter's words to analyse)."""
+    words that ``terms`` does not hold, in order (a highlighter's words to analyse).
+    With ``starts``, a word whose first character is ASCII and not in ``starts`` is
+    skipped (neither looked up nor unknown): the caller knows it cannot match."""
     spans, unknown = [], []
     look_up_forms = forms is not None and bool(forms_wanted)
     for match in pattern(text).finditer(text):
         word = match.group()
+        if starts is not None and word[0].isascii() and word[0] not in starts:
+            continue
         term = terms.get(word)
         if term is None:
             unknown.append(word)

@@ -131,6 +131,33 @@ def test_marked_words_match_the_python_twin(text, wanted):
         assert spans == expected
 
 
+@settings(max_examples=300)
+@given(texts, st.sampled_from([None, "", "aA", "zZ9", "dDnN2", "aZé"]))
+def test_marked_skips_words_whose_ascii_first_character_is_not_a_start(text, starts):
+    known = {w: w.lower()[:4] for w in scan.py_findall(text)[::2]}
+    wanted = {"a", "don'", "nete", "28,0", "z"}
+    forms = _Made(str.upper)
+    compiled = _scan.marked(text, known, wanted, forms, {"A", "Z", "DON'T"}, starts)
+    assert compiled == scan.py_marked(text, known, wanted, forms, {"A", "Z", "DON'T"}, starts)
+    words, _ = scan.py_words_and_starts(text)
+    looked_at = [w for w in words if starts is None or not w[0].isascii() or w[0] in starts]
+    assert compiled[1] == [w for w in looked_at if w not in known]
+    everything = _scan.marked(text, known, wanted, forms, {"A", "Z", "DON'T"})
+    assert set(compiled[0]) <= set(everything[0])
+
+
+def test_marked_with_starts_neither_looks_up_nor_lists_other_words():
+    forms = _Made(str.upper)
+    text = "Oil prices, oil éclat"
+    assert _scan.marked(text, {"Oil": "oil"}, {"oil"}, forms, {"OIL"}, "oO") == (
+        [(0, 3), (12, 15)],
+        ["oil", "éclat"],
+    )
+    assert forms.made == 2  # "oil" and "éclat" ("Oil" is marked by its term), not "prices"
+    with pytest.raises(TypeError):
+        _scan.marked(text, {}, {"oil"}, None, set(), b"o")  # starts must be a str
+
+
 def test_marked_looks_forms_up_only_when_one_may_match():
     forms = _Made(str.upper)
     text = "Oil prices, oil"
