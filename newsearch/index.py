@@ -49,8 +49,8 @@ META_FILE = "newsearch.json"
 DATA_DIR = "data"
 DEFAULT_INDEX = "indexes/default"
 INDEX_ENV = "NEWSEARCH_INDEX"
-# Articles are written in batches of whole articles; a batch is one writer and one
-# commit. Larger batches mean fewer segments and fewer merges; memory stays bounded.
+# Articles are written in batches of whole articles (on whoosh a batch is one writer
+# and one commit). Larger batches mean fewer segments and merges; memory stays bounded.
 BATCH_PARAGRAPHS = 20_000
 # An engine that keeps one writer for an ingest (``Engine.begin``: tantivy) commits the
 # batches written once this many seconds have passed since its last commit, or once

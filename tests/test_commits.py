@@ -14,6 +14,7 @@ from newsearch import Article, Index, IndexLockedError, InputError
 from newsearch.engines.tantivy import TantivyEngine
 from newsearch.engines.tantivy_query import all_hits
 
+from .conftest import SEEDS, run_cli
 from .copies_helpers import WIRE, copy_of
 from .synthetic import synthetic_articles
 
@@ -206,3 +207,26 @@ def test_another_writer_waits_for_the_whole_ingest(tmp_path):
         assert index.add_articles(articles()).added == 10
         assert refused == [True]
         assert other.delete("syn-0") == {"syn-0"}
+
+
+def test_commit_every_sets_the_seconds_between_commits(tmp_path, runner, monkeypatch):
+    seen = []
+    open_index = Index.open
+
+    def opened(*args, **kwargs):
+        index = open_index(*args, **kwargs)
+        seen.append(index)
+        return index
+
+    monkeypatch.setattr(Index, "open", opened)
+    where = str(tmp_path / "index")
+    result = run_cli(
+        runner, "index", "--index", where, "--engine", "tantivy", "--commit-every", "0", str(SEEDS)
+    )
+    assert result.exit_code == 0, result.stderr
+    assert seen[-1].commit_seconds == 0
+    result = run_cli(runner, "index", "--index", where, str(SEEDS))
+    assert seen[-1].commit_seconds == index_mod.COMMIT_SECONDS == 20
+    assert "1 replaced" in result.stdout
+    result = run_cli(runner, "index", "--index", where, "--commit-every", "-1", str(SEEDS))
+    assert result.exit_code == 2 and "--commit-every" in result.stderr
