@@ -230,3 +230,26 @@ def test_commit_every_sets_the_seconds_between_commits(tmp_path, runner, monkeyp
     assert "1 replaced" in result.stdout
     result = run_cli(runner, "index", "--index", where, "--commit-every", "-1", str(SEEDS))
     assert result.exit_code == 2 and "--commit-every" in result.stderr
+
+
+def test_another_thread_reads_only_commits_while_an_ingest_keeps_its_writer(tmp_path):
+    import threading
+
+    index, _ = build(tmp_path / "index", 3600, [])
+    seen = []
+
+    def articles():
+        yield from fillers(0, 8)  # three batches written, none committed
+        reader = threading.Thread(
+            target=lambda: seen.append(
+                (index.article("syn-0"), index.engine.copy_records(["syn-0"]))
+            )
+        )
+        reader.start()
+        reader.join()
+        yield from fillers(8, 2)
+
+    with index:
+        assert index.add_articles(articles()).added == 10
+        assert seen == [([], {})]  # not committed, and not committed by the reading
+        assert len(index.article("syn-0")) > 1

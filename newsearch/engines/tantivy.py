@@ -517,7 +517,8 @@ class TantivyEngine(Engine):
         # Vocabularies of the commit this searcher reads.
         self._vocabularies: tuple[Any, dict[str, Vocabulary]] = (None, {})
         self._copied: tuple[Any, dict[int, int]] = (None, {})  # _stories_of_copies
-        self._holding = False  # between ``begin`` and ``end``
+        self._holding = False  # between ``begin`` and ``end``, by thread ``_holder``
+        self._holder = 0
         self._window: _Window | None = None  # the kept writer, from the first write on
         self._writes = self._committed = 0  # since ``begin``: ``committed_writes``
 
@@ -581,7 +582,7 @@ class TantivyEngine(Engine):
     def replace_articles(
         self, batch: ArticleBatch, *, lock_timeout: float, plan: Planner | None = None
     ) -> set[str]:
-        if self._holding:
+        if self._holding and self._holder == threading.get_ident():
             return self._write_held(batch, lock_timeout, plan)
         with _engine_errors(self._path):
             writer = self._writer(lock_timeout)
@@ -637,10 +638,16 @@ class TantivyEngine(Engine):
 
     def begin(self) -> None:
         self._holding = True
+        self._holder = threading.get_ident()  # other threads write and read as before
         self._writes = self._committed = 0
 
     def committed_writes(self) -> int | None:
         return self._committed
+
+    def _own_window(self) -> _Window | None:
+        """The kept writer's window, to the ingest's own thread (its copy planner)."""
+        window = self._window
+        return window if window is not None and self._holder == threading.get_ident() else None
 
     def _write_held(
         self, batch: ArticleBatch, lock_timeout: float, plan: Planner | None
@@ -951,7 +958,7 @@ class TantivyEngine(Engine):
             )
         query = self._any_term("bands", present)
         found = self._heads(query, searcher, near) if query is not None else []
-        window = self._window
+        window = self._own_window()
         if window is None:
             return found
         # The window's versions stand for the committed ones they replace.
@@ -959,14 +966,15 @@ class TantivyEngine(Engine):
         return found + window.candidates(keys, near)
 
     def commit_token(self) -> object:
-        if self._window is not None:  # no other writer can commit while it is kept
-            return self._window.token
+        window = self._own_window()
+        if window is not None:  # no other writer can commit while it is kept
+            return window.token
         # Every commit, by any writer, raises the opstamp in meta.json; merges keep it.
         with _engine_errors(self._path), open(self._meta_file, "rb") as meta:
             return json.loads(meta.read()).get("opstamp")
 
     def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:
-        window = self._window
+        window = self._own_window()
         held: dict[str, CopyRecord] = {}
         if window is not None:  # the window's versions stand for the committed ones
             wanted = set(article_ids)
@@ -1024,7 +1032,8 @@ class TantivyEngine(Engine):
             return dict(searcher.terms_with_prefix(field, prefix))
 
     def article(self, article_id: str) -> list[Paragraph]:
-        if self._window is not None and self._window.has(article_id) is not None:
+        window = self._own_window()
+        if window is not None and window.has(article_id) is not None:
             # The window keeps no paragraphs (they would cost far more memory than its
             # records): commit it to read them. The copy planner asks for an article
             # only to rewrite its story, which no build of Reuters did.
