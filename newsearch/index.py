@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -14,7 +13,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from . import paragraphs as paragraphs_mod
 from . import significance, suggest
 from .engines import DEFAULT_ENGINE, engine_class
 from .engines.base import SORTS, UNITS, CopyRecord, Engine, EngineHit, Sort, Unit
@@ -112,6 +110,8 @@ _OLD_STEMS_FILE = "stems.tsv"
 
 def remove_index(path: Path) -> None:
     """Delete an index's own files (its metadata and engine data), nothing else."""
+    import shutil  # not with the module: a query never needs it (bz2, lzma)
+
     shutil.rmtree(path / DATA_DIR, ignore_errors=True)
     (path / _OLD_STEMS_FILE).unlink(missing_ok=True)
     (path / META_FILE).unlink(missing_ok=True)
@@ -460,6 +460,8 @@ class Index:
         if item.article is None:
             report.skipped.append(item.as_skipped())
             return None
+        from . import paragraphs as paragraphs_mod  # to write only: hashlib, OpenSSL
+
         article_id = paragraphs_mod.article_id(item.article)
         paragraphs = paragraphs_mod.split_article(item.article, article_id)
         if not paragraphs:

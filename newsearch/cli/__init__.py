@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from typing import Any
 
 import click
@@ -76,6 +75,8 @@ class NewsearchGroup(click.Group):
             ctx.exit(EXIT_FOUND)
         except Exception as exc:  # the promise: no traceback without --debug
             if ctx.params.get("debug"):
+                import traceback  # only for --debug
+
                 traceback.print_exc()
             raise Failure(_message(exc)) from exc
 

@@ -8,7 +8,6 @@ total size; with stdin (size unknown) there is none.
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import time
 from collections.abc import Iterable
@@ -112,6 +111,8 @@ class ProgressBar:
         return f"{head} {', '.join(parts)}"
 
     def draw(self) -> None:
+        import shutil  # not with the module: a query never needs it (bz2, lzma)
+
         width = shutil.get_terminal_size().columns
         self.stream.write("\r\033[K" + self.line()[: max(width - 1, 20)])
         self.stream.flush()

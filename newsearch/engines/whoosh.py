@@ -30,6 +30,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import whoosh_imports  # noqa: F401  (first: see its docstring)
+
+# isort: split
 import whoosh.index as whoosh_index
 from whoosh import query as wq
 from whoosh import scoring

@@ -19,6 +19,9 @@ import pickle
 from collections.abc import Iterator
 from typing import Any
 
+from . import whoosh_imports  # noqa: F401  (first: see its docstring)
+
+# isort: split
 from whoosh.filedb import compound
 from whoosh.filedb.structfile import BufferFile
 

@@ -30,6 +30,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import whoosh_imports  # noqa: F401  (first: see its docstring)
+
+# isort: split
 from whoosh.fields import FieldType
 
 from .base import ROLE_BOOST, ArticleBatch

@@ -24,6 +24,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import whoosh_imports  # noqa: F401  (first: see its docstring)
+
+# isort: split
 from whoosh.codec.base import OutOfOrderError
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo
 from whoosh.filedb import filetables
