@@ -84,7 +84,9 @@ def test_readers_see_whole_commits_while_a_writer_indexes(tmp_path, engine):
     index_dir = tmp_path / "index"
     with Index.open(index_dir, create=True, engine=engine):
         pass
-    writer = start("index", "--index", str(index_dir), "--batch-size", "250", str(path))
+    writer = start(
+        "index", "--index", str(index_dir), "--batch-size", "250", "--commit-every", "0", str(path)
+    )
     snapshots = set()
 
     def snapshot(index: Index) -> None:

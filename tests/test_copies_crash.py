@@ -51,7 +51,7 @@ def stories(index_dir) -> dict[str, str]:
 def test_stories_after_sigkill_and_rerun_are_those_of_an_uninterrupted_run(tmp_path, engine):
     path = tmp_path / "articles.jsonl"
     write_jsonl(path, syndicated(150))
-    args = ("index", "--engine", engine, "--batch-size", "100", str(path))
+    args = ("index", "--engine", engine, "--batch-size", "100", "--commit-every", "0", str(path))
     whole = subprocess.run(
         newsearch_command("index", "--index", str(tmp_path / "whole"), *args[1:]),
         capture_output=True,

@@ -39,7 +39,17 @@ def corpus(tmp_path_factory):
 def test_sigkill_at_random_moments_loses_no_article(tmp_path, corpus, engine):
     path, expected = corpus
     index_dir = tmp_path / "index"
-    args = ("index", "--index", str(index_dir), "--engine", engine, "--batch-size", "300")
+    args = (
+        "index",
+        "--index",
+        str(index_dir),
+        "--engine",
+        engine,
+        "--batch-size",
+        "300",
+        "--commit-every",
+        "0",
+    )
     rng = random.Random(11)
     for _attempt in range(3):
         proc = start(*args, str(path))
@@ -67,7 +77,16 @@ def test_ctrl_c_keeps_what_was_committed_and_says_so(tmp_path, corpus, engine):
     # the interrupt arrives, however fast the engine indexes.
     proc = subprocess.Popen(
         newsearch_command(
-            "index", "--index", str(index_dir), "--engine", engine, "--batch-size", "300", "-"
+            "index",
+            "--index",
+            str(index_dir),
+            "--engine",
+            engine,
+            "--batch-size",
+            "300",
+            "--commit-every",
+            "0",
+            "-",
         ),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

@@ -76,7 +76,14 @@ def test_parallel_clients_get_whole_answers_while_another_process_indexes(tmp_pa
     # about whole answers, not speed.
     with served(index_dir, "--time-limit", "120") as (url, _):
         writer = start(
-            "index", "--index", str(index_dir), "--batch-size", "100", str(tmp_path / "new.jsonl")
+            "index",
+            "--index",
+            str(index_dir),
+            "--batch-size",
+            "100",
+            "--commit-every",
+            "0",
+            str(tmp_path / "new.jsonl"),
         )
         deadline = time.monotonic() + DEADLINE_SECONDS
 

@@ -75,7 +75,14 @@ def _open(index_path: Path | None, **kwargs: Any) -> Index:
     "--batch-size",
     type=click.IntRange(min=1),
     default=None,
-    help="Paragraphs per commit (default 20000); each commit holds whole articles.",
+    help="Paragraphs per batch written (default 20000); a batch holds whole articles.",
+)
+@click.option(
+    "--commit-every",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds between commits (default 20; 0: after every batch). The whoosh "
+    "engine commits every batch; a crash or Ctrl-C loses what is not committed.",
 )
 @click.option(
     "--workers",
@@ -105,6 +112,7 @@ def index_command(
     rebuild: bool,
     lock_timeout: float,
     batch_size: int | None,
+    commit_every: float | None,
     workers: int,
     language: str | None,
     no_copies: bool,
@@ -133,6 +141,8 @@ def index_command(
     )
     if batch_size:
         index.batch_paragraphs = batch_size
+    if commit_every is not None:
+        index.commit_seconds = commit_every
     index.detect_copies = not no_copies
     with index:
         from ..readers import ReadProgress  # not loaded for queries: it takes a while

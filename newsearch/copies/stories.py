@@ -143,6 +143,12 @@ class KnownKeys:
         else:
             self.token, self.keys = engine.last_commit, keys
 
+    def renamed(self, token: object, now: object) -> None:
+        """The index this writer knew as ``token`` is known as ``now`` (an engine that
+        kept one writer for an ingest gives its commits their real token at the end)."""
+        if self.token is not None and self.token == token:
+            self.token = now
+
 
 class Planner:
     """The copy plan of one batch (or deletion), made against the commit it changes.

@@ -320,6 +320,31 @@ class Engine(ABC):
         write lock stays taken longer than ``lock_timeout`` seconds.
         """
 
+    def begin(self) -> None:
+        """Keep one writer (and the write lock, from the next write on) until ``end``.
+
+        An engine that supports it then leaves each ``replace_articles`` uncommitted
+        until ``commit`` or ``end``, and answers the copy planner's questions
+        (``copy_candidates``, ``copy_records``, ``commit_token``, ``article``) as if
+        those batches were committed. The default commits every write, as without it.
+        """
+        return None
+
+    def commit(self) -> None:
+        """Commit the batches written since ``begin`` or the last commit."""
+        return None
+
+    def committed_writes(self) -> int | None:
+        """How many of the ``replace_articles`` calls since ``begin`` are committed (the
+        first ones: a failed write or commit rolls back every write after them); None
+        when each call commits before it returns, as by default."""
+        return None
+
+    def end(self, *, commit: bool) -> None:
+        """Commit (or with ``commit=False`` roll back) what is uncommitted and release
+        the writer ``begin`` kept; ``last_commit`` is then the index's commit token."""
+        return None
+
     @abstractmethod
     def delete_articles(
         self, article_ids: Sequence[str], *, lock_timeout: float, plan: Planner | None = None

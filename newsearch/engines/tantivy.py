@@ -17,6 +17,7 @@ Date sorting is tantivy's fast-field sort; ties go in indexing order (``seq``).
 
 from __future__ import annotations
 
+import array
 import contextlib
 import itertools
 import json
@@ -367,6 +368,97 @@ def _copy_record(doc: tantivy.Document) -> CopyRecord:
     )
 
 
+class _Window:
+    """One ingest's writer, kept from its first write to its end (``Engine.begin``), and
+    what it wrote since its last commit, as the copy planner must see it: tantivy's
+    searchers read commits only.
+
+    For each article written (a new version, a rewrite; a deletion as None) it keeps
+    what its copy record is made of (``record``, made only when asked for: a few in a
+    batch are), and the band keys of those with a signature in two flat arrays
+    (``keys``, each key's row in ``rows``; a row is one version written), so that
+    ``candidates`` finds them without a Python object per key. About 1.1 KB an article
+    (its metadata kept alive, a 512-byte signature; measured on Reuters), dropped at
+    each commit.
+    """
+
+    def __init__(self, writer: Any, seq: Iterator[int], token: object) -> None:
+        self.writer = writer
+        self.seq = seq  # continues the index's seq across the ingest's batches
+        self.base = token  # the commit token when the writer was taken
+        self.token = token  # the index as this writer knows it (``commit_token``)
+        self.batches = 0  # written since the last commit
+        # Each article's row, metadata, story and signature.
+        self.written: dict[str, tuple[int, ArticleMeta, str, bytes] | None] = {}
+        self.ids: list[str] = []  # each row's article
+        self.keys = array.array("Q")
+        self.rows = array.array("I")
+
+    def wrote(
+        self, article_id: str, paragraphs: Sequence[Paragraph], copies: ArticleCopies
+    ) -> None:
+        if not paragraphs:
+            self.written[article_id] = None
+            return
+        row = len(self.ids)
+        bands = copies.bands
+        signature = copies.signature if bands else b""  # stored with the band keys only
+        self.written[article_id] = (row, paragraphs[0].meta, copies.story, signature)
+        self.ids.append(article_id)
+        if bands:
+            self.keys.extend(bands)
+            self.rows.extend(array.array("I", (row,)) * len(bands))
+
+    def has(self, article_id: str) -> bool | None:
+        """Whether this window holds the article (None: it does not know)."""
+        if article_id not in self.written:
+            return None
+        return self.written[article_id] is not None
+
+    def candidates(
+        self, band_keys: Collection[int], near: Callable[[datetime], bool] | None
+    ) -> list[CopyRecord]:
+        """The window's articles holding any of ``band_keys`` (``copy_candidates``)."""
+        if not band_keys or not self.keys:
+            return []
+        import numpy as np  # loaded to write already (newsearch.copies)
+
+        wanted = np.unique(np.fromiter(band_keys, dtype=np.uint64, count=len(band_keys)))
+        keys = np.frombuffer(self.keys, dtype=np.uint64)
+        at = np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)
+        rows = np.unique(np.frombuffer(self.rows, dtype=np.uint32)[wanted[at] == keys])
+        found = []
+        for row in rows.tolist():
+            article_id = self.ids[row]
+            held = self.written[article_id]
+            if held is None or held[0] != row:  # a later version replaced this one
+                continue
+            record = self.record(article_id)
+            if near is None or record.date is None or near(local_time(record.date)):  # type: ignore[union-attr]
+                found.append(record)
+        return found  # type: ignore[return-value]
+
+    def record(self, article_id: str) -> CopyRecord | None:
+        """The article's copy record as it will read once committed (``_copy_record``)."""
+        held = self.written[article_id]
+        if held is None:
+            return None
+        _, meta, story, signature = held
+        date = meta.date
+        if date is not None:  # as stored and read back (``_stored_date``)
+            offset = date.utcoffset()
+            date = _datetime(micros(date if offset is None else local_time(date)))
+            if offset is not None:
+                date = date.replace(tzinfo=timezone(timedelta(seconds=offset // _SECOND)))  # type: ignore[union-attr]
+        return CopyRecord(article_id, meta.title, date, meta.source, meta.url, story, signature)
+
+    def committed(self) -> None:
+        """Its writes are committed: forget them (the seq and the token go on)."""
+        self.batches = 0
+        self.written, self.ids = {}, []
+        self.keys, self.rows = array.array("Q"), array.array("I")
+
+
 class _EngineErrors:
     """Turns tantivy's errors (and Rust panics) into ``newsearch.errors`` (see
     ``_engine_errors``)."""
@@ -425,6 +517,10 @@ class TantivyEngine(Engine):
         # Vocabularies of the commit this searcher reads.
         self._vocabularies: tuple[Any, dict[str, Vocabulary]] = (None, {})
         self._copied: tuple[Any, dict[int, int]] = (None, {})  # _stories_of_copies
+        self._holding = False  # between ``begin`` and ``end``, by thread ``_holder``
+        self._holder = 0
+        self._window: _Window | None = None  # the kept writer, from the first write on
+        self._writes = self._committed = 0  # since ``begin``: ``committed_writes``
 
     @classmethod
     def create(cls, path: Path) -> TantivyEngine:
@@ -486,6 +582,8 @@ class TantivyEngine(Engine):
     def replace_articles(
         self, batch: ArticleBatch, *, lock_timeout: float, plan: Planner | None = None
     ) -> set[str]:
+        if self._holding and self._holder == threading.get_ident():
+            return self._write_held(batch, lock_timeout, plan)
         with _engine_errors(self._path):
             writer = self._writer(lock_timeout)
         try:
@@ -493,20 +591,9 @@ class TantivyEngine(Engine):
             with _engine_errors(self._path, writing=True):
                 # The lock is ours: the latest commit is the state we change.
                 searcher = self._searcher()
-                last = searcher.search(
-                    Query.all_query(), 1, order_by_field="seq", order=Order.Desc
-                ).hits
-                seq = itertools.count(last[0][0] + 1 if last and last[0][0] is not None else 0)
+                seq = self._next_seq(searcher)
                 made = plan() if plan is not None else CopyPlan({})
-                found = set()
-                for article_id, paragraphs in articles:
-                    if self._has_article(searcher, article_id):
-                        found.add(article_id)
-                        writer.delete_documents_by_term("article_id", article_id)
-                    self._add(writer, article_id, paragraphs, made, seq)
-                for article_id, paragraphs in made.rewrites:
-                    writer.delete_documents_by_term("article_id", article_id)
-                    self._add(writer, article_id, paragraphs, made, seq)
+                found = self._write(writer, searcher, None, articles, made, seq)
                 self.last_commit = writer.commit()  # the commit's opstamp
         except BaseException:
             with contextlib.suppress(Exception):
@@ -518,17 +605,135 @@ class TantivyEngine(Engine):
         return found
 
     @staticmethod
+    def _next_seq(searcher: tantivy.Searcher) -> Iterator[int]:
+        last = searcher.search(Query.all_query(), 1, order_by_field="seq", order=Order.Desc).hits
+        return itertools.count(last[0][0] + 1 if last and last[0][0] is not None else 0)
+
+    def _write(
+        self,
+        writer: Any,
+        searcher: tantivy.Searcher,
+        window: _Window | None,
+        articles: ArticleBatch,
+        made: CopyPlan,
+        seq: Iterator[int],
+    ) -> set[str]:
+        """Delete and add ``articles`` and ``made``'s rewrites (``window``: noting them
+        there); the ids of ``articles`` that were in the index."""
+        found = set()
+        for article_id, paragraphs in articles:
+            held = window.has(article_id) if window is not None else None
+            if held if held is not None else self._has_article(searcher, article_id):
+                found.add(article_id)
+                # Also the window's own uncommitted version: tantivy applies a delete
+                # to every document added before it, committed or not.
+                writer.delete_documents_by_term("article_id", article_id)
+            self._add(writer, article_id, paragraphs, made, seq, window)
+        for article_id, paragraphs in made.rewrites:
+            writer.delete_documents_by_term("article_id", article_id)
+            self._add(writer, article_id, paragraphs, made, seq, window)
+        return found
+
+    # -- one writer for an ingest (``Engine.begin``) -----------------------------------
+
+    def begin(self) -> None:
+        self._holding = True
+        self._holder = threading.get_ident()  # other threads write and read as before
+        self._writes = self._committed = 0
+
+    def committed_writes(self) -> int | None:
+        return self._committed
+
+    def _own_window(self) -> _Window | None:
+        """The kept writer's window, to the ingest's own thread (its copy planner)."""
+        window = self._window
+        return window if window is not None and self._holder == threading.get_ident() else None
+
+    def _write_held(
+        self, batch: ArticleBatch, lock_timeout: float, plan: Planner | None
+    ) -> set[str]:
+        """``replace_articles`` into the kept writer, uncommitted (``begin``)."""
+        window = self._window
+        if window is None:
+            with _engine_errors(self._path):
+                writer = self._writer(lock_timeout)
+            try:
+                with _engine_errors(self._path, writing=True):
+                    seq = self._next_seq(self._searcher())
+                    window = _Window(writer, seq, self.commit_token())
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    writer.wait_merging_threads()
+                raise
+            self._window = window
+        try:
+            articles = list(batch)
+            with _engine_errors(self._path, writing=True):
+                made = plan() if plan is not None else CopyPlan({})
+                # After the plan, which may have committed the window (``article``).
+                searcher = self._searcher()
+                found = self._write(window.writer, searcher, window, articles, made, window.seq)
+        except BaseException:
+            # What this batch wrote cannot be told apart from the window's earlier
+            # batches: all of them go, and only commits stay.
+            self._roll_back(window)
+            raise
+        window.batches += 1
+        self._writes += 1
+        window.token = (window.base, self._writes)
+        self.last_commit = window.token
+        return found
+
+    def commit(self) -> None:
+        window = self._window
+        if window is None or not window.batches:
+            return
+        try:
+            with _engine_errors(self._path, writing=True):
+                window.writer.commit()
+        except BaseException:
+            self._roll_back(window)
+            raise
+        window.committed()
+        self._committed = self._writes
+
+    def _roll_back(self, window: _Window) -> None:
+        with contextlib.suppress(Exception):
+            window.writer.rollback()
+        window.committed()  # nothing of it is left to see
+
+    def end(self, *, commit: bool) -> None:
+        self._holding = False
+        window, self._window = self._window, None
+        if window is None:
+            return
+        try:
+            if commit:
+                self._window = window  # ``commit`` rolls it back if the commit fails
+                self.commit()
+            else:
+                self._roll_back(window)
+        finally:
+            self._window = None
+            with contextlib.suppress(Exception):
+                window.writer.wait_merging_threads()  # lets merges finish; releases the lock
+            self.last_commit = self.commit_token()
+
+    @staticmethod
     def _add(
         writer: Any,
         article_id: str,
         paragraphs: Sequence[Paragraph],
         made: CopyPlan,
         seq: Iterator[int],
+        window: _Window | None = None,
     ) -> None:
         copies = made.copies.get(article_id) or ArticleCopies(story=article_id)
         add = writer.add_document
         for document in _documents(paragraphs, seq, _copy_fields(copies), copies):
             add(document)
+        if window is not None:
+            window.wrote(article_id, paragraphs, copies)
 
     def delete_articles(
         self, article_ids: Sequence[str], *, lock_timeout: float, plan: Planner | None = None
@@ -747,17 +952,37 @@ class TantivyEngine(Engine):
             searcher = self._searcher()
             # Most keys are in no other article: a term-table lookup settles those
             # (none at all in a new index, the first batch of a build).
-            keys = set(band_keys) if searcher.num_docs else ()
-            present = [k for k in keys if searcher.doc_freq("bands", k)]
+            keys = set(band_keys)
+            present = (
+                [k for k in keys if searcher.doc_freq("bands", k)] if searcher.num_docs else []
+            )
         query = self._any_term("bands", present)
-        return self._heads(query, searcher, near) if query is not None else []
+        found = self._heads(query, searcher, near) if query is not None else []
+        window = self._own_window()
+        if window is None:
+            return found
+        # The window's versions stand for the committed ones they replace.
+        found = [r for r in found if window.has(r.article_id) is None]
+        return found + window.candidates(keys, near)
 
     def commit_token(self) -> object:
+        window = self._own_window()
+        if window is not None:  # no other writer can commit while it is kept
+            return window.token
         # Every commit, by any writer, raises the opstamp in meta.json; merges keep it.
         with _engine_errors(self._path), open(self._meta_file, "rb") as meta:
             return json.loads(meta.read()).get("opstamp")
 
     def copy_records(self, article_ids: Iterable[str]) -> dict[str, CopyRecord]:
+        window = self._own_window()
+        held: dict[str, CopyRecord] = {}
+        if window is not None:  # the window's versions stand for the committed ones
+            wanted = set(article_ids)
+            for aid in [aid for aid in wanted if window.has(aid) is not None]:
+                wanted.discard(aid)
+                if (record := window.record(aid)) is not None:
+                    held[aid] = record
+            article_ids = wanted
         with _engine_errors(self._path):
             searcher = self._searcher()
             # The term table rules out ids never indexed (a batch's new articles: every
@@ -765,7 +990,8 @@ class TantivyEngine(Engine):
             keys = {paragraph_key(aid, 1) for aid in article_ids}
             present = [key for key in keys if searcher.doc_freq("key", key)]
         query = self._any_term("key", present)
-        return {r.article_id: r for r in self._heads(query, searcher)} if query is not None else {}
+        found = {r.article_id: r for r in self._heads(query, searcher)} if query is not None else {}
+        return found | held
 
     def story_records(self, stories: Iterable[str]) -> dict[str, list[CopyRecord]]:
         with _engine_errors(self._path):
@@ -806,6 +1032,12 @@ class TantivyEngine(Engine):
             return dict(searcher.terms_with_prefix(field, prefix))
 
     def article(self, article_id: str) -> list[Paragraph]:
+        window = self._own_window()
+        if window is not None and window.has(article_id) is not None:
+            # The window keeps no paragraphs (they would cost far more memory than its
+            # records): commit it to read them. The copy planner asks for an article
+            # only to rewrite its story, which no build of Reuters did.
+            self.commit()
         with _engine_errors(self._path):
             searcher = self._searcher()
             hits = all_hits(searcher, self._article_query(article_id))
