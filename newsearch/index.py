@@ -63,6 +63,8 @@ MAX_PARAGRAPH_CHARS = 100_000
 DEFAULT_LOCK_TIMEOUT = 10.0
 
 DateLike = str | date | datetime | None
+# Called with the run's report after each batch written and at the end: its counts are
+# what is committed, ``pending`` the paragraphs written since the last commit.
 Progress = Callable[[IndexReport], None]
 
 
@@ -195,10 +197,10 @@ class _Interrupts:
 
 
 class _Written:
-    """The counts of the batches an ingest wrote, joining its report (and shown by
-    ``progress``) once committed: an engine that keeps one writer (``Engine.begin``)
-    commits several batches at once, so the report never counts what a crash or Ctrl-C
-    would lose."""
+    """The counts of the batches an ingest wrote, joining its report once committed (the
+    paragraphs written meanwhile are its ``pending``): an engine that keeps one writer
+    (``Engine.begin``) commits several batches at once, so the report never counts what
+    a crash or Ctrl-C would lose."""
 
     def __init__(self, engine: Engine, report: IndexReport, progress: Progress | None) -> None:
         self.engine = engine
@@ -210,8 +212,10 @@ class _Written:
         self.since = time.monotonic()  # the last commit seen
 
     def batch(self, added: int, replaced: int, articles: Iterable[list[Paragraph]]) -> None:
-        self.waiting.append((added, replaced, sum(map(len, articles))))
+        paragraphs = sum(map(len, articles))
+        self.waiting.append((added, replaced, paragraphs))
         self.articles += added + replaced
+        self.report.pending += paragraphs
 
     def settle(self) -> None:
         """Count the batches the engine has committed."""
@@ -224,12 +228,16 @@ class _Written:
             report.added += added
             report.replaced += replaced
             report.paragraphs += paragraphs
+            report.pending -= paragraphs
             self.articles -= added + replaced
         del self.waiting[:done]
         self.counted += done
         self.since = time.monotonic()
+
+    def shown(self) -> None:
+        """Tell ``progress`` how the run stands (after each batch written, and at the end)."""
         if self.progress is not None:
-            self.progress(report)
+            self.progress(self.report)
 
 
 class Index:
@@ -455,6 +463,10 @@ class Index:
             if self._known_keys is not None:
                 self._known_keys.renamed(before, self.engine.last_commit)
             written.settle()
+            if written.report.pending:  # rolled back: Ctrl-C, or a failed write
+                written.report.pending = 0
+            elif commit:
+                written.shown()
 
     def _prepare(self, item: Parsed, report: IndexReport) -> tuple[str, list[Paragraph]] | None:
         if item.article is None:
@@ -502,6 +514,7 @@ class Index:
         ):
             self.engine.commit()
             written.settle()
+        written.shown()
 
     def _known(self) -> copies.KnownKeys:
         if self._known_keys is None:

@@ -415,6 +415,10 @@ class IndexReport:
     warnings: list[InputWarning] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False
+    # Paragraphs written but not committed yet, for a progress callback (an engine that
+    # commits several batches at once: ``Index.commit_seconds``); 0 once the run has
+    # ended, so not in ``to_dict``.
+    pending: int = 0
 
     @property
     def skipped_count(self) -> int:

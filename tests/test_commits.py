@@ -151,6 +151,39 @@ def test_ctrl_c_rolls_back_what_is_not_committed_and_reports_what_is(tmp_path):
         assert index.add_articles(fillers(0, 12)).added == 12 - report.added
 
 
+def test_progress_sees_each_batch_written_as_pending_until_its_commit(tmp_path):
+    index, _ = build(tmp_path / "index", 3600, [])
+    seen = []
+    with index:
+        report = index.add_articles(
+            fillers(0, 9), progress=lambda r: seen.append((r.paragraphs, r.pending))
+        )
+        total = report.paragraphs
+        assert (report.added, report.pending) == (9, 0)
+        # Nothing committed until the end: each batch written adds to ``pending``.
+        pending = [p for committed, p in seen if committed == 0]
+        assert len(pending) >= 3 and pending == sorted(set(pending)) and pending[-1] == total
+        assert seen[-1] == (total, 0)
+        index.commit_seconds = 0  # a commit each batch: nothing ever pending
+        seen.clear()
+        index.add_articles(fillers(9, 9), progress=lambda r: seen.append((r.paragraphs, r.pending)))
+        assert len(seen) >= 3 and {p for _, p in seen} == {0}
+        assert [c for c, _ in seen] == sorted(c for c, _ in seen) and seen[-1][0] > total
+
+
+def test_ctrl_c_leaves_nothing_pending(tmp_path):
+    def interrupted():
+        yield from fillers(0, 12)
+        raise KeyboardInterrupt
+
+    index, _ = build(tmp_path / "index", 3600, [])
+    seen = []
+    with index:
+        report = index.add_articles(interrupted(), progress=lambda r: seen.append(r.pending))
+    assert report.interrupted and (report.paragraphs, report.pending) == (0, 0)
+    assert max(seen) > 0
+
+
 def test_a_failing_input_keeps_every_article_before_it(tmp_path):
     def failing():
         yield from fillers(0, 9)

@@ -27,7 +27,7 @@ def test_line_shows_articles_rate_and_eta_from_bytes() -> None:
     progress.started -= 30  # 30 s in, a quarter of the bytes read: 90 s to go
     report = IndexReport()
     report.paragraphs = 6000
-    progress.committed(report)
+    progress.update(report)
     line = progress.line()
     assert "25%" in line
     assert "1,200 articles read" in line
@@ -35,6 +35,18 @@ def test_line_shows_articles_rate_and_eta_from_bytes() -> None:
     assert "200 paragraphs/s" in line
     assert "ETA 1:30" in line
     assert f"▕{bar(0.25)}▏" in line
+
+
+def test_paragraphs_written_count_before_their_commit() -> None:
+    progress = ProgressBar(ReadProgress(articles=10), total_bytes=None, stream=io.StringIO())
+    progress.started -= 10
+    report = IndexReport(paragraphs=1000, pending=3000)
+    progress.update(report)
+    line = progress.line()
+    assert "4,000 paragraphs indexed (1,000 committed)" in line
+    assert "400 paragraphs/s" in line
+    report.paragraphs, report.pending = 4000, 0  # committed since: the same object
+    assert "4,000 paragraphs indexed, " in progress.line()
 
 
 def test_bar_and_duration_formats() -> None:

@@ -150,7 +150,7 @@ def index_command(
         reading = ReadProgress()
         shown = sys.stderr.isatty() and not (as_json or quiet)
         bar = ProgressBar(reading, input_bytes(paths), sys.stderr) if shown else None
-        progress = bar.committed if bar is not None else None
+        progress = bar.update if bar is not None else None
         files = [p for p in paths if p != "-"]
         report = IndexReport()
         with bar if bar is not None else contextlib.nullcontext():

@@ -61,8 +61,8 @@ def duration(seconds: float) -> str:
 
 
 class ProgressBar:
-    """Draws the progress line on ``stream`` until closed; ``committed`` is the indexer's
-    callback after each commit."""
+    """Draws the progress line on ``stream`` until closed; ``update`` is the indexer's
+    callback after each batch written."""
 
     def __init__(
         self,
@@ -81,17 +81,20 @@ class ProgressBar:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="progress", daemon=True)
 
-    def committed(self, report: IndexReport) -> None:
-        """(indexer callback) A commit is done: ``report`` counts what is indexed."""
+    def update(self, report: IndexReport) -> None:
+        """(indexer callback) A batch is written: ``report`` counts what is committed,
+        and its ``pending`` what is written since."""
         self.report = report
-        self.rate = report.paragraphs / max(time.monotonic() - self.started, 1e-9)
+        written = report.paragraphs + report.pending
+        self.rate = written / max(time.monotonic() - self.started, 1e-9)
 
     def line(self) -> str:
         """The progress line as it stands."""
         reading, report = self.reading, self.report
         parts = [
             f"{reading.articles:,} articles read",
-            f"{report.paragraphs:,} paragraphs indexed",
+            f"{report.paragraphs + report.pending:,} paragraphs indexed"
+            + (f" ({report.paragraphs:,} committed)" if report.pending else ""),
             f"{self.rate:,.0f} paragraphs/s",
         ]
         head = "indexing…"
