@@ -69,6 +69,13 @@ def test_sigkill_at_random_moments_loses_no_article(tmp_path, corpus, engine):
         assert assert_whole_articles(index, expected) == set(expected)
 
 
+def _sigint_as_on_a_terminal() -> None:
+    # A command started in the background by a shell without job control (``cmd &`` in
+    # a script: how a CI job or a landing script may run the tests) inherits SIGINT
+    # ignored, and Python then keeps it ignored; at a terminal Ctrl-C is delivered.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_ctrl_c_keeps_what_was_committed_and_says_so(tmp_path, corpus, engine):
     path, expected = corpus
@@ -93,6 +100,7 @@ def test_ctrl_c_keeps_what_was_committed_and_says_so(tmp_path, corpus, engine):
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=_sigint_as_on_a_terminal,
     )
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     proc.stdin.writelines(lines[: len(lines) // 2])
