@@ -35,21 +35,17 @@ def corpus(tmp_path_factory):
     return path, write_jsonl(path, synthetic_articles(ARTICLES))
 
 
+def _indexing(index_dir, engine: str) -> tuple[str, ...]:
+    """The index command with small batches, each committed (many commits to land in)."""
+    args = ("--index", str(index_dir), "--engine", engine, "--batch-size", "300")
+    return ("index", *args, "--commit-every", "0")
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_sigkill_at_random_moments_loses_no_article(tmp_path, corpus, engine):
     path, expected = corpus
     index_dir = tmp_path / "index"
-    args = (
-        "index",
-        "--index",
-        str(index_dir),
-        "--engine",
-        engine,
-        "--batch-size",
-        "300",
-        "--commit-every",
-        "0",
-    )
+    args = _indexing(index_dir, engine)
     rng = random.Random(11)
     for _attempt in range(3):
         proc = start(*args, str(path))
@@ -83,18 +79,7 @@ def test_ctrl_c_keeps_what_was_committed_and_says_so(tmp_path, corpus, engine):
     # Half the articles come on stdin, which stays open: the run cannot finish before
     # the interrupt arrives, however fast the engine indexes.
     proc = subprocess.Popen(
-        newsearch_command(
-            "index",
-            "--index",
-            str(index_dir),
-            "--engine",
-            engine,
-            "--batch-size",
-            "300",
-            "--commit-every",
-            "0",
-            "-",
-        ),
+        newsearch_command(*_indexing(index_dir, engine), "-"),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
