@@ -210,14 +210,9 @@ def _article_fields(p: Paragraph) -> tuple[dict[str, Any], _Tokenized]:
         fields["language"] = meta.language.lower()
     if meta.url is not None:
         fields["url"] = meta.url
-    date = meta.date
-    if date is not None:
-        offset = date.utcoffset()
-        # The publication's clock (``local_time``): a naive date is that already.
-        fields["date"] = micros(date if offset is None else local_time(date))
-        if offset is not None:
-            fields["utc_offset"] = offset // _SECOND
-        fields["day"] = day_number(date)
+    if meta.date is not None:
+        _put_date(fields, meta.date)
+        fields["day"] = day_number(meta.date)
     # The group fields (``group_values``): the section, the author, the non-empty tags.
     if meta.section:
         fields[GROUP_FIELDS["section"]] = [meta.section]
@@ -300,6 +295,15 @@ def _fields(doc: tantivy.Document) -> dict[str, Any]:
 
 
 _STORED_NAMES = {stored_field(name): name for name in ast.TEXT_FIELDS}
+
+
+def _put_date(fields: dict[str, Any], date: datetime) -> None:
+    """Store ``date`` on the publication's clock (``local_time``: a naive date is that
+    already), with its UTC offset when it has one (``_stored_date`` reads them back)."""
+    offset = date.utcoffset()
+    fields["date"] = micros(date if offset is None else local_time(date))
+    if offset is not None:
+        fields["utc_offset"] = offset // _SECOND
 
 
 def _stored_date(fields: dict[str, Any]) -> datetime | None:
@@ -444,12 +448,10 @@ class _Window:
         if held is None:
             return None
         _, meta, story, signature = held
-        date = meta.date
-        if date is not None:  # as stored and read back (``_stored_date``)
-            offset = date.utcoffset()
-            date = _datetime(micros(date if offset is None else local_time(date)))
-            if offset is not None:
-                date = date.replace(tzinfo=timezone(timedelta(seconds=offset // _SECOND)))  # type: ignore[union-attr]
+        stored: dict[str, Any] = {}
+        if meta.date is not None:  # as stored and read back
+            _put_date(stored, meta.date)
+        date = _stored_date(stored)
         return CopyRecord(article_id, meta.title, date, meta.source, meta.url, story, signature)
 
     def committed(self) -> None:
