@@ -12,7 +12,8 @@ objects, built in ``tantivy_query``.
 
 Dates are i64 microseconds since 1970 on the publication's own clock (any ``datetime``, not
 only tantivy's date range); an aware date also stores its UTC offset in seconds.
-Date sorting is tantivy's fast-field sort; ties go in indexing order (``seq``).
+Date sorting is tantivy's fast-field sort; ties go in indexing order (``seq``), as do
+equal scores (``_by_score``).
 """
 
 from __future__ import annotations
@@ -351,6 +352,34 @@ def _paragraph(doc: tantivy.Document) -> Paragraph:
         role=value("role"),
         text=value(_STORED_TEXT),
     )
+
+
+def _by_score(
+    searcher: tantivy.Searcher, query: Query, offset: int, limit: int
+) -> tuple[int, list[tuple[float, Any]]]:
+    """How many hits ``query`` has, and its page by score, equal scores in indexing
+    order (``seq``).
+
+    tantivy breaks a tie by document address, and orders segments by their random ids:
+    two builds of one input put equal scores in different orders (and a build's
+    segments depend on when it committed). Every score above the page's last is
+    complete in tantivy's top ``offset + limit``; the hits sharing that last score are
+    fetched until one scores lower or none are left, then ties are put in ``seq`` order.
+    """
+    wanted = offset + limit
+    found = searcher.search(query, wanted + 1, count=True, weight_by_field="weight")
+    hits = found.hits
+    while len(hits) > wanted and hits[-1][0] == hits[wanted - 1][0] and len(hits) < found.count:
+        more = min(found.count, 4 * len(hits))
+        hits = searcher.search(query, more, count=False, weight_by_field="weight").hits
+    if len(hits) > wanted:
+        last = hits[wanted - 1][0]
+        hits = [hit for hit in hits if hit[0] >= last]
+    if any(a[0] == b[0] for a, b in zip(hits, hits[1:])):
+        seqs = searcher.fast_field_values("seq", [address for _, address in hits])
+        order = sorted(range(len(hits)), key=lambda n: (-hits[n][0], seqs[n]))
+        hits = [hits[n] for n in order]
+    return found.count, hits[offset:wanted]
 
 
 def _story_hit(doc: tantivy.Document) -> tuple[Paragraph, str | None]:
@@ -799,10 +828,7 @@ class TantivyEngine(Engine):
             if offset >= searcher.num_docs:
                 total, page = searcher.search(compiled, 1, count=True).count, []
             elif sort == "relevance":
-                found = searcher.search(
-                    compiled, wanted, count=True, offset=offset, weight_by_field="weight"
-                )
-                total, page = found.count, found.hits
+                total, page = _by_score(searcher, compiled, offset, wanted)
             else:
                 total, page = self._by_date(searcher, compiled, offset, wanted, sort)
             # Made without the frozen dataclass's ``__init__`` (``model.assembled``).
@@ -884,7 +910,7 @@ class TantivyEngine(Engine):
         with _engine_errors(self._path):
             # Rank only a prefix of the hits, growing it until it holds the page's
             # stories: a story's best hit is its first in the ranking, and a prefix of
-            # tantivy's ranking is the same whatever its length (ties by address).
+            # the ranking is the same whatever its length (ties by ``seq``).
             wanted = offset + limit
             size = max(1, min(searcher.num_docs, max(_STORY_PREFIX, 4 * wanted)))
             while True:
@@ -916,8 +942,7 @@ class TantivyEngine(Engine):
     ) -> tuple[int, list[tuple[float, Any]]]:
         """How many hits ``query`` has, and the first ``size`` in ``search``'s order."""
         if sort == "relevance":
-            found = searcher.search(query, size, count=True, weight_by_field="weight")
-            return found.count, found.hits
+            return _by_score(searcher, query, 0, size)
         return self._by_date(searcher, query, 0, size, sort)
 
     def _story_count(self, searcher: tantivy.Searcher, articles: set[int]) -> int:
