@@ -375,16 +375,20 @@ def _by_score(
     # their 10th hit, 9 past their 42nd).
     found = searcher.search(query, wanted + _TIE_ROOM, count=True, weight_by_field="weight")
     hits = found.hits
-    while len(hits) > wanted and hits[-1][0] == hits[wanted - 1][0] and len(hits) < found.count:
-        more = min(found.count, 4 * len(hits))
-        hits = searcher.search(query, more, count=False, weight_by_field="weight").hits
     if len(hits) > wanted:
-        last = hits[wanted - 1][0]
-        hits = [hit for hit in hits if hit[0] >= last]
-    if any(a[0] == b[0] for a, b in itertools.pairwise(hits)):
+        last, end = hits[wanted - 1][0], wanted
+        while True:
+            while end < len(hits) and hits[end][0] == last:
+                end += 1
+            if end < len(hits) or end == found.count:
+                break
+            more = min(found.count, 4 * end)  # the ties may go on past the hits found
+            hits = searcher.search(query, more, count=False, weight_by_field="weight").hits
+        hits = hits[:end]
+    scores = [-score for score, _ in hits]
+    if len(set(scores)) < len(scores):
         seqs = searcher.fast_field_values("seq", [address for _, address in hits])
-        order = sorted(range(len(hits)), key=lambda n: (-hits[n][0], seqs[n]))
-        hits = [hits[n] for n in order]
+        hits = [hits[n] for _, _, n in sorted(zip(scores, seqs, range(len(hits)), strict=True))]
     return found.count, hits[offset:wanted]
 
 
