@@ -629,38 +629,42 @@ class Index:
         if sort not in SORTS:
             raise NewsearchError(f"unknown sort {sort!r} (choose from {', '.join(SORTS)})")
         dates = date_range(since, until)
-        node = self._node(query, dates)
-        if expand:
-            from . import expansion
+        # One commit for the whole search: its words resolved, its hits and its
+        # suggestions (the engine looks for a new commit once, not at each read).
+        with self.engine.reading():
+            node = self._node(query, dates)
+            if expand:
+                from . import expansion
 
-            searched = expansion.expanded(self.engine, node, self.lexicon())
-        else:
-            searched = node
-        if collapse:
-            found = self.engine.search_stories(searched, limit=limit, offset=offset, sort=sort)
-        else:
-            found = self.engine.search(searched, limit=limit, offset=offset, sort=sort)
-        articles: dict[str, list[Paragraph]] = {}
-        hits = []
-        highlighter = Highlighter(node) if highlight else None
-        for engine_hit in found.hits:
-            p = engine_hit.paragraph
-            if highlighter is not None:
-                spans, snippet = highlighter(p.text)
+                searched = expansion.expanded(self.engine, node, self.lexicon())
             else:
-                spans, snippet = (), Snippet(p.text[:SNIPPET_CHARS])
-            neighbours: tuple[Paragraph, ...] = ()
-            if context:
-                if p.article_id not in articles:
-                    articles[p.article_id] = self.article(p.article_id)
-                neighbours = tuple(
-                    q
-                    for q in articles[p.article_id]
-                    if q.number != p.number and abs(q.number - p.number) <= context
-                )
-            hits.append(Hit.of(p, engine_hit.score, spans, snippet, neighbours))
-        if collapse:
-            hits = [self._collapsed(h, e) for h, e in zip(hits, found.hits, strict=True)]
+                searched = node
+            if collapse:
+                found = self.engine.search_stories(searched, limit=limit, offset=offset, sort=sort)
+            else:
+                found = self.engine.search(searched, limit=limit, offset=offset, sort=sort)
+            articles: dict[str, list[Paragraph]] = {}
+            hits = []
+            highlighter = Highlighter(node) if highlight else None
+            for engine_hit in found.hits:
+                p = engine_hit.paragraph
+                if highlighter is not None:
+                    spans, snippet = highlighter(p.text)
+                else:
+                    spans, snippet = (), Snippet(p.text[:SNIPPET_CHARS])
+                neighbours: tuple[Paragraph, ...] = ()
+                if context:
+                    if p.article_id not in articles:
+                        articles[p.article_id] = self.article(p.article_id)
+                    neighbours = tuple(
+                        q
+                        for q in articles[p.article_id]
+                        if q.number != p.number and abs(q.number - p.number) <= context
+                    )
+                hits.append(Hit.of(p, engine_hit.score, spans, snippet, neighbours))
+            if collapse:
+                hits = [self._collapsed(h, e) for h, e in zip(hits, found.hits, strict=True)]
+            suggestions = self._suggestions(query, node, dates, found.total, offset)
         # Made without the frozen dataclass's ``__init__`` (``model.assembled``).
         return assembled(
             SearchResults,
@@ -670,7 +674,7 @@ class Index:
             limit=limit,
             hits=tuple(hits),
             article_count=found.articles,
-            suggestions=self._suggestions(query, node, dates, found.total, offset),
+            suggestions=suggestions,
             notes=_notes(query, found.total),
             total_stories=found.stories,
         )

@@ -15,6 +15,7 @@ from newsearch import Article, Index, IndexLockedError, NewsearchError, analysis
 from newsearch.cli import EXIT_ERROR, EXIT_FOUND
 from newsearch.engines import engine_class, engine_names
 from newsearch.errors import EngineUnavailableError
+from newsearch.query import parse
 
 from .conftest import ENGINES, SEEDS, article, run_cli
 
@@ -234,6 +235,53 @@ def test_concurrent_searches_from_threads_agree(tantivy_index):
     for thread in threads:
         thread.join()
     assert len(answers) == 80 and all(a == expected for a in answers)
+
+
+def test_a_tantivy_search_looks_for_a_new_commit_once(tantivy_index, monkeypatch):
+    # Resolving asks the lexicons of three fields (a word the index has seen
+    # hyphenated: ``text``, ``joined`` and ``exact``), the search and the suggestions
+    # read the index too: one ``meta.json`` stat for the whole search.
+    from newsearch.engines import tantivy as adapter
+
+    tantivy_index.add_articles([article("a", "Co-operation in the harbour.", "Ports.")])
+    meta = tantivy_index.engine._meta_file
+    stats: list[str] = []
+    real_stat = adapter.os.stat
+
+    def stat(path, *args, **kwargs):
+        if path == meta:
+            stats.append(path)
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(adapter.os, "stat", stat)
+    found = tantivy_index.search("cooperation harbour")
+    assert [h.text for h in found.hits] == ["Co-operation in the harbour."]
+    assert found.suggestions == () and len(stats) == 1
+    assert tantivy_index.search("cooperation hrbour").total == 0 and len(stats) == 2
+
+
+def test_a_tantivy_reading_block_reads_the_commit_it_began_on(tantivy_index):
+    tantivy_index.add_articles([article("a", "The harbour closed.")])
+    other = Index.open(tantivy_index.path)
+    try:
+        engine = tantivy_index.engine
+        with engine.reading():
+            other.add_articles([article("b", "The harbour opened.")])
+            assert tantivy_index.search("harbour").total == 1
+            assert tantivy_index.lexicon().count("open") == 0
+            with engine.reading():  # nested: still the outer block's commit
+                assert tantivy_index.search("harbour").total == 1
+            assert tantivy_index.search("harbour").total == 1
+            # Another thread is not in the block: it sees the new commit.
+            seen: list[int] = []
+            thread = threading.Thread(target=lambda: seen.append(engine.count(parse("harbour"))))
+            thread.start()
+            thread.join()
+            assert seen == [2]
+        assert tantivy_index.search("harbour").total == 2
+        assert tantivy_index.lexicon().count("open") == 1
+    finally:
+        other.close()
 
 
 def test_a_hits_paragraph_is_read_back_with_every_stored_value(tantivy_index):

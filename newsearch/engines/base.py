@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -290,6 +290,9 @@ class Vocabulary(Mapping[str, int]):
         return len(self._every())
 
 
+_NO_BLOCK = nullcontext()  # reusable: it keeps no state
+
+
 class Engine(ABC):
     """One index on disk, as seen through one engine."""
 
@@ -319,6 +322,13 @@ class Engine(ABC):
         ``batch`` that were already in the index. Raises ``IndexLockedError`` when the
         write lock stays taken longer than ``lock_timeout`` seconds.
         """
+
+    def reading(self) -> AbstractContextManager[None]:
+        """A block in which this thread's searches, counts and vocabularies read one
+        commit, the latest when the block begins (``Index.search`` runs in one: the
+        engine then looks for a new commit once a search, not at every read). The
+        default changes nothing: each read sees what it would without the block."""
+        return _NO_BLOCK
 
     def begin(self) -> None:
         """Keep one writer (and the write lock, from the next write on) until ``end``.

@@ -502,6 +502,32 @@ _STORY_PREFIX = 50
 _BUCKET_KEY = operator.itemgetter("key")
 
 
+class _Reading(threading.local):
+    """``TantivyEngine.reading``'s block: on entering, the searcher of the latest commit
+    is held for the thread (one ``meta.json`` stat, where ``_searcher`` stats it at each
+    read: 2.4 times a benchmark query, 2.3–4.5 µs each), and every read in the block uses
+    it; a nested block keeps the outer one's. One object an engine, its state per thread."""
+
+    searcher: tantivy.Searcher | None = None
+    depth = 0
+
+    def __init__(self, engine: TantivyEngine) -> None:
+        self.engine = engine
+
+    def __enter__(self) -> None:
+        if not self.depth:
+            engine = self.engine
+            with _engine_errors(engine._path):
+                self.searcher = engine._searcher()
+        self.depth += 1
+
+    def __exit__(self, *exc: object) -> bool:
+        self.depth -= 1
+        if not self.depth:
+            self.searcher = None
+        return False
+
+
 class TantivyEngine(Engine):
     """An index stored with tantivy in ``path``."""
 
@@ -516,6 +542,7 @@ class TantivyEngine(Engine):
         nothing = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
         ix.register_tokenizer(_STORED_ONLY, nothing.filter(tantivy.Filter.remove_long(0)).build())
         self._current: tuple[Any, Any] = (None, None)  # (meta.json stamp, its searcher)
+        self._read = _Reading(self)  # this thread's searcher inside ``reading`` blocks
         # Vocabularies of the commit this searcher reads.
         self._vocabularies: tuple[Any, dict[str, Vocabulary]] = (None, {})
         self._copied: tuple[Any, dict[int, int]] = (None, {})  # _stories_of_copies
@@ -537,9 +564,16 @@ class TantivyEngine(Engine):
                 raise IndexCorruptError(damaged_message(path, "no tantivy index found"))
             return cls(tantivy.Index.open(str(path)), path)
 
+    def reading(self) -> _Reading:
+        return self._read
+
     def _searcher(self) -> tantivy.Searcher:
         """A searcher on the latest commit (one per search: a consistent snapshot),
-        reopened only when a commit came after the one it reads."""
+        reopened only when a commit came after the one it reads; inside a ``reading``
+        block, the block's."""
+        held = self._read.searcher
+        if held is not None:
+            return held
         with self._lock:
             # Every commit replaces meta.json: its stamp changes with each commit.
             meta = os.stat(self._meta_file)
