@@ -17,14 +17,19 @@ ROLES: tuple[Role, ...] = ("title", "standfirst", "caption", "body")
 D = TypeVar("D")
 
 
+_new, _set = object.__new__, object.__setattr__
+
+
 def assembled(cls: type[D], **values: Any) -> D:
     """The frozen dataclass ``cls`` with these field values, equal to ``cls(**values)``
     (fields left out keep their defaults) but made without the generated ``__init__``,
     whose ``object.__setattr__`` for each field makes a frozen object cost about three
     times a plain one. For the objects made for every hit shown (its paragraph,
-    metadata and hit), from values that need no checking."""
-    made = object.__new__(cls)
-    made.__dict__.update(values)
+    metadata and hit), from values that need no checking. The call's keyword dict is
+    new for each call: it becomes the object's ``__dict__`` as it is (copying it into
+    the object's own measured 17 k instructions more a benchmark query, ~50 objects)."""
+    made = _new(cls)
+    _set(made, "__dict__", values)
     return made
 
 

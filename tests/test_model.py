@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from datetime import datetime
 
 import pytest
@@ -59,3 +60,12 @@ def test_a_hit_of_a_paragraph_equals_the_constructed_hit():
     assert (hit.context, hit.story, hit.copies) == ((), None, ())
     assert hit.title == "Wheat" and hit.anchor == "a1#p2"
     assert dataclasses.replace(hit, story="s1").story == "s1"
+
+
+def test_an_assembled_object_keeps_its_own_values():
+    # It takes the call's keyword dict as its attributes: never the caller's mapping.
+    values = dict(META)
+    made = assembled(ArticleMeta, **values)
+    values["title"] = "Corn"
+    assert made.title == "Wheat" and made == ArticleMeta(**META)
+    assert pickle.loads(pickle.dumps(made)) == made

@@ -130,9 +130,40 @@ def test_the_worker_frees_a_batch_before_waiting_for_the_next(
     parallel.serve(os.getpid())
     assert held == [0, 0]  # after each of the two batches
     answers.seek(0)
-    first, prints, done = parallel._read_frame(answers)  # type: ignore[misc]
+    first, prints, done = _receiving(answers).receive()  # type: ignore[misc]
     assert len(first) == 777 and prints is None and done is None
     assert first[0][1] == "ceasefire talks resumed in doha as mediators from line0"
+
+
+def _receiving(answers: io.BytesIO) -> parallel.AnalysisWorker:
+    """A worker whose answers ``receive`` reads from ``answers``."""
+    worker = parallel.AnalysisWorker.__new__(parallel.AnalysisWorker)
+    worker._process = type("Process", (), {"stdout": answers})()  # type: ignore[assignment]
+    worker._out = True
+    return worker
+
+
+def test_the_worker_answers_a_batch_in_pickled_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The analyses wait pickled, a part at a time (a third of their memory), and the
+    indexer gets each text's analysis in order."""
+    from newsearch import analysis
+
+    monkeypatch.setattr(parallel, "ANSWER_PART", 100)
+    texts = [f"{' '.join(WORDS[n % 9 : n % 9 + 8])} line{n}" for n in range(777)]
+    frames = io.BytesIO()
+    parallel._write_frame(frames, (texts, None, None))
+    answers = _serving(monkeypatch, frames)
+    parallel.serve(os.getpid())
+    answers.seek(0)
+    assert parallel._read_frame(answers) == (8, None, None)
+    parts = [parallel._read_frame(answers) for _ in range(8)]
+    assert [len(part) for part in parts] == [100] * 7 + [77]  # type: ignore[arg-type]
+    answers.seek(0)
+    found, prints, done = _receiving(answers).receive()  # type: ignore[misc]
+    assert prints is None and done is None
+    assert found == [analysis.indexed(t) for t in texts]
+    assert all(type(f) is analysis.Indexed for f in found)
+    assert answers.read() == b""  # every part read
 
 
 def test_what_a_batch_left_in_cycles_is_collected_once_it_is_written(
