@@ -56,7 +56,8 @@ _WORKER_MAIN = (
 
 def _write_frame(stream: IO[bytes], value: object) -> None:
     # Pickled straight into the pipe, a frame of 64 KB at a time: a batch pickled whole
-    # first was one more copy of it (10 MB for 20,000 paragraphs' analyses) at each end.
+    # first was one more copy of it (10 MB for 20,000 paragraphs) at each end. The
+    # worker's analyses are pickled apart, a part at a time (``_pickled_parts``).
     pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
     stream.flush()
 
