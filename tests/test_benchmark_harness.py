@@ -208,3 +208,51 @@ def test_topic_queries_need_enough_articles() -> None:
     queries, judgments = topic_queries(articles, min_articles=3)
     assert queries == {"money-supply": BenchQuery("and", ("money", "supply"))}
     assert judgments == {"money-supply": {"r0", "r1", "r2"}}
+
+
+_TREE = """
+import json, subprocess, sys
+import psutil
+from benchmarks import measure
+
+def scanned():
+    raise AssertionError("psutil was used")
+
+sleeper = "import time; time.sleep(60)"
+child = (
+    "import subprocess, sys, time\\n"
+    f"subprocess.Popen([sys.executable, '-c', {sleeper!r}])\\n"
+    "print('started', flush=True)\\n"
+    "time.sleep(60)\\n"
+)
+process = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE)
+try:
+    assert process.stdout.readline() == b"started\\n"
+    me = psutil.Process()
+    processes = [me, *me.children(recursive=True)]
+    expected = sum(p.memory_info().rss for p in processes)
+    measure._psutil_tree_rss = scanned
+    found = measure.tree_rss()
+    print(json.dumps([len(processes), expected, found, me.memory_info().rss]))
+finally:
+    for p in psutil.Process(process.pid).children(recursive=True):
+        p.kill()
+    process.kill()
+    process.wait()
+"""
+
+
+def test_tree_rss_counts_this_process_and_every_descendant() -> None:
+    """The memory sampler's sum is psutil's (children of children too), read from /proc
+    without psutil's scan of every process on the machine (in a fresh process, whose
+    only descendants are the two it starts)."""
+    import subprocess
+
+    pytest.importorskip("psutil")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", _TREE], capture_output=True, env=env, check=True)
+    processes, expected, found, own = json.loads(run.stdout)
+    assert processes == 3
+    # Pages may be touched between the two readings: within a megabyte.
+    assert abs(found - expected) < 1 << 20
+    assert found > own + (1 << 20)  # the other two counted
