@@ -248,7 +248,6 @@ def test_tree_rss_counts_this_process_and_every_descendant() -> None:
     only descendants are the two it starts)."""
     import subprocess
 
-    pytest.importorskip("psutil")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     run = subprocess.run([sys.executable, "-c", _TREE], capture_output=True, env=env, check=True)
     processes, expected, found, own = json.loads(run.stdout)
