@@ -387,9 +387,17 @@ def _by_score(
         hits = hits[:end]
     scores = [-score for score, _ in hits]
     if len(set(scores)) < len(scores):
-        seqs = searcher.fast_field_values("seq", [address for _, address in hits])
-        hits = [hits[n] for _, _, n in sorted(zip(scores, seqs, range(len(hits)), strict=True))]
+        hits = _in_seq_order(searcher, hits, scores)
     return found.count, hits[offset:wanted]
+
+
+def _in_seq_order(
+    searcher: tantivy.Searcher, hits: list[tuple[Any, Any]], ranks: Sequence[Any]
+) -> list[tuple[Any, Any]]:
+    """``hits`` by their ``ranks`` (one a hit, the lowest first), equal ranks in
+    indexing order (``seq``)."""
+    seqs = searcher.fast_field_values("seq", [address for _, address in hits])
+    return [hits[n] for _, _, n in sorted(zip(ranks, seqs, range(len(hits)), strict=True))]
 
 
 def _story_hit(doc: tantivy.Document) -> tuple[Paragraph, str | None]:
@@ -903,12 +911,8 @@ class TantivyEngine(Engine):
             hits = [h for h in hits if h[0] != last] + [(last, a) for _, a in tied]
         # The hits come grouped by date, in order: rank by group, then by seq.
         groups: dict[Any, int] = {}
-        seqs = searcher.fast_field_values("seq", [address for _, address in hits])
-        keyed = [
-            ((groups.setdefault(date, len(groups)), seq), address)
-            for (date, address), seq in zip(hits, seqs, strict=True)
-        ]
-        ranked = sorted(keyed, key=lambda item: item[0])
+        ranks = [groups.setdefault(date, len(groups)) for date, _ in hits]
+        ranked = _in_seq_order(searcher, hits, ranks)
         return found.count, [(0.0, address) for _, address in ranked[offset : offset + limit]]
 
     def search_stories(
