@@ -509,6 +509,36 @@ def test_a_build_looks_up_only_the_keys_already_committed(tmp_path, engine, monk
         assert stories(index) == {"wire": "wire", "gulf": "wire", "other": "other"}
 
 
+def test_copy_candidates_are_the_live_articles_holding_any_key(tmp_path, engine):
+    text = (
+        "A correction: the figures in this story were wrong and it was withdrawn "
+        "by the agency, which regrets the error and will issue a new version later. "
+        "Readers who relied on the earlier numbers should wait for that version, due "
+        "once the ministry has confirmed what its officials told our correspondent."
+    )
+    correction = replace(WIRE_ARTICLE, body=(text,))
+    with Index.open(tmp_path / "index", create=True, engine=engine) as index:
+        index.batch_paragraphs = 1  # one article a commit: several segments
+        index.add_articles([WIRE_ARTICLE, GULF_COPY, OTHER_STORY, ARAB_COPY])
+        index.add(correction)  # the wire story's first version is deleted
+        wire, gulf, other = (fingerprint(a).bands for a in (WIRE_ARTICLE, GULF_COPY, OTHER_STORY))
+        absent = [k + 1 for k in wire if k + 1 not in set(wire) | set(gulf) | set(other)]
+
+        def found(keys):
+            records = index.engine.copy_candidates(keys)
+            ids = [r.article_id for r in records]
+            assert len(ids) == len(set(ids))  # each article once
+            return sorted(ids), records
+
+        assert found(absent) == ([], [])
+        ids, records = found(list(wire) + absent)
+        assert ids == ["arab", "gulf"]  # the copies; not the deleted first version
+        assert {r.article_id: r.story for r in records} == {"arab": "gulf", "gulf": "gulf"}
+        assert found(list(other))[0] == ["other"]
+        assert found([*other, *gulf, *absent])[0] == ["arab", "gulf", "other"]
+        assert found(fingerprint(correction).bands)[0] == ["wire"]
+
+
 def test_a_commit_by_another_writer_makes_the_known_keys_unknown(tmp_path, engine):
     path = tmp_path / "index"
     with (

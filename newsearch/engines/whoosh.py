@@ -44,6 +44,7 @@ from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Positions
 from whoosh.matching import AndNotMatcher, ListMatcher, NullMatcher
+from whoosh.reading import TermNotFound
 from whoosh.sorting import FieldFacet, MultiFacet
 from whoosh.util.numeric import byte_to_length
 
@@ -795,12 +796,15 @@ class WhooshEngine(Engine):
     ) -> list[CopyRecord]:
         # ``near`` is not used: a date is read with the record (nothing stays mapped).
         with self._lock, _reading(self._path):
-            reader = self._current_searcher().reader()
-            # Most keys are in no other article: a term-table lookup settles those
-            # (none at all in a new index, the first batch of a build).
-            keys = set(map(_key_text, band_keys)) if reader.doc_count() else ()
-            present = [wq.Term("bands", k) for k in keys if ("bands", k) in reader]
-        return self._heads(wq.Or(present)) if present else []
+            searcher = self._current_searcher()
+            reader = searcher.reader()
+            if not reader.doc_count():  # a new index, the first batch of a build
+                return []
+            keys = {_key_text(k).encode("ascii") for k in band_keys}
+            docnums: set[int] = set()
+            for leaf, base in reader.leaf_readers():
+                docnums.update(base + d for d in _holding(leaf, "bands", keys))
+            return _heads_of(searcher, sorted(docnums))
 
     def commit_token(self) -> object:
         # Each commit, by any writer, writes the next generation of the table of contents.
@@ -1031,8 +1035,33 @@ def _score(value: Any) -> float:
 
 def _heads(searcher: Any, query: wq.Query) -> list[CopyRecord]:
     """The copy records of the paragraph-1 documents matching ``query``."""
-    found = (searcher.stored_fields(docnum) for docnum in searcher.docs_for_query(query))
+    return _heads_of(searcher, searcher.docs_for_query(query))
+
+
+def _heads_of(searcher: Any, docnums: Iterable[int]) -> list[CopyRecord]:
+    """The copy records of the paragraph-1 documents among ``docnums``."""
+    found = (searcher.stored_fields(docnum) for docnum in docnums)
     return [_copy_record(fields) for fields in found if "story" in fields]
+
+
+def _holding(segment: Any, field: str, terms: Iterable[bytes]) -> Iterator[int]:
+    """The live documents of one segment holding any of ``terms`` (indexed as bytes).
+
+    One term-table lookup a term, each term's postings read directly: a query of
+    ``Term``s looks each term up twice a segment (``Term.matcher`` asks whether the
+    segment has it, then reads its postings) and unions them through a tree of matchers;
+    a build of many copies asks ~48,000 band keys a batch (thirteenth round, causes.md).
+    """
+    table, kind = segment._terms, segment.schema[field].format
+    deleted = segment.deleted_docs_set
+    for term in terms:
+        try:
+            postings = table.matcher(field, term, kind)
+        except TermNotFound:  # most band keys are in no other article
+            continue
+        for docnum in postings.all_ids():
+            if docnum not in deleted:
+                yield docnum
 
 
 def _story_members(searcher: Any, stories: Iterable[str]) -> dict[str, list[CopyRecord]]:
