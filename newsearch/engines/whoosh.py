@@ -535,6 +535,7 @@ class WhooshEngine(Engine):
         self._vocabularies: dict[str, Vocabulary] = {}
         self._columns: dict[str, list[Any]] = {}  # whole columns of the searcher's commit
         self._prepared: Any = None  # the batch being written's prepared postings
+        self._band_keys: dict[str, Any] = {}  # segment id: its band keys (copy_candidates)
         self.bm25 = BM25
 
     @classmethod
@@ -800,10 +801,20 @@ class WhooshEngine(Engine):
             reader = searcher.reader()
             if not reader.doc_count():  # a new index, the first batch of a build
                 return []
-            keys = {_key_text(k).encode("ascii") for k in band_keys}
+            wanted = _sorted_keys(band_keys)
             docnums: set[int] = set()
+            known: dict[str, Any] = {}
             for leaf, base in reader.leaf_readers():
-                docnums.update(base + d for d in _holding(leaf, "bands", keys))
+                # A segment never changes but for deletions: its keys are read once
+                # (all of them, ~2 us a key) and the term table asked only for those
+                # it holds (~10 us a lookup, a miss as much as a hit).
+                segment = leaf.segment().segment_id()
+                held = known[segment] = self._band_keys.get(segment)
+                if held is None:
+                    held = known[segment] = _segment_band_keys(leaf)
+                terms = (_key_text(k).encode("ascii") for k in _among(wanted, held))
+                docnums.update(base + d for d in _holding(leaf, "bands", terms))
+            self._band_keys = known  # merged segments' keys are dropped
             return _heads_of(searcher, sorted(docnums))
 
     def commit_token(self) -> object:
@@ -1044,6 +1055,37 @@ def _heads_of(searcher: Any, docnums: Iterable[int]) -> list[CopyRecord]:
     return [_copy_record(fields) for fields in found if "story" in fields]
 
 
+def _sorted_keys(keys: Iterable[int]) -> Any:
+    """Band keys as a sorted numpy array of distinct 64-bit numbers."""
+    import numpy as np  # loaded by copy detection already (not at start-up)
+
+    return np.unique(np.fromiter(keys, dtype=np.uint64))
+
+
+def _segment_band_keys(segment: Any) -> Any:
+    """Every band key one segment's term table holds (deleted articles' too), sorted."""
+    import numpy as np
+
+    texts = []
+    for field, text in segment._terms.terms_from("bands", b""):
+        if field != "bands":
+            break
+        texts.append(text)
+    # 16 hex digits a key: the numbers, big-endian, of all of them at once.
+    numbers = np.frombuffer(bytes.fromhex(b"".join(texts).decode("ascii")), dtype=">u8")
+    return np.sort(numbers.astype(np.uint64))
+
+
+def _among(values: Any, sorted_values: Any) -> list[int]:
+    """Those of ``values`` that are in ``sorted_values`` (both numpy arrays)."""
+    import numpy as np
+
+    if not len(sorted_values) or not len(values):
+        return []
+    at = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
+    return values[sorted_values[at] == values].tolist()
+
+
 def _holding(segment: Any, field: str, terms: Iterable[bytes]) -> Iterator[int]:
     """The live documents of one segment holding any of ``terms`` (indexed as bytes).
 
@@ -1057,7 +1099,7 @@ def _holding(segment: Any, field: str, terms: Iterable[bytes]) -> Iterator[int]:
     for term in terms:
         try:
             postings = table.matcher(field, term, kind)
-        except TermNotFound:  # most band keys are in no other article
+        except TermNotFound:
             continue
         for docnum in postings.all_ids():
             if docnum not in deleted:
