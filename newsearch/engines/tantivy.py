@@ -1017,8 +1017,11 @@ class TantivyEngine(Engine):
         return found
 
     def _any_term(self, field: str, values: Iterable[str | int]) -> Query | None:
-        terms = [Query.term_query(self._schema, field, v) for v in set(values)]
-        return all_of(Occur.Should, terms) if terms else None
+        """Documents holding any of ``values`` in ``field``, unscored (a term set: a
+        boolean query of one scored clause a value held a scorer and its block buffers
+        per term and segment, which a batch of wire copies made tens of thousands)."""
+        wanted = sorted(set(values))
+        return Query.term_set_query(self._schema, field, wanted) if wanted else None
 
     def copy_candidates(
         self, band_keys: Iterable[int], near: Callable[[datetime], bool] | None = None
