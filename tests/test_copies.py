@@ -539,6 +539,26 @@ def test_copy_candidates_are_the_live_articles_holding_any_key(tmp_path, engine)
         assert found(fingerprint(correction).bands)[0] == ["wire"]
 
 
+def test_a_plan_looks_each_key_up_once(tmp_path, engine, monkeypatch):
+    asked: list[list[int]] = []
+    with Index.open(tmp_path / "index", create=True, engine=engine) as index:
+        lookup = index.engine.copy_candidates
+
+        def spy(keys, near=None):
+            asked.append(list(keys))
+            return lookup(asked[-1], near)
+
+        monkeypatch.setattr(index.engine, "copy_candidates", spy)
+        index.add_articles([WIRE_ARTICLE, ARAB_COPY])
+        index.add(GULF_COPY)  # reaches the wire story and its copy, sharing its keys
+        keys = [k for found in asked for k in found]
+        assert len(asked) == 2 and len(keys) == len(set(keys))
+        assert set(keys) <= set(fingerprint(GULF_COPY).bands) | set(
+            fingerprint(WIRE_ARTICLE).bands
+        ) | set(fingerprint(ARAB_COPY).bands)
+        assert stories(index) == {"wire": "wire", "arab": "wire", "gulf": "wire"}
+
+
 def test_a_commit_by_another_writer_makes_the_known_keys_unknown(tmp_path, engine):
     path = tmp_path / "index"
     with (
