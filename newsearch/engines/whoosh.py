@@ -1089,7 +1089,8 @@ def _among(values: Any, sorted_values: Any) -> list[int]:
 def _holding(segment: Any, field: str, terms: Iterable[bytes]) -> Iterator[int]:
     """The live documents of one segment holding any of ``terms`` (indexed as bytes).
 
-    One term-table lookup a term, each term's postings read directly: a query of
+    One term-table lookup a term, each term's postings read directly (a term in one
+    document only: its number is in the table's entry already): a query of
     ``Term``s looks each term up twice a segment (``Term.matcher`` asks whether the
     segment has it, then reads its postings) and unions them through a tree of matchers;
     a build of many copies asks ~48,000 band keys a batch (thirteenth round, causes.md).
@@ -1098,10 +1099,14 @@ def _holding(segment: Any, field: str, terms: Iterable[bytes]) -> Iterator[int]:
     deleted = segment.deleted_docs_set
     for term in terms:
         try:
-            postings = table.matcher(field, term, kind)
+            info = table.term_info(field, term)
         except TermNotFound:
             continue
-        for docnum in postings.all_ids():
+        if info.doc_frequency() == 1:  # most band keys: no postings reader (~4x faster)
+            docnums: Iterable[int] = (info.min_id(),)
+        else:
+            docnums = table._codec.postings_reader(table._postfile, info, kind).all_ids()
+        for docnum in docnums:
             if docnum not in deleted:
                 yield docnum
 
