@@ -509,6 +509,56 @@ def test_a_build_looks_up_only_the_keys_already_committed(tmp_path, engine, monk
         assert stories(index) == {"wire": "wire", "gulf": "wire", "other": "other"}
 
 
+def test_copy_candidates_are_the_live_articles_holding_any_key(tmp_path, engine):
+    text = (
+        "A correction: the figures in this story were wrong and it was withdrawn "
+        "by the agency, which regrets the error and will issue a new version later. "
+        "Readers who relied on the earlier numbers should wait for that version, due "
+        "once the ministry has confirmed what its officials told our correspondent."
+    )
+    correction = replace(WIRE_ARTICLE, body=(text,))
+    with Index.open(tmp_path / "index", create=True, engine=engine) as index:
+        index.batch_paragraphs = 1  # one article a commit: several segments
+        index.add_articles([WIRE_ARTICLE, GULF_COPY, OTHER_STORY, ARAB_COPY])
+        index.add(correction)  # the wire story's first version is deleted
+        wire, gulf, other = (fingerprint(a).bands for a in (WIRE_ARTICLE, GULF_COPY, OTHER_STORY))
+        absent = [k + 1 for k in wire if k + 1 not in set(wire) | set(gulf) | set(other)]
+
+        def found(keys):
+            records = index.engine.copy_candidates(keys)
+            ids = [r.article_id for r in records]
+            assert len(ids) == len(set(ids))  # each article once
+            return sorted(ids), records
+
+        assert found(absent) == ([], [])
+        ids, records = found(list(wire) + absent)
+        assert ids == ["arab", "gulf"]  # the copies; not the deleted first version
+        assert {r.article_id: r.story for r in records} == {"arab": "gulf", "gulf": "gulf"}
+        assert found(list(other))[0] == ["other"]
+        assert found([*other, *gulf, *absent])[0] == ["arab", "gulf", "other"]
+        assert found(fingerprint(correction).bands)[0] == ["wire"]
+
+
+def test_a_plan_looks_each_key_up_once(tmp_path, engine, monkeypatch):
+    asked: list[list[int]] = []
+    with Index.open(tmp_path / "index", create=True, engine=engine) as index:
+        lookup = index.engine.copy_candidates
+
+        def spy(keys, near=None):
+            asked.append(list(keys))
+            return lookup(asked[-1], near)
+
+        monkeypatch.setattr(index.engine, "copy_candidates", spy)
+        index.add_articles([WIRE_ARTICLE, ARAB_COPY])
+        index.add(GULF_COPY)  # reaches the wire story and its copy, sharing its keys
+        keys = [k for found in asked for k in found]
+        assert len(asked) == 2 and len(keys) == len(set(keys))
+        assert set(keys) <= set(fingerprint(GULF_COPY).bands) | set(
+            fingerprint(WIRE_ARTICLE).bands
+        ) | set(fingerprint(ARAB_COPY).bands)
+        assert stories(index) == {"wire": "wire", "arab": "wire", "gulf": "wire"}
+
+
 def test_a_commit_by_another_writer_makes_the_known_keys_unknown(tmp_path, engine):
     path = tmp_path / "index"
     with (

@@ -197,10 +197,15 @@ class Planner:
         copies: dict[str, set[str]] = {aid: set() for aid in members}
         committed: dict[str, CopyRecord] = {}
         frontier = list(range(len(graph)))
+        asked = np.zeros(0, dtype=np.uint64)  # sorted: the keys looked up so far
         while frontier:
-            wanted = np.concatenate([graph.keys[i] for i in frontier])
+            wanted = distinct(np.concatenate([graph.keys[i] for i in frontier]))
             if self._filter is not None:  # most keys are in no committed article
                 wanted = wanted[_within(wanted, self._filter)]
+            # A key asked before found its articles then (a copy reached shares the
+            # keys that found it: a build of copies asked each key twice).
+            wanted = wanted[~_within(wanted, asked)]
+            asked = distinct(np.concatenate([asked, wanted]))
             near = _near([graph.nodes[i] for i in frontier])
             for record in self._committed_candidates(wanted.tolist(), near):
                 if record.article_id not in committed:
