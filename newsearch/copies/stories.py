@@ -22,6 +22,7 @@ from .fingerprint import (
     distinct,
     keys_of,
     similarity,
+    within,
 )
 
 THRESHOLD = 0.5
@@ -201,10 +202,10 @@ class Planner:
         while frontier:
             wanted = distinct(np.concatenate([graph.keys[i] for i in frontier]))
             if self._filter is not None:  # most keys are in no committed article
-                wanted = wanted[_within(wanted, self._filter)]
+                wanted = wanted[within(wanted, self._filter)]
             # A key asked before found its articles then (a copy reached shares the
             # keys that found it: a build of copies asked each key twice).
-            wanted = wanted[~_within(wanted, asked)]
+            wanted = wanted[~within(wanted, asked)]
             asked = distinct(np.concatenate([asked, wanted]))
             near = _near([graph.nodes[i] for i in frontier])
             for record in self._committed_candidates(wanted.tolist(), near):
@@ -288,7 +289,7 @@ class _Graph:
         # is a few articles reached among the whole batch).
         near = touched.copy()
         for column in keys.T:
-            near |= _within(column, np.sort(column[touched]))
+            near |= within(column, np.sort(column[touched]))
         rows = np.flatnonzero(near)
         first, second = (rows[found] for found in _sharing(keys[rows]))
         keep = touched[first] | touched[second]
@@ -337,14 +338,6 @@ def _sharing(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             pending = [distinct(np.concatenate(pending))]
     found = distinct(np.concatenate(pending))
     return found // count, found % count
-
-
-def _within(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
-    """Which ``values`` are in ``sorted_values`` (np.isin measured 50 times slower)."""
-    if not len(sorted_values):
-        return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
-    return sorted_values[at] == values
 
 
 def _hours(members: Sequence[Member]) -> np.ndarray:

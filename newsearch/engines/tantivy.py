@@ -474,10 +474,11 @@ class _Window:
             return []
         import numpy as np  # loaded to write already (newsearch.copies)
 
-        wanted = np.unique(np.fromiter(band_keys, dtype=np.uint64, count=len(band_keys)))
+        from ..copies.fingerprint import distinct, within
+
+        wanted = distinct(np.fromiter(band_keys, dtype=np.uint64, count=len(band_keys)))
         keys = np.frombuffer(self.keys, dtype=np.uint64)
-        at = np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)
-        rows = np.unique(np.frombuffer(self.rows, dtype=np.uint32)[wanted[at] == keys])
+        rows = distinct(np.frombuffer(self.rows, dtype=np.uint32)[within(keys, wanted)])
         found = []
         for row in rows.tolist():
             article_id = self.ids[row]

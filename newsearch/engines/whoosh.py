@@ -801,7 +801,11 @@ class WhooshEngine(Engine):
             reader = searcher.reader()
             if not reader.doc_count():  # a new index, the first batch of a build
                 return []
-            wanted = _sorted_keys(band_keys)
+            import numpy as np  # loaded by copy detection already (not at start-up)
+
+            from ..copies.fingerprint import distinct, within
+
+            wanted = distinct(np.fromiter(band_keys, dtype=np.uint64))
             docnums: set[int] = set()
             known: dict[str, Any] = {}
             for leaf, base in reader.leaf_readers():
@@ -812,7 +816,8 @@ class WhooshEngine(Engine):
                 held = known[segment] = self._band_keys.get(segment)
                 if held is None:
                     held = known[segment] = _segment_band_keys(leaf)
-                terms = (_key_text(k).encode("ascii") for k in _among(wanted, held))
+                among = wanted[within(wanted, held)].tolist()
+                terms = (_key_text(k).encode("ascii") for k in among)
                 docnums.update(base + d for d in _holding(leaf, "bands", terms))
             self._band_keys = known  # merged segments' keys are dropped
             return _heads_of(searcher, sorted(docnums))
@@ -1055,13 +1060,6 @@ def _heads_of(searcher: Any, docnums: Iterable[int]) -> list[CopyRecord]:
     return [_copy_record(fields) for fields in found if "story" in fields]
 
 
-def _sorted_keys(keys: Iterable[int]) -> Any:
-    """Band keys as a sorted numpy array of distinct 64-bit numbers."""
-    import numpy as np  # loaded by copy detection already (not at start-up)
-
-    return np.unique(np.fromiter(keys, dtype=np.uint64))
-
-
 def _segment_band_keys(segment: Any) -> Any:
     """Every band key one segment's term table holds (deleted articles' too), sorted."""
     import numpy as np
@@ -1074,16 +1072,6 @@ def _segment_band_keys(segment: Any) -> Any:
     # 16 hex digits a key: the numbers, big-endian, of all of them at once.
     numbers = np.frombuffer(bytes.fromhex(b"".join(texts).decode("ascii")), dtype=">u8")
     return np.sort(numbers.astype(np.uint64))
-
-
-def _among(values: Any, sorted_values: Any) -> list[int]:
-    """Those of ``values`` that are in ``sorted_values`` (both numpy arrays)."""
-    import numpy as np
-
-    if not len(sorted_values) or not len(values):
-        return []
-    at = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
-    return values[sorted_values[at] == values].tolist()
 
 
 def _holding(segment: Any, field: str, terms: Iterable[bytes]) -> Iterator[int]:
