@@ -218,10 +218,13 @@ from benchmarks import measure
 def scanned():
     raise AssertionError("psutil was used")
 
-sleeper = "import time; time.sleep(60)"
+# Each process answers once its interpreter has started, so that no page is still being
+# touched between the two readings (under load a starting child touched more than a MB).
+sleeper = "import time; print('started', flush=True); time.sleep(60)"
 child = (
     "import subprocess, sys, time\\n"
-    f"subprocess.Popen([sys.executable, '-c', {sleeper!r}])\\n"
+    f"grandchild = subprocess.Popen([sys.executable, '-c', {sleeper!r}], stdout=-1)\\n"
+    "assert grandchild.stdout.readline() == b'started\\\\n'\\n"
     "print('started', flush=True)\\n"
     "time.sleep(60)\\n"
 )
@@ -253,5 +256,5 @@ def test_tree_rss_counts_this_process_and_every_descendant() -> None:
     processes, expected, found, own = json.loads(run.stdout)
     assert processes == 3
     # Pages may be touched between the two readings: within a megabyte.
-    assert abs(found - expected) < 1 << 20
+    assert abs(found - expected) < 1 << 20  # the same pages, read a moment apart
     assert found > own + (1 << 20)  # the other two counted
