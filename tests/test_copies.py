@@ -25,6 +25,7 @@ from newsearch.copies import (
     words,
 )
 from newsearch.copies.fingerprint import _permutations
+from newsearch.engines import whoosh as whoosh_engine
 from newsearch.paragraphs import split_article
 
 from .copies_helpers import ARAB_COPY, GULF_COPY, OTHER_STORY, WIRE_ARTICLE
@@ -510,6 +511,22 @@ def test_a_build_looks_up_only_the_keys_already_committed(tmp_path, engine, monk
 
 
 def test_copy_candidates_are_the_live_articles_holding_any_key(tmp_path, engine):
+    assert_copy_candidates(tmp_path, engine)
+
+
+@pytest.mark.parametrize("read_at", [0.0, float("inf")], ids=["keys-read", "keys-looked-up"])
+def test_whoosh_finds_the_same_candidates_whether_it_reads_a_segments_keys(
+    tmp_path, monkeypatch, read_at
+):
+    # A batch asking for few keys looks each up; one asking for many reads the segment's.
+    monkeypatch.setattr(whoosh_engine, "_KEYS_READ_AT", read_at)
+    engine = assert_copy_candidates(tmp_path, "whoosh")
+    assert bool(engine._band_keys) == (read_at == 0.0)
+
+
+def assert_copy_candidates(tmp_path, engine):
+    """Ask ``engine`` for the candidates of several key sets over several segments, one
+    with a deleted article; return the engine."""
     text = (
         "A correction: the figures in this story were wrong and it was withdrawn "
         "by the agency, which regrets the error and will issue a new version later. "
@@ -537,6 +554,7 @@ def test_copy_candidates_are_the_live_articles_holding_any_key(tmp_path, engine)
         assert found(list(other))[0] == ["other"]
         assert found([*other, *gulf, *absent])[0] == ["arab", "gulf", "other"]
         assert found(fingerprint(correction).bands)[0] == ["wire"]
+        return index.engine
 
 
 def test_a_plan_looks_each_key_up_once(tmp_path, engine, monkeypatch):

@@ -208,6 +208,12 @@ _UNDATED = -(2**31)
 _VALUE_GROUPS = ("source", "section", "author", "tags", "language", "role")
 # A paragraph with more matches than this share of its segment reads whole columns.
 _WHOLE_COLUMN_SHARE = 0.1
+# copy_candidates reads a segment's band keys (about 2.2 a document, read at 2-6 us each)
+# when a batch asks for more than this many keys a document of the segment (looked up
+# one by one at 10-14 us each). A build without copies asks for a few hundred keys a
+# batch (keys shared by chance), one of copies for tens of thousands (causes.md,
+# fourteenth round).
+_KEYS_READ_AT = 0.5
 
 
 def _group_column(group: str) -> str:
@@ -809,14 +815,19 @@ class WhooshEngine(Engine):
             docnums: set[int] = set()
             known: dict[str, Any] = {}
             for leaf, base in reader.leaf_readers():
-                # A segment never changes but for deletions: its keys are read once
-                # (all of them, ~2 us a key) and the term table asked only for those
-                # it holds (~10 us a lookup, a miss as much as a hit).
+                # A segment never changes but for deletions: once a batch asks for many
+                # keys, its keys are read (all of them, 2-6 us a key) and kept, and the
+                # term table is asked only for those it holds (~10 us a lookup, a miss
+                # as much as a hit). A batch asking for few asks the table for each.
                 segment = leaf.segment().segment_id()
-                held = known[segment] = self._band_keys.get(segment)
+                held = self._band_keys.get(segment)
+                if held is None and len(wanted) > _KEYS_READ_AT * leaf.doc_count_all():
+                    held = _segment_band_keys(leaf)
                 if held is None:
-                    held = known[segment] = _segment_band_keys(leaf)
-                among = wanted[within(wanted, held)].tolist()
+                    among = wanted.tolist()
+                else:
+                    known[segment] = held
+                    among = wanted[within(wanted, held)].tolist()
                 terms = (_key_text(k).encode("ascii") for k in among)
                 docnums.update(base + d for d in _holding(leaf, "bands", terms))
             self._band_keys = known  # merged segments' keys are dropped
